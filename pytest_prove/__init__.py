@@ -1,0 +1,33 @@
+"""pytest-prove: repository quality gates as pytest tests, across many git repositories.
+
+The public API for third-party checks is :mod:`pytest_prove.checks.api` (``Check``,
+``CheckSettings``, ``CheckResult``, ``Finding``, ``Severity``) and :data:`hookimpl`.
+They are loaded lazily: pytest imports this package at every start-up, even when no
+gate runs, so it must stay light.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+_PUBLIC = {
+    "hookimpl": "pytest_prove.hook",
+    "Check": "pytest_prove.checks.api",
+    "CheckResult": "pytest_prove.checks.api",
+    "CheckSettings": "pytest_prove.checks.api",
+    "Finding": "pytest_prove.checks.api",
+    "Severity": "pytest_prove.checks.api",
+}
+
+__all__ = ["__version__", *sorted(_PUBLIC)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_prove' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,147 @@
+"""The check API: what a check is, what it returns.
+
+A check is a name, a ``quick`` flag, a pydantic settings model and a function
+``(context, settings) -> CheckResult``.  Built-in checks and third-party checks
+are declared the same way and registered through the ``prove_checks`` hook.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+if TYPE_CHECKING:
+    from pytest_prove.git.context import RepoContext
+
+__all__ = [
+    "Check",
+    "CheckResult",
+    "CheckSettings",
+    "Finding",
+    "MetricValue",
+    "Severity",
+]
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+MetricValue = int | float | str | bool
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One problem a check found.
+
+    :param rule: a stable id for what was violated (``branch-name``, ``exit-code``)
+    :param message: one line for a human; never a raw secret
+    :param severity: only ``error`` findings fail a gate
+    :param file: repository-relative path with ``/`` separators, when the finding has a place
+    :param line: 1-based line in ``file``
+    :param end_line: last line of a range starting at ``line``
+    """
+
+    rule: str
+    message: str
+    severity: Severity = Severity.ERROR
+    file: str | None = None
+    line: int | None = None
+    end_line: int | None = None
+
+    def location(self) -> str:
+        """``file:line`` (or ``file:line-end``), ``file``, or empty without a place."""
+        if self.file is None:
+            return ""
+        if self.line is None:
+            return self.file
+        if self.end_line is not None and self.end_line != self.line:
+            return f"{self.file}:{self.line}-{self.end_line}"
+        return f"{self.file}:{self.line}"
+
+    def to_dict(self, check: str) -> dict[str, Any]:
+        """The serialised form shared by JSON metadata, history, SARIF and dashboard."""
+        data: dict[str, Any] = {
+            "check": check,
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "message": self.message,
+        }
+        for key in ("file", "line", "end_line"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CheckResult:
+    """What a check returns.
+
+    :param findings: every problem found; the gate fails if any has severity ``error``
+    :param metrics: numbers and labels worth reporting (``coverage_percent``, ``exit_code``)
+    :param summary: a one-line description of the outcome; a default is derived when absent
+    :param skipped: when set, the gate is reported as skipped with this reason
+    """
+
+    findings: Sequence[Finding] = ()
+    metrics: Mapping[str, MetricValue] = dataclasses.field(default_factory=dict)
+    summary: str | None = None
+    skipped: str | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def passed(self) -> bool:
+        return not self.errors
+
+
+class CheckSettings(BaseModel):
+    """Base for every check's settings model.
+
+    Settings are frozen, reject unknown keys, and accept both ``snake_case`` and
+    ``camelCase`` keys.  Every field needs a default, since a repository may
+    enable a check without configuring it.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+
+SettingsT = TypeVar("SettingsT", bound=CheckSettings)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Check(Generic[SettingsT]):
+    """A quality gate that can run against one repository.
+
+    :param name: the name used in config and node ids; lower-case, ``-`` separated
+    :param run: ``(context, settings) -> CheckResult``; must not print or write files
+    :param settings_model: the pydantic model validating this check's settings
+    :param quick: quick gates are the ones ``--prove-quick`` keeps
+    :param version: bump when a change alters verdicts, so cached passes are not reused
+    :param aliases: older names accepted in config (the seed's ``diffCoverage``)
+    :param description: one line for ``prove schema`` and docs
+    """
+
+    name: str
+    run: Callable[[RepoContext, SettingsT], CheckResult]
+    settings_model: type[SettingsT]
+    quick: bool = False
+    version: str = "1"
+    aliases: tuple[str, ...] = ()
+    description: str = ""

@@ -1,0 +1,18 @@
+"""Registers the built-in checks through the same hook third-party checks use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pytest_prove.hook import hookimpl
+
+from .api import Check
+
+
+@hookimpl
+def prove_checks() -> Sequence[Check[Any]]:
+    from .command import COMMAND
+    from .commit_msg import COMMIT_MSG
+
+    return [COMMAND, COMMIT_MSG]

@@ -1,0 +1,159 @@
+"""``prove``: the old tool's command line, as a thin layer over ``pytest.main``.
+
+Every run builds an argv (never plugin objects: xdist workers rebuild their config
+from argv alone) and returns pytest's exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ORCHESTRATOR_NAMES = ("prove-orchestrator.yaml", "multi.yaml", "multi-repo.yaml")
+USAGE_ERROR = 4  # pytest's ExitCode.USAGE_ERROR
+
+
+def _add_run_options(parser: argparse.ArgumentParser, *, repo: bool) -> None:
+    parser.add_argument("--config", metavar="FILE", help="orchestrator or repository config file")
+    parser.add_argument("--quick", action="store_true", help="run only the quick gates")
+    parser.add_argument(
+        "-n",
+        "--workers",
+        metavar="N",
+        help="parallel workers (default: global.concurrency of the orchestrator file)",
+    )
+    parser.add_argument("--base", metavar="REF", help="compare against this ref")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a check setting"
+    )
+    if repo:
+        parser.add_argument(
+            "--repo", action="append", default=[], metavar="NAME", help="only this repository"
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="prove",
+        description="Repository quality gates as pytest tests. Arguments prove does not know "
+        "are passed to pytest (e.g. -k api, --junitxml out.xml).",
+    )
+    _add_run_options(parser, repo=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    orchestrate = sub.add_parser("orchestrate", help="run the gates of every repository in a file")
+    _add_run_options(orchestrate, repo=True)
+    check = sub.add_parser("check", help="run the gates of one repository of the orchestrator file")
+    _add_run_options(check, repo=True)
+    config = sub.add_parser("config", help="inspect configuration")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    show = config_sub.add_parser("show", help="effective settings and where each value came from")
+    show.add_argument("--config", metavar="FILE", help="orchestrator or repository config file")
+    show.add_argument("--repo", metavar="NAME", help="only this repository")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    schema = sub.add_parser("schema", help="print the JSON Schema of the configuration files")
+    schema.add_argument("--kind", choices=("orchestrator", "repository"), default="orchestrator")
+    demo = sub.add_parser("demo", help="build a demo fleet of git repositories and gate it")
+    demo.add_argument("directory", nargs="?", default="prove-demo", help="default: ./prove-demo")
+    demo.add_argument("--no-run", action="store_true", help="only build the fleet")
+    return parser
+
+
+def _find_orchestrator(explicit: str | None) -> Path:
+    if explicit:
+        return Path(explicit)
+    for name in ORCHESTRATOR_NAMES:
+        if Path(name).is_file():
+            return Path(name)
+    names = ", ".join(ORCHESTRATOR_NAMES)
+    raise SystemExit(f"prove: no orchestrator file given (--config) and none of {names} here")
+
+
+def _concurrency(config: Path | None) -> int:
+    """``global.concurrency`` of an orchestrator file, read cheaply (pytest validates it)."""
+    if config is None:
+        return 1
+    from .config.errors import ConfigError
+    from .config.yamlfile import load_yaml_file
+
+    try:
+        data = load_yaml_file(config).data
+    except ConfigError:
+        return 1
+    section = data.get("global") if isinstance(data, dict) else None
+    value = section.get("concurrency") if isinstance(section, dict) else None
+    return value if isinstance(value, int) and value > 0 else 1
+
+
+def pytest_args(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
+    """The pytest argv for a run command."""
+    argv: list[str] = []
+    config: Path | None = None
+    if args.command in {"orchestrate", "check"}:
+        config = _find_orchestrator(args.config)
+        if args.command == "check" and not args.repo:
+            raise SystemExit("prove check: --repo NAME is required")
+    elif args.config:
+        config = Path(args.config)
+    if config is not None:
+        argv += ["--prove-config", str(config)]
+    else:
+        argv += ["--prove", "--prove-only"]
+    for name in getattr(args, "repo", []):
+        argv += ["--prove-repo", name]
+    if args.quick:
+        argv.append("--prove-quick")
+    if args.base:
+        argv += ["--prove-base", args.base]
+    for item in args.set:
+        argv += ["--prove-set", item]
+    workers = args.workers or str(_concurrency(config))
+    if workers not in {"0", "1"}:
+        argv += ["-n", workers]
+    return [*argv, *extra]
+
+
+def _config_show(args: argparse.Namespace) -> int:
+    from .config.errors import ConfigError
+    from .config.load import Options, load_fleet
+    from .config.show import show_fleet
+
+    path = Path(args.config) if args.config else None
+    try:
+        fleet = load_fleet(path, Path.cwd(), Options(repos=[args.repo] if args.repo else []))
+    except ConfigError as exc:
+        print(f"prove: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    print(show_fleet(fleet, args.format))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from .config.schema import json_schema
+    from .registry import load_registry
+
+    print(json.dumps(json_schema(load_registry(), args.kind), indent=2))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "config":
+        return _config_show(args)
+    if args.command == "schema":
+        return _schema(args)
+    if args.command == "demo":
+        from .demo import run_demo
+
+        return run_demo(Path(args.directory), run=not args.no_run)
+    import pytest
+
+    return int(pytest.main(pytest_args(args, extra)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The one error type every configuration problem is funnelled into."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_key_path(parts: Sequence[str | int]) -> str:
+    """``("repositories", 2, "checks", 0)`` -> ``repositories[2].checks[0]``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def display_path(path: Path) -> str:
+    """A path as the user most likely typed it: relative to the cwd when below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be run.
+
+    The message names the file (and line when known), the key path and the problem,
+    e.g. ``multi.yaml:12: repositories[2] (name='api').checks[0]: unknown check 'secuirty'``.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: Path | None = None,
+        key_path: str = "",
+        line: int | None = None,
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.key_path = key_path
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = display_path(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+        parts = [p for p in (where, self.key_path) if p]
+        return ": ".join([*parts, self.problem])

@@ -1,0 +1,132 @@
+"""Pydantic models of the configuration files, as the seed writes them.
+
+Every model rejects unknown keys and accepts ``camelCase`` (the seed's ``failFast``)
+as well as ``snake_case``.  Check settings sections (``coverage: {...}``) are kept
+as plain mappings here: they are merged across files first and validated per
+gate afterwards by the check's own settings model (see :mod:`.fleet`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+Schedule = Literal["on-commit", "on-push", "scheduled", "manual"]
+SUPPORTED_VERSIONS = ("1", "1.0")
+
+
+class ConfigModel(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+
+def check_name(value: str, what: str) -> str:
+    # Names become pytest node-id parts: "::", "/", "[" or spaces would break ids and -k.
+    if not NAME_PATTERN.match(value):
+        raise ValueError(
+            f"{what} {value!r} is not usable as a test id: use letters, digits, '.', '_' "
+            "and '-', starting with a letter or digit"
+        )
+    return value
+
+
+class Notifications(ConfigModel):
+    slack: str | None = None
+    teams: str | None = None
+    email: str | None = None
+
+
+class Reporting(ConfigModel):
+    dashboard: str | None = Field(
+        default=None, description="A path to write the HTML dashboard to, or an http(s) URL"
+    )
+    history: str | None = Field(default=None, description="SQLite history file")
+    notifications: Notifications = Notifications()
+
+
+class GlobalSettings(ConfigModel):
+    """The orchestrator's ``global`` block.
+
+    Besides the run settings below it may hold check sections (``coverage: {...}``)
+    and ``commands``, which apply to every repository.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    concurrency: int = Field(
+        default=1, ge=1, le=512, description="Workers the prove CLI passes as -n"
+    )
+    timeout: int = Field(
+        default=300_000,
+        gt=0,
+        description="Milliseconds a gate may run (the default of command gates)",
+    )
+    fail_fast: bool = Field(default=False, description="Stop after the first failing gate (-x)")
+    reporting: Reporting = Reporting()
+
+
+class RepositoryEntry(ConfigModel):
+    name: str
+    path: str = Field(description="The repository directory, relative to the orchestrator file")
+    config: str | None = Field(
+        default=None, description="The repository's own config file, relative to its path"
+    )
+    checks: list[str] | None = Field(
+        default=None, description="Gates to run (replaces inherited lists)"
+    )
+    schedule: Schedule = "on-commit"
+    trunk: str | None = Field(default=None, description="Trunk branch (default: detected)")
+    overrides: dict[str, Any] = Field(
+        default_factory=dict, description="Check settings that win over the repository's own file"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_id(cls, value: str) -> str:
+        return check_name(value, "repository name")
+
+    @field_validator("path")
+    @classmethod
+    def _path_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("path must not be empty")
+        return value
+
+
+class OrchestratorFile(ConfigModel):
+    version: str = "1.0"
+    extends: list[str] = Field(default_factory=list, description="Presets, applied in order")
+    repositories: list[RepositoryEntry] = Field(min_length=1)
+    global_: GlobalSettings = Field(default=GlobalSettings(), alias="global")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _known_version(cls, value: object) -> str:
+        # YAML reads an unquoted `version: 1.0` as a float.
+        text = str(value)
+        if text not in SUPPORTED_VERSIONS:
+            raise ValueError(f'unsupported version {text!r} (supported: "1.0")')
+        return text
+
+
+class RepositoryFile(ConfigModel):
+    """A repository's own ``prove.yaml``, or a preset.
+
+    Besides the keys below it holds check sections (``coverage: {...}``) and
+    ``commands: {name: {argv: [...]}}``, validated after merging.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    extends: list[str] = Field(default_factory=list)
+    checks: list[str] | None = None
+    trunk: str | None = None

@@ -1,0 +1,72 @@
+"""Pure decisions about refs: which branch is the trunk, what a base name means."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+__all__ = [
+    "BASE_VARIABLES",
+    "BRANCH_VARIABLES",
+    "REFS_ARGS",
+    "TRUNK_NAMES",
+    "ci_branch",
+    "find_trunk",
+    "parse_refs",
+    "requested_base",
+    "resolve_ref",
+]
+
+TRUNK_NAMES: Final = ("main", "master", "trunk", "develop")
+# Target branch of a pull/merge request: GitHub Actions, GitLab CI, Jenkins.
+# GitHub sets GITHUB_BASE_REF to "" on push events, so empty means unset.
+BASE_VARIABLES: Final = ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CHANGE_TARGET")
+# CI checkouts are detached; these name the branch being built.
+BRANCH_VARIABLES: Final = ("GITHUB_HEAD_REF", "CI_COMMIT_REF_NAME", "BRANCH_NAME")
+REFS_ARGS: Final = ("for-each-ref", "--format=%(refname)%00%(symref)")
+_ORIGIN: Final = "refs/remotes/origin/"
+# git's own lookup order for a short name (gitrevisions(7)).
+_DWIM: Final = ("{}", "refs/{}", "refs/tags/{}", "refs/heads/{}", "refs/remotes/{}")
+
+
+def parse_refs(output: bytes) -> dict[str, str]:
+    """Map each full ref name to its symref target ("" for plain refs)."""
+    refs = {}
+    for line in os.fsdecode(output).splitlines():
+        name, _, target = line.partition("\0")
+        refs[name] = target
+    return refs
+
+
+def find_trunk(refs: Mapping[str, str]) -> str | None:
+    """The trunk's branch name: ``origin/HEAD``'s target, else a usual name, local first."""
+    remote_head = refs.get(_ORIGIN + "HEAD", "")
+    if remote_head.startswith(_ORIGIN) and remote_head in refs:
+        return remote_head.removeprefix(_ORIGIN)
+    for prefix in ("refs/heads/", _ORIGIN):
+        for name in TRUNK_NAMES:
+            if prefix + name in refs:
+                return name
+    return None
+
+
+def resolve_ref(name: str, refs: Mapping[str, str]) -> str | None:
+    """``name`` if it names a ref, else ``origin/<name>`` if that exists, else ``None``."""
+    if any(p.format(name) in refs for p in (*_DWIM, "refs/remotes/{}/HEAD")):
+        return name
+    if _ORIGIN + name in refs:
+        return f"origin/{name}"
+    return None
+
+
+def requested_base(base: str | None, env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The base name asked for and who asked, or ``None`` to fall back to the trunk."""
+    if base:
+        return base, "--prove-base"
+    return next(((env[v], v) for v in BASE_VARIABLES if env.get(v)), None)
+
+
+def ci_branch(env: Mapping[str, str], variables: Sequence[str] = BRANCH_VARIABLES) -> str | None:
+    """The branch a CI system says it is building, if any."""
+    return next((env[v] for v in variables if env.get(v)), None)

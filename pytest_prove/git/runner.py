@@ -1,0 +1,192 @@
+"""Running git: a sanitised environment, argv tuples, bytes out, one error type."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Final
+
+__all__ = [
+    "GIT_OPTIONS",
+    "NOT_FOUND",
+    "GitCommandError",
+    "git_env",
+    "hidden_git_redirects",
+    "run_git",
+]
+
+# Inherited GIT_* variables are dropped because a run started from a git hook
+# (or from inside another repository's alias) exports GIT_DIR, GIT_INDEX_FILE,
+# GIT_WORK_TREE and friends, which would silently point every git call at the
+# wrong repository (pre-commit learnt this the hard way, see pre-commit#300).
+# The keep-list holds variables that only say *how* to reach a remote or which
+# config to read, never *where* the repository is.
+_KEEP: Final = frozenset(
+    {
+        "GIT_ALLOW_PROTOCOL",
+        "GIT_ASKPASS",
+        "GIT_CEILING_DIRECTORIES",  # only narrows repository discovery
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_GLOBAL",
+        "GIT_CONFIG_NOSYSTEM",
+        "GIT_EXEC_PATH",
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_SSH_VARIANT",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_NO_VERIFY",
+        "GIT_TERMINAL_PROMPT",
+    }
+)
+_KEEP_PREFIXES: Final = ("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_HTTP_PROXY")
+
+# Pinned on every call so a user's config cannot change what we parse:
+# prefixes and relative paths change diff headers, quotepath escapes non-ASCII
+# names, signatures and submodule logs inject extra lines into log/diff output.
+GIT_OPTIONS: Final[tuple[str, ...]] = (
+    "--no-pager",
+    "-c",
+    "core.quotepath=off",
+    "-c",
+    "diff.mnemonicprefix=no",
+    "-c",
+    "diff.noprefix=no",
+    "-c",
+    "diff.srcPrefix=a/",
+    "-c",
+    "diff.dstPrefix=b/",
+    "-c",
+    "diff.relative=false",
+    "-c",
+    "diff.submodule=short",
+    "-c",
+    "color.ui=never",
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "i18n.logOutputEncoding=UTF-8",
+)
+
+# The shell's "command not found" status, used when git cannot be started.
+NOT_FOUND: Final = 127
+
+
+class GitCommandError(Exception):
+    """A git process failed, or git could not be started at all.
+
+    :param argv: the full command line that was run
+    :param returncode: git's exit status (127 when git is not installed)
+    :param stderr: what git printed on stderr, decoded for humans
+    :param stdout: what git printed on stdout before failing
+    """
+
+    def __init__(
+        self, argv: Sequence[str], returncode: int, stderr: str, stdout: bytes = b""
+    ) -> None:
+        self.argv = tuple(argv)
+        self.returncode = returncode
+        self.stderr = stderr
+        self.stdout = stdout
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        detail = self.stderr.strip().splitlines()
+        reason = detail[-1] if detail else "no error output"
+        # The pinned options are the same on every call; they only hide the question.
+        args = (
+            self.argv[1 + len(GIT_OPTIONS) :]
+            if self.argv[1:][: len(GIT_OPTIONS)] == GIT_OPTIONS
+            else self.argv[1:]
+        )
+        return f"`git {' '.join(args)}` failed with exit code {self.returncode}: {reason}"
+
+
+def git_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a git process started on behalf of a repository.
+
+    :param environ: the inherited environment (usually ``os.environ``)
+    :returns: ``environ`` without the ``GIT_*`` variables that redirect git to
+        another repository, with a fixed locale so messages can be matched
+    """
+    env = {
+        key: value
+        for key, value in environ.items()
+        if not key.startswith("GIT_") or key in _KEEP or key.startswith(_KEEP_PREFIXES)
+    }
+    env["LC_ALL"] = "C"
+    env.pop("LANGUAGE", None)  # LANGUAGE overrides LC_ALL for gettext messages
+    # A read-only run must not take the index lock that `git diff` grabs to
+    # refresh stat data: parallel workers (and the user's own git) would fail.
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+    return env
+
+
+def run_git(
+    cwd: Path | str,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    input: bytes | None = None,
+    ok_returncodes: Sequence[int] = (0,),
+) -> bytes:
+    """Run ``git <args>`` in ``cwd`` and return its stdout.
+
+    :param cwd: the directory git runs in; it decides which repository is used
+    :param args: git's arguments, after the pinned :data:`GIT_OPTIONS`
+    :param env: the base environment, sanitised with :func:`git_env`;
+        ``os.environ`` when absent
+    :param input: bytes fed to git's stdin
+    :param ok_returncodes: exit statuses that are not failures
+    :returns: stdout, undecoded
+    :raises GitCommandError: git failed or is not installed
+    """
+    argv = ("git", *GIT_OPTIONS, *args)
+    try:
+        completed = subprocess.run(
+            argv,
+            cwd=cwd,
+            env=git_env(os.environ if env is None else env),
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError as err:
+        if err.filename is not None and os.fspath(err.filename) == os.fspath(cwd):
+            raise GitCommandError(argv, NOT_FOUND, f"directory {cwd} does not exist") from err
+        raise GitCommandError(
+            argv, NOT_FOUND, "git is not installed or not on PATH: install git"
+        ) from err
+    except NotADirectoryError as err:
+        raise GitCommandError(argv, NOT_FOUND, f"{cwd} is not a directory") from err
+    if completed.returncode not in ok_returncodes:
+        raise GitCommandError(
+            argv,
+            completed.returncode,
+            completed.stderr.decode("utf-8", "replace"),
+            completed.stdout,
+        )
+    return completed.stdout
+
+
+@contextlib.contextmanager
+def hidden_git_redirects() -> Iterator[None]:
+    """Remove the ``GIT_*`` variables :func:`git_env` drops from ``os.environ`` for a while.
+
+    Only for code that reads ``os.environ`` itself with no way to pass an
+    environment: ``git.Repo()`` takes ``GIT_WORK_TREE``, ``GIT_COMMON_DIR`` and
+    ``GIT_OBJECT_DIRECTORY`` from there.  Nothing changes in the usual case
+    where none is set.
+    """
+    kept = git_env(os.environ)
+    hidden = {
+        key: os.environ.pop(key)
+        for key in list(os.environ)
+        if key.startswith("GIT_") and key not in kept
+    }
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)

@@ -1,0 +1,143 @@
+"""The collection tree: a config file, a collector per repository, an item per gate.
+
+Node ids read ``multi.yaml::api-service::security``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .checks.api import CheckResult, Finding
+from .report.failure import format_failure
+from .report.metadata import gate_metadata
+
+if TYPE_CHECKING:
+    from _pytest._code.code import ExceptionInfo, TerminalRepr
+    from _pytest.fixtures import TopRequest  # noqa: F401
+
+    from .config.fleet import Fleet, GatePlan, RepoPlan
+    from .git.context import RepoContext
+
+RESULT_KEY = pytest.StashKey[dict[str, Any]]()
+CONTEXTS_KEY = pytest.StashKey[dict[str, "RepoContext"]]()
+
+
+class GateFailedError(Exception):
+    """Raised by a gate whose check found errors; carries the whole result."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class FleetFile(pytest.File):
+    """The orchestrator (or repository config) file; its children are repositories."""
+
+    def __init__(self, *, fleet: Fleet, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fleet = fleet
+
+    @classmethod
+    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> FleetFile:  # type: ignore[override]
+        return super().from_parent(parent=parent, **kwargs)  # type: ignore[no-any-return]
+
+    def collect(self) -> Iterator[RepoCollector]:
+        for plan in self.fleet.repos:
+            yield RepoCollector.from_parent(self, name=plan.name, plan=plan)
+
+
+class RepoCollector(pytest.Collector):
+    """One repository of the fleet; its children are its gates."""
+
+    def __init__(self, *, plan: RepoPlan, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plan = plan
+
+    @classmethod
+    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> RepoCollector:  # type: ignore[override]
+        return super().from_parent(parent=parent, **kwargs)  # type: ignore[no-any-return]
+
+    def collect(self) -> Iterator[GateItem]:
+        for gate in self.plan.gates:
+            yield GateItem.from_parent(self, name=gate.name, gate=gate, repo=self.plan)
+
+
+def _context(config: pytest.Config, plan: RepoPlan) -> RepoContext:
+    """The process's one context per repository, built on first use."""
+    from .git.context import RepoContext
+
+    contexts = config.stash.setdefault(CONTEXTS_KEY, {})
+    context = contexts.get(plan.name)
+    if context is None:
+        context = contexts[plan.name] = RepoContext(
+            plan.path, name=plan.name, base=config.getoption("prove_base"), trunk=plan.trunk
+        )
+    return context
+
+
+def _revision(context: RepoContext, what: str) -> str:
+    """``base_ref`` or ``head`` for reports, empty when the repository cannot tell."""
+    from .git.context import RepoContextError
+
+    try:
+        return str(getattr(context, what))
+    except RepoContextError:
+        return ""
+
+
+class GateItem(pytest.Item):
+    """One (repository, check) pair."""
+
+    def __init__(self, *, gate: GatePlan, repo: RepoPlan, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.gate = gate
+        self.repo = repo
+        self.add_marker("prove")
+        if gate.quick:
+            self.add_marker("quick")
+
+    @classmethod
+    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> GateItem:  # type: ignore[override]
+        return super().from_parent(parent=parent, **kwargs)  # type: ignore[no-any-return]
+
+    def runtest(self) -> None:
+        from .git.context import RepoContextError
+
+        context = _context(self.config, self.repo)
+        error: str | None = None
+        try:
+            result = self.gate.check.run(context, self.gate.settings)
+        except RepoContextError as exc:
+            error = str(exc)
+            result = CheckResult(findings=[Finding(rule="repository", message=error)], summary=error)
+        base = _revision(context, "base_ref")
+        head = _revision(context, "head")
+        self.user_properties += [
+            ("repo", self.repo.name),
+            ("check", self.gate.name),
+            ("base", base),
+            ("head", head),
+            ("findings", str(len(result.findings))),
+        ]
+        self.stash[RESULT_KEY] = gate_metadata(
+            repo=self.repo.name, check=self.gate.name, base=base, head=head, result=result, error=error
+        )
+        if result.skipped:
+            pytest.skip(result.skipped)
+        if not result.passed:
+            raise GateFailedError(format_failure(self.repo.name, self.gate.name, result))
+
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: Any = None
+    ) -> str | TerminalRepr:
+        if isinstance(excinfo.value, GateFailedError):
+            return excinfo.value.text
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        line = self.repo.line - 1 if self.repo.line is not None else None
+        return self.path, line, f"{self.repo.name}::{self.gate.name}"

@@ -1,0 +1,96 @@
+"""The pytest11 entry point: options, configuration, and the hooks that adapt gates to pytest.
+
+This module is imported at every pytest start-up where the package is installed, so it
+imports nothing heavy until ``--prove`` or ``--prove-config`` turns the plugin on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from .config.fleet import Fleet
+
+FLEET_KEY = pytest.StashKey["Fleet"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("prove", "quality gates (pytest-prove)")
+    group.addoption(
+        "--prove",
+        action="store_true",
+        dest="prove",
+        help="Run this repository's quality gates (prove.yaml, prove.config.yaml, "
+        "[tool.prove] or the recommended preset) next to its tests",
+    )
+    group.addoption(
+        "--prove-config",
+        dest="prove_config",
+        metavar="PATH",
+        help="Orchestrator file listing repositories, or a repository config file",
+    )
+    group.addoption(
+        "--prove-quick", action="store_true", dest="prove_quick", help="Run only the quick gates"
+    )
+    group.addoption(
+        "--prove-repo",
+        action="append",
+        dest="prove_repo",
+        default=[],
+        metavar="NAME",
+        help="Only this repository of the orchestrator file (repeatable)",
+    )
+    group.addoption(
+        "--prove-base",
+        dest="prove_base",
+        metavar="REF",
+        help="Compare against this ref (default: CI variables, then the trunk branch)",
+    )
+    group.addoption(
+        "--prove-set",
+        action="append",
+        dest="prove_set",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Set a check setting above every file, e.g. commit-msg.header_max_length=72",
+    )
+    group.addoption(
+        "--prove-only",
+        action="store_true",
+        dest="prove_only",
+        help="Collect only the gates, not the repository's own tests",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "prove: a pytest-prove quality gate")
+    config.addinivalue_line("markers", "quick: a quick quality gate (kept by --prove-quick)")
+    config_path = config.getoption("prove_config")
+    if not (config.getoption("prove") or config_path):
+        return
+    from .config.errors import ConfigError
+    from .config.load import Options, load_fleet
+    from .session import ProvePlugin
+
+    options = Options(repos=config.getoption("prove_repo"), sets=config.getoption("prove_set"))
+    path = Path(config_path) if config_path else None
+    if path is not None and not path.is_absolute():
+        path = config.invocation_params.dir / path
+    try:
+        fleet = load_fleet(path, config.rootpath, options)
+    except ConfigError as exc:
+        # Raised here, a usage error stops the run before any worker or gate starts (exit 4).
+        raise pytest.UsageError(f"pytest-prove: {exc}") from None
+    config.stash[FLEET_KEY] = fleet
+    if fleet.settings.fail_fast and not config.option.maxfail:
+        # Before xdist's trylast configure reads it, so -n counts failures the same way.
+        config.option.maxfail = 1
+    config.pluginmanager.register(ProvePlugin(config, fleet), "prove-session")
+
+
+def fleet_of(config: pytest.Config) -> Fleet | None:
+    return config.stash.get(FLEET_KEY, None)

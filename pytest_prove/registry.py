@@ -1,0 +1,106 @@
+"""The check registry: built-in checks, then third-party ones from ``pytest_prove`` entry points.
+
+Built-ins register through the same hook as third-party plugins, so a separate
+package can add a check exactly as the built-ins do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import importlib.metadata
+from collections.abc import Mapping
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .checks.api import Check
+from .config.errors import ConfigError
+from .hook import PROJECT_NAME
+
+ENTRY_POINT_GROUP = PROJECT_NAME
+
+
+@dataclasses.dataclass(frozen=True)
+class Registry:
+    """Every available check, sorted by name, and the older names that map to them."""
+
+    checks: Mapping[str, Check[Any]]
+    aliases: Mapping[str, str]
+    providers: Mapping[str, str]
+
+    def resolve(self, name: str) -> str | None:
+        """The canonical check name for ``name`` (itself or an alias), or None."""
+        if name in self.checks:
+            return name
+        return self.aliases.get(name)
+
+    def suggest(self, name: str, extra: tuple[str, ...] = ()) -> str:
+        """A `did you mean` hint for an unknown name ('' when nothing is close)."""
+        known = [*self.checks, *self.aliases, *extra]
+        close = difflib.get_close_matches(name, known, n=1)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _plugin_manager() -> pluggy.PluginManager:
+    from .checks import builtin
+
+    pm = pluggy.PluginManager(PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    pm.register(builtin, name="builtin")
+    for ep in sorted(
+        importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
+    ):
+        if pm.has_plugin(ep.name):
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # noqa: BLE001 - any import failure of a plugin is a config problem
+            raise ConfigError(
+                f"cannot load pytest-prove plugin {ep.name!r} ({ep.value}): "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        pm.register(plugin, name=ep.name)
+    pm.check_pending()
+    return pm
+
+
+def build_registry(pm: pluggy.PluginManager) -> Registry:
+    """Collect the checks of every plugin registered on ``pm``."""
+    checks: dict[str, Check[Any]] = {}
+    providers: dict[str, str] = {}
+    for impl in pm.hook.prove_checks.get_hookimpls():
+        plugin_name = impl.plugin_name
+        for check in impl.function():
+            if not isinstance(check, Check):
+                raise ConfigError(
+                    f"plugin {plugin_name!r} returned {check!r}, not a pytest_prove Check"
+                )
+            if check.name in checks:
+                raise ConfigError(
+                    f"check {check.name!r} is provided by both {providers[check.name]!r} "
+                    f"and {plugin_name!r}"
+                )
+            checks[check.name] = check
+            providers[check.name] = plugin_name
+    aliases: dict[str, str] = {}
+    for check in checks.values():
+        for alias in check.aliases:
+            if alias in checks or aliases.get(alias, check.name) != check.name:
+                raise ConfigError(
+                    f"check alias {alias!r} of {check.name!r} clashes with another check"
+                )
+            aliases[alias] = check.name
+    return Registry(
+        checks=dict(sorted(checks.items())),
+        aliases=dict(sorted(aliases.items())),
+        providers=providers,
+    )
+
+
+@functools.cache
+def load_registry() -> Registry:
+    """The process-wide registry (entry points are read once per process)."""
+    return build_registry(_plugin_manager())

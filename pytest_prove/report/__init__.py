@@ -1,0 +1,1 @@
+"""Turning gate results into what reports carry (terminal, JUnit, JSON)."""

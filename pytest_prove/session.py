@@ -1,0 +1,115 @@
+"""The stateful part of the plugin, registered only when gates run (``--prove*``)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .config.fleet import Fleet
+from .nodes import RESULT_KEY, FleetFile, GateItem
+from .report.failure import GateFailureRepr
+
+ABSENT_CONFIG_NAME = "prove.yaml"
+
+
+def _is_within(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
+
+
+class ProvePlugin:
+    """Collects the fleet's gates and shapes their reports.
+
+    Every process (controller and xdist workers) builds the same instance from argv
+    and files, so all of them collect identical items.
+    """
+
+    def __init__(self, config: pytest.Config, fleet: Fleet) -> None:
+        self.config = config
+        self.fleet = fleet
+        self.anchor = self._anchor()
+        self._adjust_args()
+
+    def _anchor(self) -> Path:
+        """The path the gates hang under in node ids."""
+        if self.fleet.kind == "orchestrator":
+            assert self.fleet.source is not None
+            return self.fleet.source
+        root = self.fleet.base_dir
+        source = self.fleet.source
+        if source is not None and source.parent == root:
+            return source
+        return root / ABSENT_CONFIG_NAME
+
+    def _adjust_args(self) -> None:
+        config = self.config
+        given = config.args_source == pytest.Config.ArgsSource.ARGS
+        only_gates = config.getoption("prove_only") or (
+            config.getoption("prove_config") is not None and not config.getoption("prove")
+        )
+        if self.fleet.kind == "orchestrator":
+            if not given:
+                # The seed puts repositories beside the orchestrator file: their own
+                # test suites must not be collected, only the gates.
+                config.args[:] = [str(self.anchor)]
+            elif not _is_within(self.anchor, [Path(a).resolve() for a in config.args]):
+                config.args.append(str(self.anchor))
+        elif only_gates and not given:
+            config.args[:] = [str(self.fleet.base_dir)]
+        self.only_gates = only_gates and not given
+
+    # -- collection -------------------------------------------------------------------
+
+    def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> FleetFile | None:
+        if self.fleet.kind == "orchestrator" and file_path == self.anchor:
+            return FleetFile.from_parent(parent, path=file_path, fleet=self.fleet)
+        return None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_make_collect_report(
+        self, collector: pytest.Collector
+    ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+        report = yield
+        if (
+            self.fleet.kind == "repository"
+            and isinstance(collector, pytest.Directory)
+            and collector.path == self.fleet.base_dir
+            and report.passed
+        ):
+            # The repository root gets the gates as its first child, the way
+            # `pytest --mypy` adds items next to the tests (pytest.Dir is final).
+            gates = FleetFile.from_parent(collector, path=self.anchor, fleet=self.fleet)
+            report.result.insert(0, gates)
+        return report
+
+    def pytest_ignore_collect(self, collection_path: Path) -> bool | None:
+        if self.only_gates and collection_path.parent == self.fleet.base_dir:
+            return True
+        return None
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        if not config.getoption("prove_quick"):
+            return
+        keep, drop = [], []
+        for item in items:
+            (drop if isinstance(item, GateItem) and not item.gate.quick else keep).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+
+    # -- reporting --------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # Runs on workers and again on the controller, where xdist delivers longrepr as str.
+        if report.failed and "prove" in report.keywords and isinstance(report.longrepr, str):
+            report.longrepr = GateFailureRepr(report.longrepr)  # type: ignore[assignment]
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_json_runtest_metadata(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> dict[str, Any]:
+        if not isinstance(item, GateItem) or call.when != "call":
+            return {}
+        return {"prove": item.stash.get(RESULT_KEY, {})}
+

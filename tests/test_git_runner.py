@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pytest_prove.git.runner import (
+    GIT_OPTIONS,
+    NOT_FOUND,
+    GitCommandError,
+    git_env,
+    hidden_git_redirects,
+    run_git,
+)
+from tests.repo_builder import MakeRepo
+
+REDIRECTING = (
+    "GIT_DIR",
+    "GIT_INDEX_FILE",
+    "GIT_WORK_TREE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_PREFIX",
+    "GIT_NAMESPACE",
+    "GIT_CONFIG_PARAMETERS",
+)
+KEPT = (
+    "GIT_EXEC_PATH",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_SSL_CAINFO",
+    "GIT_SSL_NO_VERIFY",
+    "GIT_ASKPASS",
+    "GIT_TERMINAL_PROMPT",
+    "GIT_CONFIG_GLOBAL",
+    "GIT_CONFIG_NOSYSTEM",
+    "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_KEY_0",
+    "GIT_CONFIG_VALUE_0",
+    "GIT_HTTP_PROXY_AUTHMETHOD",
+    "GIT_ALLOW_PROTOCOL",
+    "GIT_CEILING_DIRECTORIES",
+)
+
+
+@pytest.mark.parametrize("name", REDIRECTING)
+def test_git_env_drops_variables_that_redirect_git(name: str) -> None:
+    assert name not in git_env({name: "/elsewhere", "PATH": "/bin"})
+
+
+@pytest.mark.parametrize("name", KEPT)
+def test_git_env_keeps_transport_and_config_variables(name: str) -> None:
+    assert git_env({name: "value"})[name] == "value"
+
+
+def test_git_env_pins_locale_and_keeps_other_variables() -> None:
+    inherited = {"PATH": "/bin", "HOME": "/home/x", "LANGUAGE": "de", "LC_ALL": "de_DE.UTF-8"}
+    env = git_env(inherited)
+    assert env["PATH"] == "/bin"
+    assert env["HOME"] == "/home/x"
+    assert env["LC_ALL"] == "C"
+    assert "LANGUAGE" not in env
+    assert env["GIT_OPTIONAL_LOCKS"] == "0"
+    assert inherited["LC_ALL"] == "de_DE.UTF-8", "the input must not be modified"
+
+
+def test_run_git_returns_stdout_bytes(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    out = run_git(repo.path, "rev-parse", "HEAD")
+    assert out == (repo.head + "\n").encode()
+
+
+def test_run_git_feeds_input(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    out = run_git(repo.path, "cat-file", "--batch-check", input=b"HEAD:README.md\n")
+    assert out.split()[1:] == [b"blob", b"10"]
+
+
+def test_run_git_failure_carries_argv_code_and_stderr(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    with pytest.raises(GitCommandError) as info:
+        run_git(repo.path, "rev-parse", "--verify", "no-such-ref")
+    err = info.value
+    assert err.argv == ("git", *GIT_OPTIONS, "rev-parse", "--verify", "no-such-ref")
+    assert err.returncode == 128
+    assert "Needed a single revision" in err.stderr
+    assert str(err) == (
+        "`git rev-parse --verify no-such-ref` failed with exit code 128: "
+        "fatal: Needed a single revision"
+    )
+
+
+def test_run_git_accepts_listed_exit_codes(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    out = run_git(repo.path, "rev-parse", "--verify", "-q", "nope", ok_returncodes=(0, 1))
+    assert out == b""
+
+
+def test_missing_git_is_a_clear_error(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo()
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    with pytest.raises(GitCommandError) as info:
+        run_git(repo.path, "status", env={"PATH": os.fspath(empty_bin)})
+    assert info.value.returncode == NOT_FOUND
+    assert "git is not installed or not on PATH" in str(info.value)
+
+
+def test_missing_directory_is_not_reported_as_missing_git(tmp_path: Path) -> None:
+    with pytest.raises(GitCommandError, match="does not exist"):
+        run_git(tmp_path / "gone", "status")
+
+
+def test_file_as_directory_is_a_clear_error(tmp_path: Path) -> None:
+    file = tmp_path / "file"
+    file.write_text("x")
+    with pytest.raises(GitCommandError, match="is not a directory"):
+        run_git(file, "status")
+
+
+def test_inherited_git_dir_does_not_redirect(make_repo: MakeRepo) -> None:
+    ours, other = make_repo("ours"), make_repo("other")
+    other.commit("Other work", files={"other.txt": "x\n"})
+    env = {
+        **os.environ,
+        "GIT_DIR": os.fspath(other.path / ".git"),
+        "GIT_WORK_TREE": os.fspath(other.path),
+        "GIT_INDEX_FILE": os.fspath(other.path / ".git" / "index"),
+    }
+    out = run_git(ours.path, "rev-parse", "HEAD", "--show-toplevel", env=env)
+    assert out.decode().split() == [ours.head, os.fspath(ours.path)]
+    assert run_git(ours.path, "ls-files", env=env) == b"README.md\n"
+
+
+def test_user_config_cannot_change_the_diff_format(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    for key, value in [
+        ("diff.noprefix", "true"),
+        ("diff.mnemonicprefix", "true"),
+        ("core.quotepath", "true"),
+        ("color.ui", "always"),
+        ("diff.relative", "true"),
+        ("core.pager", "false"),
+    ]:
+        repo.git("config", key, value)
+    repo.write("sub/ünï.txt", "x\n")
+    repo.stage()
+    out = run_git(repo.path / "sub", "diff", "--cached", "HEAD")
+    assert out.startswith("diff --git a/sub/ünï.txt b/sub/ünï.txt\n".encode())
+    assert b"\x1b[" not in out
+
+
+def test_hidden_git_redirects_restores_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_DIR", "/elsewhere/.git")
+    monkeypatch.setenv("GIT_SSH_COMMAND", "ssh -v")
+    with hidden_git_redirects():
+        assert "GIT_DIR" not in os.environ
+        assert os.environ["GIT_SSH_COMMAND"] == "ssh -v"
+    assert os.environ["GIT_DIR"] == "/elsewhere/.git"
