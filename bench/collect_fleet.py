@@ -32,7 +32,10 @@ def make_fleet(root: Path, repos: int) -> Path:
     lines += [f"    {c}: {{argv: [true]}}" for c in COMMANDS]
     text = "\n".join(lines) + "\n"
     # Nine gates per repository: commit-msg plus eight commands.
-    text = text.replace("    schedule: on-push", f"    schedule: on-push\n    checks: [commit-msg, {', '.join(COMMANDS)}]")
+    text = text.replace(
+        "    schedule: on-push",
+        f"    schedule: on-push\n    checks: [commit-msg, {', '.join(COMMANDS)}]",
+    )
     multi = root / "multi.yaml"
     multi.write_text(text, encoding="utf-8")
     (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
@@ -45,7 +48,9 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, int, str]:
     elapsed = time.perf_counter() - start
     rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        raise SystemExit(
+            f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return elapsed, rss_kb, proc.stdout
 
 
@@ -61,13 +66,25 @@ def main() -> None:
         empty.mkdir()
         (empty / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
         py = sys.executable
-        bare = [timed([py, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"], empty)[0]
-                for _ in range(args.runs)]
+        bare = [
+            timed([py, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"], empty)[0]
+            for _ in range(args.runs)
+        ]
         collect = []
         out = ""
         for _ in range(args.runs):
             elapsed, _, out = timed(
-                [py, "-m", "pytest", "--prove-config", "multi.yaml", "--collect-only", "-q", "-p", "no:cacheprovider"],
+                [
+                    py,
+                    "-m",
+                    "pytest",
+                    "--prove-config",
+                    "multi.yaml",
+                    "--collect-only",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                ],
                 root,
             )
             collect.append(elapsed)

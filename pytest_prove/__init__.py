@@ -21,7 +21,15 @@ _PUBLIC = {
     "Severity": "pytest_prove.checks.api",
 }
 
-__all__ = ["__version__", *sorted(_PUBLIC)]
+__all__ = [
+    "Check",
+    "CheckResult",
+    "CheckSettings",
+    "Finding",
+    "Severity",
+    "__version__",
+    "hookimpl",
+]
 
 
 def __getattr__(name: str) -> Any:

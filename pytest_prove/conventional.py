@@ -193,16 +193,16 @@ def _footer_start(lines: Sequence[str]) -> int:
 
 def _footers(lines: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """``(token, value)`` pairs; a value runs until the next footer token (spec item 10)."""
-    pairs: list[list[str]] = []
+    pairs: list[tuple[str, list[str]]] = []
     for line in lines:
         found = _FOOTER.fullmatch(line)
         if found:
             # "Refs #12" and "Refs: #12" mean the same; keep the "#" in both values.
             value = found["value"] if found["sep"] == ": " else "#" + found["value"]
-            pairs.append([found["token"], value])
+            pairs.append((found["token"], [value]))
         else:
-            pairs[-1][1] += "\n" + line
-    return tuple((token, value.strip()) for token, value in pairs)
+            pairs[-1][1].append(line)
+    return tuple((token, "\n".join(value).strip()) for token, value in pairs)
 
 
 # commitlint's default ignores (@commitlint/is-ignored, defaults.ts), matched on

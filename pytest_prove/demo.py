@@ -42,16 +42,43 @@ class BatchTest(unittest.TestCase):
 _REPOS: dict[str, list[tuple[str, Mapping[str, str]]]] = {
     "payments-api": [
         ("chore: initial layout", {"README.md": "# payments-api\n", "src/__init__.py": ""}),
-        ("feat(money): add cents arithmetic", {"src/money.py": "def add_cents(a: int, b: int) -> int:\n    return a + b\n"}),
-        ("test(money): cover add_cents", {"tests/__init__.py": "", "tests/test_money.py": _PASSING_TEST}),
+        (
+            "feat(money): add cents arithmetic",
+            {"src/money.py": "def add_cents(a: int, b: int) -> int:\n    return a + b\n"},
+        ),
+        (
+            "test(money): cover add_cents",
+            {"tests/__init__.py": "", "tests/test_money.py": _PASSING_TEST},
+        ),
     ],
     "web-frontend": [
-        ("chore: scaffold", {"README.md": "# web-frontend\n", "src/__init__.py": "", "src/app.py": "TITLE = 'shop'\n"}),
-        ("Added checkout page.", {"src/checkout.py": "def total(items: list[int]) -> int:\n    return sum(items)\n"}),
+        (
+            "chore: scaffold",
+            {
+                "README.md": "# web-frontend\n",
+                "src/__init__.py": "",
+                "src/app.py": "TITLE = 'shop'\n",
+            },
+        ),
+        (
+            "Added checkout page.",
+            {"src/checkout.py": "def total(items: list[int]) -> int:\n    return sum(items)\n"},
+        ),
     ],
     "legacy-batch": [
-        ("chore: import legacy batch job", {"README.md": "# legacy-batch\n", "src/__init__.py": ""}),
-        ("fix(batch): chunk input lists", {"src/batch.py": "def chunk(xs: list[int], n: int) -> list[list[int]]:\n    return [xs[i:i + n] for i in range(0, len(xs) - 1, n)]\n"}),
+        (
+            "chore: import legacy batch job",
+            {"README.md": "# legacy-batch\n", "src/__init__.py": ""},
+        ),
+        (
+            "fix(batch): chunk input lists",
+            {
+                "src/batch.py": (
+                    "def chunk(xs: list[int], n: int) -> list[list[int]]:\n"
+                    "    return [xs[i:i + n] for i in range(0, len(xs) - 1, n)]\n"
+                )
+            },
+        ),
         ("test(batch): chunking", {"tests/__init__.py": "", "tests/test_batch.py": _FAILING_TEST}),
     ],
 }
@@ -68,7 +95,9 @@ def _git(repo: Path, *args: str) -> None:
     )
 
 
-def _build_repo(path: Path, commits: list[tuple[str, Mapping[str, str]]], branch: str | None) -> None:
+def _build_repo(
+    path: Path, commits: list[tuple[str, Mapping[str, str]]], branch: str | None
+) -> None:
     path.mkdir(parents=True)
     _git(path, "init", "-q")
     for index, (message, files) in enumerate(commits):
@@ -80,7 +109,16 @@ def _build_repo(path: Path, commits: list[tuple[str, Mapping[str, str]]], branch
             target.write_text(text, encoding="utf-8")
         _git(path, "add", "-A")
         date = f"2026-11-0{index + 1}T10:00:00+00:00"
-        _git(path, "-c", f"user.name={_GIT_ENV['GIT_AUTHOR_NAME']}", "commit", "-q", "-m", message, f"--date={date}")
+        _git(
+            path,
+            "-c",
+            f"user.name={_GIT_ENV['GIT_AUTHOR_NAME']}",
+            "commit",
+            "-q",
+            "-m",
+            message,
+            f"--date={date}",
+        )
 
 
 def _orchestrator(python: str) -> str:
@@ -112,7 +150,9 @@ def build_demo(directory: Path) -> Path:
         multi = directory / "multi.yaml"
         ours = multi.is_file() and multi.read_text(encoding="utf-8").startswith(MARKER)
         if not ours and any(directory.iterdir()):
-            raise SystemExit(f"prove demo: {directory} exists and is not a demo fleet; choose another directory")
+            raise SystemExit(
+                f"prove demo: {directory} exists and is not a demo fleet; choose another directory"
+            )
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     for name, commits in _REPOS.items():
@@ -138,12 +178,19 @@ def run_demo(directory: Path, *, run: bool = True) -> int:
     junit, report = directory / "report.xml", directory / "report.json"
     code = pytest.main(
         [
-            "--prove-config", str(multi),
-            "--rootdir", str(directory),
-            "-c", str(directory / "pytest.ini"),
-            "-n", "2",
-            "--junitxml", str(junit),
-            "--json-report", "--json-report-file", str(report),
+            "--prove-config",
+            str(multi),
+            "--rootdir",
+            str(directory),
+            "-c",
+            str(directory / "pytest.ini"),
+            "-n",
+            "2",
+            "--junitxml",
+            str(junit),
+            "--json-report",
+            "--json-report-file",
+            str(report),
         ]
     )
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):

@@ -43,7 +43,7 @@ class FleetFile(pytest.File):
 
     @classmethod
     def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> FleetFile:  # type: ignore[override]
-        return super().from_parent(parent=parent, **kwargs)  # type: ignore[no-any-return]
+        return super().from_parent(parent=parent, **kwargs)
 
     def collect(self) -> Iterator[RepoCollector]:
         for plan in self.fleet.repos:
@@ -59,7 +59,7 @@ class RepoCollector(pytest.Collector):
 
     @classmethod
     def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> RepoCollector:  # type: ignore[override]
-        return super().from_parent(parent=parent, **kwargs)  # type: ignore[no-any-return]
+        return super().from_parent(parent=parent, **kwargs)
 
     def collect(self) -> Iterator[GateItem]:
         for gate in self.plan.gates:
@@ -102,7 +102,7 @@ class GateItem(pytest.Item):
 
     @classmethod
     def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> GateItem:  # type: ignore[override]
-        return super().from_parent(parent=parent, **kwargs)  # type: ignore[no-any-return]
+        return super().from_parent(parent=parent, **kwargs)
 
     def runtest(self) -> None:
         from .git.context import RepoContextError
@@ -113,7 +113,9 @@ class GateItem(pytest.Item):
             result = self.gate.check.run(context, self.gate.settings)
         except RepoContextError as exc:
             error = str(exc)
-            result = CheckResult(findings=[Finding(rule="repository", message=error)], summary=error)
+            result = CheckResult(
+                findings=[Finding(rule="repository", message=error)], summary=error
+            )
         base = _revision(context, "base_ref")
         head = _revision(context, "head")
         self.user_properties += [
@@ -124,7 +126,12 @@ class GateItem(pytest.Item):
             ("findings", str(len(result.findings))),
         ]
         self.stash[RESULT_KEY] = gate_metadata(
-            repo=self.repo.name, check=self.gate.name, base=base, head=head, result=result, error=error
+            repo=self.repo.name,
+            check=self.gate.name,
+            base=base,
+            head=head,
+            result=result,
+            error=error,
         )
         if result.skipped:
             pytest.skip(result.skipped)

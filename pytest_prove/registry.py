@@ -10,7 +10,7 @@ import dataclasses
 import difflib
 import functools
 import importlib.metadata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pluggy
@@ -57,7 +57,7 @@ def _plugin_manager() -> pluggy.PluginManager:
             continue
         try:
             plugin = ep.load()
-        except Exception as exc:  # noqa: BLE001 - any import failure of a plugin is a config problem
+        except Exception as exc:
             raise ConfigError(
                 f"cannot load pytest-prove plugin {ep.name!r} ({ep.value}): "
                 f"{type(exc).__name__}: {exc}"
@@ -73,7 +73,12 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
     providers: dict[str, str] = {}
     for impl in pm.hook.prove_checks.get_hookimpls():
         plugin_name = impl.plugin_name
-        for check in impl.function():
+        provided: object = impl.function()
+        if not isinstance(provided, Sequence):
+            raise ConfigError(
+                f"plugin {plugin_name!r}: prove_checks() must return a list of checks"
+            )
+        for check in provided:
             if not isinstance(check, Check):
                 raise ConfigError(
                     f"plugin {plugin_name!r} returned {check!r}, not a pytest_prove Check"

@@ -89,10 +89,13 @@ class ProvePlugin:
             return True
         return None
 
-    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
         if not config.getoption("prove_quick"):
             return
-        keep, drop = [], []
+        keep: list[pytest.Item] = []
+        drop: list[pytest.Item] = []
         for item in items:
             (drop if isinstance(item, GateItem) and not item.gate.quick else keep).append(item)
         if drop:
@@ -108,8 +111,9 @@ class ProvePlugin:
             report.longrepr = GateFailureRepr(report.longrepr)  # type: ignore[assignment]
 
     @pytest.hookimpl(optionalhook=True)
-    def pytest_json_runtest_metadata(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> dict[str, Any]:
+    def pytest_json_runtest_metadata(
+        self, item: pytest.Item, call: pytest.CallInfo[Any]
+    ) -> dict[str, Any]:
         if not isinstance(item, GateItem) or call.when != "call":
             return {}
         return {"prove": item.stash.get(RESULT_KEY, {})}
-

@@ -8,7 +8,7 @@ and never touches git.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +17,7 @@ import pydantic
 from ..checks.api import Check, CheckSettings
 from ..registry import Registry
 from .errors import ConfigError, KeyPath, display_path
-from .merge import Layer, Merged, merge_layers
+from .merge import Layer, Merged
 from .models import GlobalSettings, Schedule
 from .sections import COMMAND_CHECK, COMMANDS_KEY
 from .validation import first_error
@@ -87,7 +87,7 @@ def _checks_list(merged: Merged, registry: Registry) -> list[str]:
         name = item if item in commands else registry.resolve(item)
         if name == COMMAND_CHECK:
             raise merged.error(
-                "declare command gates under 'commands: {name: {argv: [...]}}' and list their names",
+                "declare command gates under 'commands: {name: {argv: [...]}}', then list them",
                 ("checks", index),
             )
         if name is None:
@@ -102,11 +102,12 @@ def _validate(
     check: Check[Any], raw: Mapping[str, Any], merged: Merged, prefix: KeyPath
 ) -> CheckSettings:
     try:
-        return check.settings_model.model_validate(raw)
+        settings: CheckSettings = check.settings_model.model_validate(raw)
     except pydantic.ValidationError as exc:
         raise first_error(
             exc, raw, lambda problem, path: merged.error(problem, (*prefix, *path))
         ) from None
+    return settings
 
 
 def plan_gates(
@@ -121,8 +122,9 @@ def plan_gates(
     values = merged.values
     validated: dict[str, tuple[Check[Any], CheckSettings, KeyPath]] = {}
     command = registry.checks[COMMAND_CHECK]
-    for name, raw in values.get(COMMANDS_KEY, {}).items():
+    for name, declared in values.get(COMMANDS_KEY, {}).items():
         path: KeyPath = (COMMANDS_KEY, name)
+        raw = declared
         if "timeout" not in raw:
             # A command gate without its own limit gets global.timeout (SPEC §2).
             raw = {**raw, "timeout": settings.timeout}

@@ -27,6 +27,7 @@ _GLOBAL_KEYS = frozenset(
         *(f.alias for f in GlobalSettings.model_fields.values() if f.alias),
     }
 )
+_CLI_LABEL = "command line (--prove-set)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,12 +42,8 @@ class Options:
     sets: Sequence[str] = ()
 
 
-def is_orchestrator(loaded: LoadedFile) -> bool:
-    return isinstance(loaded.data, Mapping) and "repositories" in loaded.data
-
-
 class _Loader:
-    """One load: files are read at most once, whoever extends them."""
+    """One load: files are read at most once, however many files extend them."""
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
@@ -59,67 +56,65 @@ class _Loader:
         return loaded
 
     def file_layers(
-        self, loaded: LoadedFile, label: str, chain: tuple[Path, ...] = (), prefix: KeyPath = ()
+        self, loaded: LoadedFile, label: str, chain: tuple[Path, ...] = ()
     ) -> list[Layer]:
         """A repository file or preset: its ``extends`` beneath its own content."""
         data = loaded.data
-        for part in prefix:
-            data = data[part]
         if not isinstance(data, Mapping):
-            raise loaded.error("expected a mapping of settings at the top level", prefix)
+            raise loaded.error("expected a mapping of settings at the top level")
+        own = {k: v for k, v in data.items() if k in _REPO_FILE_KEYS}
         try:
-            RepositoryFile.model_validate({k: v for k, v in data.items() if k in _REPO_FILE_KEYS})
+            RepositoryFile.model_validate(own)
         except pydantic.ValidationError as exc:
-            raise first_error(exc, data, lambda p, k: loaded.error(p, (*prefix, *k))) from None
+            raise first_error(exc, data, loaded.error) from None
         layers: list[Layer] = []
-        for sub_label, sub, sub_chain in resolve_extends(
-            data.get("extends", []),
-            loaded,
-            (*prefix, "extends"),
-            chain or (loaded.path,),
-            self.load,
-        ):
+        extends = resolve_extends(
+            data.get("extends", []), loaded, ("extends",), chain or (loaded.path,), self.load
+        )
+        for sub_label, sub, sub_chain in extends:
             layers += self.file_layers(sub, sub_label, sub_chain)
         body = {k: v for k, v in data.items() if k != "extends"}
-        sections = normalise_sections(
-            body, self.registry, lambda p, k: loaded.error(p, (*prefix, *k)), _REPO_FILE_KEYS
-        )
-        layers.append(Layer(label, sections, loaded, prefix))
+        sections = normalise_sections(body, self.registry, loaded.error, _REPO_FILE_KEYS)
+        layers.append(Layer(label, sections, loaded))
         return layers
 
     def recommended(self) -> Layer:
+        """Only the preset's ``checks``: the gates of a repository whose config names none."""
         loaded = self.load(builtin_preset_path(RECOMMENDED))
         return Layer(RECOMMENDED, {"checks": loaded.data["checks"]}, loaded)
 
     def repo_file_layers(
         self, repo_path: Path, explicit: Path | None
     ) -> tuple[Path | None, list[Layer]]:
+        """The repository's own config file and its layers (none without a file)."""
         if explicit is not None:
             if not explicit.is_file():
                 raise ConfigError(f"config file not found: {display_path(explicit)}")
-            return explicit, self.repo_file_layers_of(explicit)
-        found = [c for c in (repo_path / n for n in REPO_CONFIG_NAMES) if c.is_file()]
-        with_table = []
-        for candidate in found:
-            layers = self.repo_file_layers_of(candidate)
-            if layers:
-                with_table.append((candidate, layers))
-        if len(with_table) > 1:
-            names = " and ".join(display_path(c) for c, _ in with_table)
+            return explicit, self._layers_of(explicit)
+        found = []
+        for candidate in (repo_path / name for name in REPO_CONFIG_NAMES):
+            if candidate.is_file():
+                layers = self._layers_of(candidate)
+                if layers:  # a pyproject.toml without [tool.prove] is not a config
+                    found.append((candidate, layers))
+        if len(found) > 1:
+            names = " and ".join(display_path(c) for c, _ in found)
             raise ConfigError(f"both {names} configure pytest-prove: keep one")
-        return with_table[0] if with_table else (None, [])
+        return found[0] if found else (None, [])
 
-    def repo_file_layers_of(self, path: Path) -> list[Layer]:
+    def _layers_of(self, path: Path) -> list[Layer]:
         if path.name == "pyproject.toml":
             table = load_pyproject_table(path)
-            if table is None:
-                return []
-            return self.file_layers(table, display_path(path))
+            return self.file_layers(table, display_path(path)) if table is not None else []
         return self.file_layers(self.load(path), display_path(path))
 
 
+def _cli_error(problem: str, path: KeyPath) -> ConfigError:
+    return ConfigError(problem, key_path=f"{_CLI_LABEL}: {format_key_path(path)}")
+
+
 def parse_sets(sets: Sequence[str], registry: Registry) -> Layer | None:
-    """``--prove-set coverage.threshold=90`` -> the top layer."""
+    """``--prove-set coverage.threshold=90`` -> the top layer (values parsed as YAML)."""
     if not sets:
         return None
     data: dict[str, Any] = {}
@@ -128,7 +123,7 @@ def parse_sets(sets: Sequence[str], registry: Registry) -> Layer | None:
         parts = key.strip().split(".")
         if not sep or not all(parts):
             raise ConfigError(
-                f"--prove-set expects KEY=VALUE (e.g. coverage.threshold=90), got {item!r}"
+                f"--prove-set expects KEY=VALUE (commit-msg.header_max_length=72), got {item!r}"
             )
         try:
             value = yaml.safe_load(raw) if raw.strip() else ""
@@ -138,13 +133,9 @@ def parse_sets(sets: Sequence[str], registry: Registry) -> Layer | None:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise ConfigError(
-                    f"--prove-set {key}: {part} is set to a value and used as a section"
-                )
+                raise ConfigError(f"--prove-set {key}: {part!r} is both a value and a section")
         node[parts[-1]] = value
-    label = "command line (--prove-set)"
-    locate = lambda p, k: ConfigError(p, key_path=f"{label}: {format_key_path(k)}")  # noqa: E731
-    return Layer(label, normalise_sections(data, registry, locate, frozenset({"checks"})))
+    return Layer(_CLI_LABEL, normalise_sections(data, registry, _cli_error, frozenset({"checks"})))
 
 
 def _entry_label(index: int, name: object) -> str:
@@ -153,6 +144,67 @@ def _entry_label(index: int, name: object) -> str:
         if isinstance(name, str)
         else f"repositories[{index}]"
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Orchestrator:
+    """An orchestrator file being planned: what every repository entry shares."""
+
+    loaded: LoadedFile
+    loader: _Loader
+    model: OrchestratorFile
+    below: Sequence[Layer]  # recommended checks, presets, global
+    cli: Layer | None
+    timeout: Layer
+
+    def error(self, problem: str, path: KeyPath) -> ConfigError:
+        """A located error, naming list entries by their ``name`` as cfgv does."""
+        return _orchestrator_error(self.loaded, problem, path)
+
+    def plan(self, index: int, entry: RepositoryEntry) -> RepoPlan:
+        where: KeyPath = ("repositories", index)
+        shown = _entry_label(index, entry.name)
+        repo_path = (self.loaded.path.parent / entry.path).resolve()
+        if not repo_path.is_dir():
+            raise self.error(describe_missing_dir(repo_path), (*where, "path"))
+        explicit = repo_path / entry.config if entry.config is not None else None
+        try:
+            config_file, file_layers = self.loader.repo_file_layers(repo_path, explicit)
+        except ConfigError as exc:
+            if exc.file is None:  # about the entry itself, e.g. its `config` file is missing
+                raise self.error(exc.problem, (*where, "config")) from None
+            raise
+        layers = [*self.below, *file_layers]
+        entry_data = {
+            k: v for k, v in (("checks", entry.checks), ("trunk", entry.trunk)) if v is not None
+        }
+        if entry_data:
+            layers.append(Layer(shown, entry_data, self.loaded, where, shown))
+        if entry.overrides:
+            at: KeyPath = (*where, "overrides")
+            overrides = normalise_sections(
+                entry.overrides, self.loader.registry, lambda p, k: self.error(p, (*at, *k))
+            )
+            layers.append(
+                Layer(f"{shown}.overrides", overrides, self.loaded, at, f"{shown}.overrides")
+            )
+        if self.cli is not None:
+            layers.append(self.cli)
+        merged = merge_layers(layers)
+        trunk = merged.values.get("trunk")
+        return RepoPlan(
+            name=entry.name,
+            path=repo_path,
+            config_file=config_file,
+            line=self.loaded.line_of((*where, "name")),
+            schedule=entry.schedule,
+            trunk=trunk if isinstance(trunk, str) else None,
+            gates=plan_gates(
+                entry.name, merged, self.loader.registry, self.model.global_, self.timeout
+            ),
+            merged=merged,
+            layers=tuple(layers),
+        )
 
 
 def _orchestrator_error(loaded: LoadedFile, problem: str, path: KeyPath) -> ConfigError:
@@ -168,30 +220,13 @@ def _orchestrator_error(loaded: LoadedFile, problem: str, path: KeyPath) -> Conf
     return loaded.error(problem, path, shown_path=shown)
 
 
-def load_orchestrator(
-    path: Path, options: Options = Options(), registry: Registry | None = None
-) -> Fleet:
-    """Load a multi-repository orchestrator file into a fleet plan."""
-    registry = registry or load_registry()
-    loader = _Loader(registry)
-    loaded = loader.load(path.resolve())
-    return _plan_orchestrator(loaded, loader, options)
-
-
-def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) -> Fleet:
-    registry = loader.registry
-    if not isinstance(loaded.data, Mapping):
-        raise loaded.error("expected a mapping with 'repositories' at the top level")
-    locate = lambda p, k: _orchestrator_error(loaded, p, k)  # noqa: E731
-    try:
-        model = OrchestratorFile.model_validate(loaded.data)
-    except pydantic.ValidationError as exc:
-        raise first_error(exc, loaded.data, locate) from None
-    base_dir = loaded.path.parent
+def _check_names(
+    model: OrchestratorFile, options: Options, orchestrator_error: Any, path: Path
+) -> None:
     seen: dict[str, int] = {}
     for index, entry in enumerate(model.repositories):
         if entry.name in seen:
-            raise locate(
+            raise orchestrator_error(
                 f"duplicate repository name {entry.name!r} (also repositories[{seen[entry.name]}])",
                 ("repositories", index, "name"),
             )
@@ -199,111 +234,58 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
     for name in options.repos:
         if name not in seen:
             raise ConfigError(
-                f"--prove-repo {name!r}: no such repository in {display_path(loaded.path)} (known: {', '.join(seen)})"
+                f"--prove-repo {name!r}: no such repository in {display_path(path)}"
+                f" (known: {', '.join(seen)})"
             )
 
-    preset_layers: list[Layer] = []
+
+def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) -> Fleet:
+    registry = loader.registry
+
+    def locate(problem: str, path: KeyPath) -> ConfigError:
+        return _orchestrator_error(loaded, problem, path)
+
+    try:
+        model = OrchestratorFile.model_validate(loaded.data)
+    except pydantic.ValidationError as exc:
+        raise first_error(exc, loaded.data, locate) from None
+    _check_names(model, options, locate, loaded.path)
+    below = [loader.recommended()]
     for label, sub, chain in resolve_extends(
         model.extends, loaded, ("extends",), (loaded.path,), loader.load
     ):
-        preset_layers += loader.file_layers(sub, label, chain)
+        below += loader.file_layers(sub, label, chain)
     raw_global = loaded.data.get("global") or {}
-    global_sections = {k: v for k, v in raw_global.items() if k not in _GLOBAL_KEYS}
-    global_layer = Layer(
-        f"{display_path(loaded.path)} global",
-        normalise_sections(global_sections, registry, lambda p, k: locate(p, ("global", *k))),
-        loaded,
-        ("global",),
-        "global",
-    )
-    timeout_layer = Layer(
-        f"{display_path(loaded.path)} global.timeout", {}, loaded, ("global", "timeout")
-    )
-    cli_layer = parse_sets(options.sets, registry)
-    recommended = loader.recommended()
-
-    repos = []
-    for index, entry in enumerate(model.repositories):
-        if options.repos and entry.name not in options.repos:
-            continue
-        repos.append(
-            _plan_entry(
-                loaded,
-                loader,
-                index,
-                entry,
-                [recommended, *preset_layers, global_layer],
-                cli_layer,
-                model.global_,
-                timeout_layer,
-            )
+    sections = {k: v for k, v in raw_global.items() if k not in _GLOBAL_KEYS}
+    shown = display_path(loaded.path)
+    below.append(
+        Layer(
+            f"{shown} global",
+            normalise_sections(sections, registry, lambda p, k: locate(p, ("global", *k))),
+            loaded,
+            ("global",),
+            "global",
         )
+    )
+    orchestrator = _Orchestrator(
+        loaded=loaded,
+        loader=loader,
+        model=model,
+        below=below,
+        cli=parse_sets(options.sets, registry),
+        timeout=Layer(f"{shown} global.timeout", {}, loaded, ("global", "timeout")),
+    )
+    repos = tuple(
+        orchestrator.plan(index, entry)
+        for index, entry in enumerate(model.repositories)
+        if not options.repos or entry.name in options.repos
+    )
     return Fleet(
         source=loaded.path,
         kind="orchestrator",
-        base_dir=base_dir,
+        base_dir=loaded.path.parent,
         settings=model.global_,
-        repos=tuple(repos),
-    )
-
-
-def _plan_entry(
-    loaded: LoadedFile,
-    loader: _Loader,
-    index: int,
-    entry: RepositoryEntry,
-    below: list[Layer],
-    cli_layer: Layer | None,
-    settings: GlobalSettings,
-    timeout_layer: Layer,
-) -> RepoPlan:
-    where: KeyPath = ("repositories", index)
-    shown = _entry_label(index, entry.name)
-    repo_path = (loaded.path.parent / entry.path).resolve()
-    if not repo_path.is_dir():
-        raise _orchestrator_error(loaded, describe_missing_dir(repo_path), (*where, "path"))
-    explicit = repo_path / entry.config if entry.config is not None else None
-    try:
-        config_file, file_layers = loader.repo_file_layers(repo_path, explicit)
-    except ConfigError as exc:
-        if exc.file is None:  # a problem of the entry itself, such as a missing config file
-            raise _orchestrator_error(loaded, exc.problem, (*where, "config")) from None
-        raise
-    entry_data: dict[str, Any] = {}
-    if entry.checks is not None:
-        entry_data["checks"] = entry.checks
-    if entry.trunk is not None:
-        entry_data["trunk"] = entry.trunk
-    layers = [*below, *file_layers]
-    if entry_data:
-        layers.append(Layer(shown, entry_data, loaded, where, shown))
-    if entry.overrides:
-        overrides = normalise_sections(
-            entry.overrides,
-            loader.registry,
-            lambda p, k: _orchestrator_error(loaded, p, (*where, "overrides", *k)),
-        )
-        layers.append(
-            Layer(
-                f"{shown}.overrides", overrides, loaded, (*where, "overrides"), f"{shown}.overrides"
-            )
-        )
-    if cli_layer is not None:
-        layers.append(cli_layer)
-    merged = merge_layers(layers)
-    gates = plan_gates(entry.name, merged, loader.registry, settings, timeout_layer)
-    line = loaded.line_of((*where, "name"))
-    trunk = merged.values.get("trunk")
-    return RepoPlan(
-        name=entry.name,
-        path=repo_path,
-        config_file=config_file,
-        line=line,
-        schedule=entry.schedule,
-        trunk=trunk if isinstance(trunk, str) else None,
-        gates=gates,
-        merged=merged,
-        layers=tuple(layers),
+        repos=repos,
     )
 
 
@@ -315,28 +297,18 @@ def repo_name_for(path: Path) -> str:
     return check_name(cleaned if cleaned[0].isalnum() else f"r{cleaned}", "repository name")
 
 
-def load_repository(
-    root: Path,
-    config_file: Path | None = None,
-    options: Options = Options(),
-    registry: Registry | None = None,
+def _plan_repository(
+    root: Path, config_file: Path | None, loader: _Loader, options: Options
 ) -> Fleet:
-    """Plan the gates of one repository (``pytest --prove``), from its own config or the defaults."""
-    registry = registry or load_registry()
-    loader = _Loader(registry)
-    root = root.resolve()
-    source, file_layers = loader.repo_file_layers(
-        root, config_file.resolve() if config_file else None
-    )
+    """The gates of one repository (``pytest --prove``), from its own config or the defaults."""
+    source, file_layers = loader.repo_file_layers(root, config_file)
     layers = [loader.recommended(), *file_layers]
-    cli_layer = parse_sets(options.sets, registry)
-    if cli_layer is not None:
-        layers.append(cli_layer)
+    cli = parse_sets(options.sets, loader.registry)
+    if cli is not None:
+        layers.append(cli)
     settings = GlobalSettings()
     merged = merge_layers(layers)
     name = repo_name_for(root)
-    default_timeout = Layer("default timeout", {})
-    gates = plan_gates(name, merged, registry, settings, default_timeout)
     trunk = merged.values.get("trunk")
     plan = RepoPlan(
         name=name,
@@ -345,7 +317,7 @@ def load_repository(
         line=None,
         schedule="on-commit",
         trunk=trunk if isinstance(trunk, str) else None,
-        gates=gates,
+        gates=plan_gates(name, merged, loader.registry, settings, Layer("default timeout", {})),
         merged=merged,
         layers=tuple(layers),
     )
@@ -358,18 +330,23 @@ def load_fleet(
     options: Options = Options(),
     registry: Registry | None = None,
 ) -> Fleet:
-    """The fleet for a run: an orchestrator file, a repository file, or the repository's defaults."""
-    registry = registry or load_registry()
+    """The fleet for a run: an orchestrator file, a repository's file, or its defaults.
+
+    :param config_path: ``--prove-config``: an orchestrator file (one with ``repositories``)
+        or a repository config file; None to look for the repository's own file in ``root``
+    :param root: the repository gated when there is no orchestrator file
+    """
+    loader = _Loader(registry or load_registry())
+    root = root.resolve()
     if config_path is None:
-        return load_repository(root, None, options, registry)
-    loader = _Loader(registry)
+        return _plan_repository(root, None, loader, options)
     loaded = loader.load(config_path.resolve())
     if not isinstance(loaded.data, Mapping):
         raise loaded.error(
             "expected a mapping: an orchestrator file (with 'repositories') or a repository config"
         )
-    if is_orchestrator(loaded):
+    if "repositories" in loaded.data:
         return _plan_orchestrator(loaded, loader, options)
     if options.repos:
         raise ConfigError("--prove-repo needs an orchestrator file (one with 'repositories')")
-    return load_repository(root, config_path, options, registry)
+    return _plan_repository(root, loaded.path, loader, options)

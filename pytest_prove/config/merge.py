@@ -23,7 +23,7 @@ class Layer:
     :param data: the settings tree it contributes
     :param file: the file it was read from, to locate errors
     :param prefix: where ``data`` sits inside ``file`` (``("repositories", 2, "overrides")``)
-    :param shown_prefix: ``prefix`` as the user reads it (``repositories[2] (name='api').overrides``)
+    :param shown_prefix: ``prefix`` as the user reads it: ``repositories[2] (name='api')``
     """
 
     label: str

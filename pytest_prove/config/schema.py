@@ -54,5 +54,7 @@ def json_schema(registry: Registry, kind: str = "orchestrator") -> dict[str, Any
         schema["properties"].update(sections)
         schema["additionalProperties"] = False
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "pytest-prove " + ("orchestrator" if kind == "orchestrator" else "repository") + " file"
+    schema["title"] = (
+        "pytest-prove " + ("orchestrator" if kind == "orchestrator" else "repository") + " file"
+    )
     return schema

@@ -63,11 +63,10 @@ def normalise_sections(
         name = registry.resolve(key)
         if name is None:
             raise locate(f"unknown key {key!r}{registry.suggest(key, (COMMANDS_KEY,))}", (key,))
-        if value is None:
-            value = {}
-        if not isinstance(value, Mapping):
+        section = {} if value is None else value
+        if not isinstance(section, Mapping):
             raise locate(f"settings of check {name!r} must be a mapping", (key,))
-        out[name] = _normalise_keys(value, registry.checks[name].settings_model)
+        out[name] = _normalise_keys(section, registry.checks[name].settings_model)
     return out
 
 
@@ -94,9 +93,9 @@ def _normalise_commands(
             raise locate(
                 f"command name {name!r} clashes with the built-in check of that name", where
             )
-        if isinstance(settings, str | list):
-            settings = {"argv": settings}  # `lint: ruff check .` is shorthand for argv
-        if not isinstance(settings, Mapping):
+        # `lint: ruff check .` is shorthand for `lint: {argv: ruff check .}`
+        full = {"argv": settings} if isinstance(settings, str | list) else settings
+        if not isinstance(full, Mapping):
             raise locate("command settings must be a mapping with at least 'argv'", where)
-        out[name] = _normalise_keys(settings, model)
+        out[name] = _normalise_keys(full, model)
     return out

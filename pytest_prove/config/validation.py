@@ -10,7 +10,6 @@ from pydantic.alias_generators import to_camel, to_snake
 
 from .errors import ConfigError, KeyPath
 
-
 _NO_INPUT = frozenset({"model_type", "dict_type", "list_type"})
 
 
@@ -34,12 +33,10 @@ def user_key_path(data: Any, loc: Sequence[str | int]) -> KeyPath:
     """``loc`` with each key spelt as the user wrote it (``failFast`` or ``fail_fast``)."""
     out: list[str | int] = []
     node = data
-    for part in loc:
-        if isinstance(part, str) and isinstance(node, Mapping) and part not in node:
-            for spelling in (to_snake(part), to_camel(part)):
-                if spelling in node:
-                    part = spelling
-                    break
+    for given in loc:
+        part = given
+        if isinstance(given, str) and isinstance(node, Mapping) and given not in node:
+            part = next((s for s in (to_snake(given), to_camel(given)) if s in node), given)
         out.append(part)
         if isinstance(node, Mapping):
             node = node.get(part)

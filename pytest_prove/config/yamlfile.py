@@ -6,20 +6,21 @@ after validation can still point at the line the user wrote.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import ConfigError, KeyPath
 
-try:  # the C scanner/parser matters at 1,000 repositories (see pre-commit's yaml.py)
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - libyaml missing
+if TYPE_CHECKING:
     _BaseLoader = yaml.SafeLoader
+else:  # the C scanner/parser matters at 1,000 repositories (see pre-commit's yaml.py)
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _LineLoader(_BaseLoader):
@@ -28,13 +29,12 @@ class _LineLoader(_BaseLoader):
     lines: dict[tuple[int, object], int]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
-            try:
+            key = self.construct_object(key_node, deep=True)
+            # An unhashable key was already reported by super().
+            with contextlib.suppress(TypeError):
                 self.lines[(id(mapping), key)] = key_node.start_mark.line + 1
-            except TypeError:  # unhashable key: super() already reported it
-                pass
         return mapping
 
 
@@ -42,7 +42,7 @@ class _LineLoader(_BaseLoader):
 # loader keeps them and validation rejects them with their location.
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _LineLoader.construct_mapping,  # type: ignore[arg-type]
+    _LineLoader.construct_mapping,
 )
 
 

@@ -7,7 +7,6 @@ The first line is what the terminal's ``FAILED id - msg`` line and JUnit's
 from __future__ import annotations
 
 from collections import Counter
-
 from typing import TYPE_CHECKING
 
 from ..checks.api import CheckResult, Finding, Severity

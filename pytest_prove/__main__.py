@@ -1,0 +1,9 @@
+"""``python -m pytest_prove``: the ``prove`` command when its script is not on PATH."""
+
+from __future__ import annotations
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
