@@ -9,7 +9,8 @@ REPOS = "repositories:\n  - name: a\n    path: a\n"
 CASES = {
     "yaml-syntax": (
         "repositories:\n  - name: a\n    path: a\n   bad: x\n",
-        "m.yaml:4: YAML syntax error: while parsing a block collection did not find expected '-' indicator",
+        "m.yaml:4: YAML syntax error: while parsing a block collection"
+        " did not find expected '-' indicator",
     ),
     "unknown-key": (
         REPOS + "    shedule: manual\n",
@@ -134,7 +135,8 @@ def test_bad_config_stops_the_run_under_xdist(fleet_dir: pytest.Pytester) -> Non
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [
-            "ERROR: pytest-prove: m.yaml:4: repositories[0] (name='a').checks[0]: unknown check 'secuirty'"
+            "ERROR: pytest-prove: m.yaml:4: repositories[0] (name='a').checks[0]:"
+            " unknown check 'secuirty'"
         ]
     )
     assert "Traceback" not in result.stderr.str()

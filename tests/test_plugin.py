@@ -1,4 +1,4 @@
-"""Plugin behaviour through pytester: items, ids, markers, outcomes and reports, with and without xdist."""
+"""Plugin behaviour through pytester: items, ids, markers, outcomes and reports, under xdist too."""
 
 from __future__ import annotations
 

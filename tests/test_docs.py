@@ -1,0 +1,47 @@
+"""The docs name every option and setting there is, so none goes undocumented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pytest_prove.config.models import GlobalSettings, RepositoryEntry
+from pytest_prove.registry import load_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+REFERENCE = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+
+
+def _section(title: str) -> str:
+    match = re.search(
+        rf"^###? [^\n]*{re.escape(title)}[^\n]*$(.*?)(?=^##)", REFERENCE + "\n##", re.M | re.S
+    )
+    assert match, f"docs/configuration.md has no section for {title}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("name", sorted(load_registry().checks))
+def test_every_check_setting_is_documented(name: str) -> None:
+    title = "Command gates" if name == "command" else f"`{name}`"
+    section = _section(title)
+    for field in load_registry().checks[name].settings_model.model_fields:
+        assert f"`{field}`" in section, f"{name}.{field} is not in docs/configuration.md"
+
+
+def test_every_orchestrator_key_is_documented() -> None:
+    for field in RepositoryEntry.model_fields:
+        assert f"`{field}`" in _section("`repositories[]`")
+    section = _section("`global`")
+    for field, info in GlobalSettings.model_fields.items():
+        assert f"`{info.alias or field}" in section, f"global.{field} is not documented"
+
+
+def test_every_pytest_option_is_in_the_readme(pytestconfig: pytest.Config) -> None:
+    group = pytestconfig._parser.getgroup("prove")
+    names = [name for option in group.options for name in option.names()]
+    assert names
+    for name in names:
+        assert f"`{name}" in README, f"{name} is not documented in README.md"
