@@ -1,5 +1,8 @@
 """pytest-prove: repository quality gates as pytest tests, across many git repositories.
 
+PYTEST_DONT_REWRITE: ``prove`` imports this package before it calls ``pytest.main``, and
+nothing here needs assertion rewriting.
+
 The public API for third-party checks is :mod:`pytest_prove.checks.api` (``Check``,
 ``CheckSettings``, ``CheckResult``, ``Finding``, ``Severity``) and :data:`hookimpl`.
 They are loaded lazily: pytest imports this package at every start-up, even when no

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.alias_generators import to_snake
 
 from ..registry import Registry
 from .models import OrchestratorFile, RepositoryFile
@@ -36,10 +37,24 @@ def _section_properties(registry: Registry, defs: dict[str, Any]) -> dict[str, A
     return props
 
 
+def _accept_snake_case(node: Any) -> None:
+    """Both spellings validate (the seed's ``failFast`` and ``fail_fast``), as the loader accepts."""
+    if isinstance(node, dict):
+        props = node.get("properties")
+        if isinstance(props, dict):
+            for key in list(props):
+                props.setdefault(to_snake(key), props[key])
+        for value in node.values():
+            _accept_snake_case(value)
+    elif isinstance(node, list):
+        for value in node:
+            _accept_snake_case(value)
+
+
 def json_schema(registry: Registry, kind: str = "orchestrator") -> dict[str, Any]:
     """The schema of an orchestrator file or of a repository file (``kind="repository"``)."""
     model = OrchestratorFile if kind == "orchestrator" else RepositoryFile
-    schema = model.model_json_schema(by_alias=False)
+    schema = model.model_json_schema(by_alias=True)
     defs: dict[str, Any] = schema.setdefault("$defs", {})
     sections = _section_properties(registry, defs)
     if kind == "orchestrator":
@@ -53,6 +68,7 @@ def json_schema(registry: Registry, kind: str = "orchestrator") -> dict[str, Any
     else:
         schema["properties"].update(sections)
         schema["additionalProperties"] = False
+    _accept_snake_case(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = (
         "pytest-prove " + ("orchestrator" if kind == "orchestrator" else "repository") + " file"
