@@ -74,19 +74,24 @@ def _context(config: pytest.Config, plan: RepoPlan) -> RepoContext:
     context = contexts.get(plan.name)
     if context is None:
         context = contexts[plan.name] = RepoContext(
-            plan.path, name=plan.name, base=config.getoption("prove_base"), trunk=plan.trunk
+            plan.path,
+            name=plan.name,
+            base=config.getoption("prove_base"),
+            trunk=plan.trunk,
+            mode=plan.mode_options,
         )
     return context
 
 
-def _revision(context: RepoContext, what: str) -> str:
-    """``base_ref`` or ``head`` for reports, empty when the repository cannot tell."""
+def _fact(context: RepoContext, what: str) -> str:
+    """``base_ref``, ``head`` or ``mode`` for reports; empty when the repository cannot tell."""
     from .git.context import RepoContextError
 
     try:
-        return str(getattr(context, what))
+        value = getattr(context, what)
     except RepoContextError:
         return ""
+    return str(getattr(value, "mode", value))
 
 
 class GateItem(pytest.Item):
@@ -108,19 +113,21 @@ class GateItem(pytest.Item):
         from .git.context import RepoContextError
 
         context = _context(self.config, self.repo)
+        mode = _fact(context, "mode")
         error: str | None = None
         try:
-            result = self.gate.check.run(context, self.gate.settings)
+            result = self.gate.check.run(context, self.gate.settings_for(mode))
         except RepoContextError as exc:
             error = str(exc)
             result = CheckResult(
                 findings=[Finding(rule="repository", message=error)], summary=error
             )
-        base = _revision(context, "base_ref")
-        head = _revision(context, "head")
+        base = _fact(context, "base_ref")
+        head = _fact(context, "head")
         self.user_properties += [
             ("repo", self.repo.name),
             ("check", self.gate.name),
+            ("mode", mode),
             ("base", base),
             ("head", head),
             ("findings", str(len(result.findings))),
@@ -128,6 +135,7 @@ class GateItem(pytest.Item):
         self.stash[RESULT_KEY] = gate_metadata(
             repo=self.repo.name,
             check=self.gate.name,
+            mode=mode,
             base=base,
             head=head,
             result=result,

@@ -110,7 +110,8 @@ def test_outcomes_and_junit_are_identical_with_and_without_xdist(
     ]
     for case in cases.values():
         props = {p.get("name"): p.get("value") for p in case.iter("property")}
-        assert set(props) == {"repo", "check", "base", "head", "findings"}
+        assert set(props) == {"repo", "check", "mode", "base", "head", "findings"}
+        assert props["mode"] == "pr"
         assert props["base"] == "main"
         assert len(props["head"] or "") == 40
     failure = cases["multi.yaml.web::commit-msg"].find("failure")

@@ -14,5 +14,6 @@ from .api import Check
 def prove_checks() -> Sequence[Check[Any]]:
     from .command import COMMAND
     from .commit_msg import COMMIT_MSG
+    from .delivery_mode import DELIVERY_MODE
 
-    return [COMMAND, COMMIT_MSG]
+    return [COMMAND, COMMIT_MSG, DELIVERY_MODE]

@@ -15,12 +15,16 @@ from typing import Any, Literal
 import pydantic
 
 from ..checks.api import Check, CheckSettings
+from ..checks.delivery_mode import DeliveryModeSettings
+from ..git.mode import ModeOptions
 from ..registry import Registry
 from .errors import ConfigError, KeyPath, display_path
-from .merge import Layer, Merged
+from .merge import Layer, Merged, merge_layers
 from .models import GlobalSettings, Schedule
-from .sections import COMMAND_CHECK, COMMANDS_KEY
+from .sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY
 from .validation import first_error
+
+DELIVERY_MODE_CHECK = "delivery-mode"
 
 REPO_CONFIG_NAMES = ("prove.yaml", "prove.config.yaml", "pyproject.toml")
 
@@ -35,6 +39,17 @@ class GatePlan:
     settings: CheckSettings
     settings_path: KeyPath
     quick: bool
+    mode_settings: Mapping[str, CheckSettings] = dataclasses.field(default_factory=dict)
+
+    def settings_for(self, mode: str) -> CheckSettings:
+        """The settings with ``modes.<mode>`` applied on top."""
+        return self.mode_settings.get(mode, self.settings)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlannedGates:
+    gates: tuple[GatePlan, ...]
+    mode_options: ModeOptions
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -46,6 +61,7 @@ class RepoPlan:
     schedule: Schedule
     trunk: str | None
     gates: tuple[GatePlan, ...]
+    mode_options: ModeOptions
     merged: Merged
     layers: tuple[Layer, ...]
 
@@ -110,42 +126,74 @@ def _validate(
     return settings
 
 
+def _gate_raw(
+    values: Mapping[str, Any], name: str, is_command: bool, timeout: int
+) -> tuple[dict[str, Any], KeyPath]:
+    if is_command:
+        raw = dict(values[COMMANDS_KEY][name])
+        # A command gate without its own limit gets global.timeout (SPEC §2).
+        raw.setdefault("timeout", timeout)
+        return raw, (COMMANDS_KEY, name)
+    return dict(values.get(name, {})), (name,)
+
+
+def _mode_section(values: Mapping[str, Any], mode: str, path: KeyPath) -> Mapping[str, Any]:
+    node: Any = values.get(MODES_KEY, {}).get(mode, {})
+    for part in path:
+        node = node.get(part, {}) if isinstance(node, Mapping) else {}
+    return node if isinstance(node, Mapping) else {}
+
+
 def plan_gates(
     repo: str,
     merged: Merged,
     registry: Registry,
     settings: GlobalSettings,
     timeout_origin: Layer,
-) -> tuple[GatePlan, ...]:
-    """Validate every section of ``merged`` and build the gates its ``checks`` list names."""
+) -> PlannedGates:
+    """Validate every section of ``merged`` and build the gates its ``checks`` list names.
+
+    Sections of checks a repository does not run are validated too: a mistake in
+    ``global`` should not wait for the repository that enables the check.
+    """
     names = _checks_list(merged, registry)
     values = merged.values
-    validated: dict[str, tuple[Check[Any], CheckSettings, KeyPath]] = {}
-    command = registry.checks[COMMAND_CHECK]
-    for name, declared in values.get(COMMANDS_KEY, {}).items():
-        path: KeyPath = (COMMANDS_KEY, name)
-        raw = declared
-        if "timeout" not in raw:
-            # A command gate without its own limit gets global.timeout (SPEC §2).
-            raw = {**raw, "timeout": settings.timeout}
-            merged.origins.setdefault((*path, "timeout"), timeout_origin)
-        validated[name] = (command, _validate(command, raw, merged, path), path)
-    for name, check in registry.checks.items():
-        if name in values or name in names:
-            raw = values.get(name, {})
-            validated[name] = (check, _validate(check, raw, merged, (name,)), (name,))
-    gates = []
-    for name in names:
-        check, checked, path = validated[name]
-        quick = (
-            bool(getattr(checked, "quick", False)) if check.name == COMMAND_CHECK else check.quick
+    commands = values.get(COMMANDS_KEY, {})
+    for name in commands:
+        merged.origins.setdefault((COMMANDS_KEY, name, "timeout"), timeout_origin)
+    to_plan = [*commands, *(n for n in registry.checks if n in values or n in names)]
+    planned: dict[str, GatePlan] = {}
+    for name in to_plan:
+        is_command = name in commands
+        check = registry.checks[COMMAND_CHECK] if is_command else registry.checks[name]
+        raw, path = _gate_raw(values, name, is_command, settings.timeout)
+        per_mode = {}
+        for mode in values.get(MODES_KEY, {}):
+            extra = _mode_section(values, mode, path)
+            if extra:
+                combined = merge_layers([Layer("", raw), Layer("", extra)]).values
+                per_mode[mode] = _validate(check, combined, merged, (MODES_KEY, mode, *path))
+        checked = _validate(check, raw, merged, path)
+        quick = bool(getattr(checked, "quick", False)) if is_command else check.quick
+        planned[name] = GatePlan(
+            repo=repo,
+            name=name,
+            check=check,
+            settings=checked,
+            settings_path=path,
+            quick=quick,
+            mode_settings=per_mode,
         )
-        gates.append(
-            GatePlan(
-                repo=repo, name=name, check=check, settings=checked, settings_path=path, quick=quick
-            )
-        )
-    return tuple(gates)
+    delivery = planned.get(DELIVERY_MODE_CHECK)
+    mode_settings = (
+        delivery.settings
+        if delivery is not None
+        else registry.checks[DELIVERY_MODE_CHECK].settings_model()
+    )
+    assert isinstance(mode_settings, DeliveryModeSettings)
+    return PlannedGates(
+        gates=tuple(planned[n] for n in names), mode_options=mode_settings.options()
+    )
 
 
 def describe_missing_dir(path: Path) -> str:

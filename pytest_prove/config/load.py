@@ -192,6 +192,8 @@ class _Orchestrator:
             layers.append(self.cli)
         merged = merge_layers(layers)
         trunk = merged.values.get("trunk")
+        registry = self.loader.registry
+        planned = plan_gates(entry.name, merged, registry, self.model.global_, self.timeout)
         return RepoPlan(
             name=entry.name,
             path=repo_path,
@@ -199,9 +201,8 @@ class _Orchestrator:
             line=self.loaded.line_of((*where, "name")),
             schedule=entry.schedule,
             trunk=trunk if isinstance(trunk, str) else None,
-            gates=plan_gates(
-                entry.name, merged, self.loader.registry, self.model.global_, self.timeout
-            ),
+            gates=planned.gates,
+            mode_options=planned.mode_options,
             merged=merged,
             layers=tuple(layers),
         )
@@ -310,6 +311,7 @@ def _plan_repository(
     merged = merge_layers(layers)
     name = repo_name_for(root)
     trunk = merged.values.get("trunk")
+    planned = plan_gates(name, merged, loader.registry, settings, Layer("default timeout", {}))
     plan = RepoPlan(
         name=name,
         path=root,
@@ -317,7 +319,8 @@ def _plan_repository(
         line=None,
         schedule="on-commit",
         trunk=trunk if isinstance(trunk, str) else None,
-        gates=plan_gates(name, merged, loader.registry, settings, Layer("default timeout", {})),
+        gates=planned.gates,
+        mode_options=planned.mode_options,
         merged=merged,
         layers=tuple(layers),
     )

@@ -38,7 +38,7 @@ def _section_properties(registry: Registry, defs: dict[str, Any]) -> dict[str, A
 
 
 def _accept_snake_case(node: Any) -> None:
-    """Both spellings validate (the seed's ``failFast`` and ``fail_fast``), as the loader accepts."""
+    """Both spellings validate (the seed's ``failFast`` and ``fail_fast``) as in the loader."""
     if isinstance(node, dict):
         props = node.get("properties")
         if isinstance(props, dict):

@@ -19,6 +19,8 @@ from .models import check_name
 
 COMMANDS_KEY = "commands"
 COMMAND_CHECK = "command"
+MODES_KEY = "modes"
+MODES = ("trunk", "pr", "release")
 
 
 def _field_names(model: type[BaseModel]) -> dict[str, str]:
@@ -58,6 +60,9 @@ def normalise_sections(
         if key == COMMANDS_KEY:
             out[key] = _normalise_commands(value, registry, command_model, locate)
             continue
+        if key == MODES_KEY:
+            out[key] = _normalise_modes(value, registry, locate)
+            continue
         if key == COMMAND_CHECK:
             raise locate("declare command gates under 'commands: {name: {argv: [...]}}'", (key,))
         name = registry.resolve(key)
@@ -67,6 +72,37 @@ def normalise_sections(
         if not isinstance(section, Mapping):
             raise locate(f"settings of check {name!r} must be a mapping", (key,))
         out[name] = _normalise_keys(section, registry.checks[name].settings_model)
+    return out
+
+
+def _prefixed(
+    locate: Callable[[str, KeyPath], ConfigError], prefix: KeyPath
+) -> Callable[[str, KeyPath], ConfigError]:
+    def located(problem: str, path: KeyPath) -> ConfigError:
+        return locate(problem, (*prefix, *path))
+
+    return located
+
+
+def _normalise_modes(
+    value: Any, registry: Registry, locate: Callable[[str, KeyPath], ConfigError]
+) -> dict[str, Any]:
+    """``modes: {pr: {<check>: {...}, commands: {...}}}``: settings for one delivery mode."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise locate("'modes' must map delivery modes to check settings", (MODES_KEY,))
+    out: dict[str, Any] = {}
+    for mode, sections in value.items():
+        where: KeyPath = (MODES_KEY, str(mode))
+        if mode not in MODES:
+            raise locate(f"unknown delivery mode {mode!r} (modes: {', '.join(MODES)})", where)
+        if not isinstance(sections, Mapping):
+            raise locate("settings of a delivery mode must be a mapping of check settings", where)
+        for forbidden in (MODES_KEY, "delivery-mode", "deliveryMode"):
+            if forbidden in sections:
+                raise locate(f"{forbidden!r} cannot depend on the mode", (*where, forbidden))
+        out[mode] = normalise_sections(sections, registry, _prefixed(locate, where))
     return out
 
 

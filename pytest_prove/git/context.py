@@ -18,6 +18,7 @@ from pytest_prove.git import refs
 from pytest_prove.git.diff import ChangedFile, parse_diff
 from pytest_prove.git.lazy import lazy
 from pytest_prove.git.log import LOG_FORMAT, Commit, parse_log
+from pytest_prove.git.mode import ModeDecision, ModeOptions, resolve_mode
 from pytest_prove.git.runner import NOT_FOUND, GitCommandError, hidden_git_redirects, run_git
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class RepoContext:
     :param trunk: the trunk branch name, when configured
     :param env: CI variables are read from it and git runs with it (minus the
         ``GIT_*`` variables that would redirect git); ``os.environ`` by default
+    :param mode: how configuration shapes the delivery mode (see :attr:`mode`)
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class RepoContext:
         base: str | None = None,
         trunk: str | None = None,
         env: Mapping[str, str] | None = None,
+        mode: ModeOptions | None = None,
     ) -> None:
         self.root = Path(root)
         self.name = name or self.root.name or str(self.root)
@@ -90,6 +93,7 @@ class RepoContext:
         self.git_calls = 0
         self._base = base
         self._trunk = trunk
+        self._mode_options = mode or ModeOptions()
         self._memo: dict[str, object] = {}
         self._blobs: dict[str, bytes | None] = {}
 
@@ -281,6 +285,39 @@ class RepoContext:
         revs = f"{self.merge_base}..{self.head}"
         out = self._git("log", "-z", LOG_FORMAT, "--topo-order", "--reverse", revs)
         return parse_log(out)
+
+    @lazy
+    def behind(self) -> int:
+        """How many commits :attr:`base_ref` has that ``HEAD`` lacks."""
+        # Without a merge-base the count would be the base's whole history, so
+        # a shallow or unrelated clone fails with merge_base's message instead.
+        head, base_ref, _ = self.head, self.base_ref, self.merge_base
+        return int(self._git("rev-list", "--count", f"{head}..{base_ref}", "--"))
+
+    @lazy
+    def tags_at_head(self) -> tuple[str, ...]:
+        """Tags pointing at ``HEAD`` (annotated or not), sorted."""
+        out = self._git("tag", "--points-at", self.head)
+        return tuple(sorted(os.fsdecode(out).split()))
+
+    @lazy
+    def mode(self) -> ModeDecision:
+        """The delivery mode (``trunk``, ``pr``, ``release``) and why; see :mod:`.mode`."""
+        if self._mode_options.explicit is not None:
+            return resolve_mode(
+                self._mode_options, env=self.env, branch=None, trunk=None, tags_at_head=()
+            )
+        try:
+            trunk: str | None = self.trunk
+        except RepoContextError:  # no trunk to compare with: only the branch name can tell
+            trunk = None
+        return resolve_mode(
+            self._mode_options,
+            env=self.env,
+            branch=self.branch,
+            trunk=trunk,
+            tags_at_head=self.tags_at_head,
+        )
 
     def read_at_base(self, path: str) -> bytes | None:
         """The content of ``path`` at :attr:`merge_base`; ``None`` if it was no file there."""

@@ -9,10 +9,17 @@ from .failure import summarise
 
 
 def gate_metadata(
-    *, repo: str, check: str, base: str, head: str, result: CheckResult | None, error: str | None
+    *,
+    repo: str,
+    check: str,
+    mode: str,
+    base: str,
+    head: str,
+    result: CheckResult | None,
+    error: str | None,
 ) -> dict[str, Any]:
     """Builtins only: the dict crosses from xdist workers to the controller."""
-    data: dict[str, Any] = {"repo": repo, "check": check, "base": base, "head": head}
+    data: dict[str, Any] = {"repo": repo, "check": check, "mode": mode, "base": base, "head": head}
     if result is not None:
         data["summary"] = summarise(result)
         data["passed"] = result.passed
