@@ -8,6 +8,8 @@ from typing import Any
 
 from .errors import KeyPath, format_key_path
 from .fleet import Fleet, RepoPlan
+from .merge import Layer
+from .sections import MODES_KEY
 
 DEFAULT_ORIGIN = "default"
 
@@ -20,22 +22,38 @@ def _leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
         yield path, value
 
 
+def _entry(value: Any, layer: Layer | None) -> dict[str, Any]:
+    return {"value": value, "origin": layer.label if layer is not None else DEFAULT_ORIGIN}
+
+
 def effective_settings(plan: RepoPlan) -> dict[str, Any]:
     """``{"checks": {...}, "gates": {gate: {key: {"value", "origin"}}}}`` for one repository."""
     merged = plan.merged
     checks_origin = merged.origin(("checks",))
     gates: dict[str, Any] = {}
     for gate in plan.gates:
-        values = gate.settings.model_dump(mode="json")
-        entries = {}
-        for path, value in _leaves(values, ()):
-            full = (*gate.settings_path, *path)
-            layer = merged.origins.get(full)
-            entries[format_key_path(path)] = {
-                "value": value,
-                "origin": layer.label if layer is not None else DEFAULT_ORIGIN,
+        base = dict(_leaves(gate.settings.model_dump(mode="json"), ()))
+        entries = {
+            format_key_path(path): _entry(value, merged.origins.get((*gate.settings_path, *path)))
+            for path, value in base.items()
+        }
+        # Only what a delivery mode changes: the rest is as above.
+        per_mode = {
+            mode: {
+                format_key_path(path): _entry(
+                    value, merged.origins.get((MODES_KEY, mode, *gate.settings_path, *path))
+                )
+                for path, value in _leaves(settings.model_dump(mode="json"), ())
+                if base.get(path) != value
             }
-        gates[gate.name] = {"check": gate.check.name, "quick": gate.quick, "settings": entries}
+            for mode, settings in gate.mode_settings.items()
+        }
+        gates[gate.name] = {
+            "check": gate.check.name,
+            "quick": gate.quick,
+            "settings": entries,
+            "modes": per_mode,
+        }
     return {
         "path": str(plan.path),
         "config": str(plan.config_file) if plan.config_file else None,
@@ -59,7 +77,13 @@ def show_fleet(fleet: Fleet, fmt: str = "text") -> str:
         for gate, info in repo["gates"].items():
             for key, entry in info["settings"].items():
                 rows.append((f"{gate}.{key}", json.dumps(entry["value"]), entry["origin"]))
-        width = max(len(k) + len(v) for k, v, _ in rows) + 3
+            for mode, changed in info["modes"].items():
+                for key, entry in changed.items():
+                    rows.append(
+                        (f"[{mode}] {gate}.{key}", json.dumps(entry["value"]), entry["origin"])
+                    )
+        # Long values (argv, type lists) would push every origin far right.
+        width = min(max(len(k) + len(v) for k, v, _ in rows) + 3, 64)
         lines += [f"  {f'{k} = {v}':<{width}}  # {origin}" for k, v, origin in rows]
         lines.append("")
     return "\n".join(lines)
