@@ -38,7 +38,7 @@ class BatchTest(unittest.TestCase):
         self.assertEqual(chunk([1, 2, 3], 2), [[1, 2], [3]])
 """
 
-# name -> commits as (message, files); web-frontend's last one is on a feature branch
+# name -> commits as (message, files)
 _REPOS: dict[str, list[tuple[str, Mapping[str, str]]]] = {
     "payments-api": [
         ("chore: initial layout", {"README.md": "# payments-api\n", "src/__init__.py": ""}),
@@ -84,6 +84,10 @@ _REPOS: dict[str, list[tuple[str, Mapping[str, str]]]] = {
 }
 
 
+# The last commit of these repositories is on a branch of this name.
+_BRANCHES = {"web-frontend": "feat/checkout", "legacy-batch": "legacy-fixes"}
+
+
 def _git(repo: Path, *args: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")} | _GIT_ENV
     subprocess.run(
@@ -126,15 +130,15 @@ def _orchestrator(python: str) -> str:
     return f"""{MARKER}: a fleet of three repositories, some gates failing on purpose.
 version: "1.0"
 repositories:
-  - name: payments-api
+  - name: payments-api        # on trunk: every gate passes
     path: ./payments-api
-    checks: [commit-msg, compile, unit-tests]
+    checks: [trunk, delivery-mode, commit-msg, compile, unit-tests]
   - name: web-frontend        # a feature branch with a non-conventional commit message
     path: ./web-frontend
-    checks: [commit-msg, compile]
-  - name: legacy-batch        # its unit tests fail
+    checks: [trunk, delivery-mode, commit-msg, compile]
+  - name: legacy-batch        # a branch named against the convention, and failing unit tests
     path: ./legacy-batch
-    checks: [commit-msg, compile, unit-tests]
+    checks: [trunk, delivery-mode, commit-msg, compile, unit-tests]
 global:
   concurrency: 2
   timeout: 60000
@@ -156,7 +160,7 @@ def build_demo(directory: Path) -> Path:
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     for name, commits in _REPOS.items():
-        _build_repo(directory / name, commits, "feat/checkout" if name == "web-frontend" else None)
+        _build_repo(directory / name, commits, _BRANCHES.get(name))
     multi = directory / "multi.yaml"
     multi.write_text(_orchestrator(sys.executable), encoding="utf-8")
     # Keeps pytest from picking up an ini file above the demo directory.

@@ -660,3 +660,28 @@ def test_linked_worktree(feature_repo: RepoBuilder, tmp_path: Path) -> None:
         assert ctx.repo.active_branch.name == "wt"
     finally:
         ctx.close()
+
+
+def test_behind_counts_base_commits_head_lacks(feature_repo: RepoBuilder) -> None:
+    feature_repo.checkout("main")
+    feature_repo.commit("Trunk again", files={"trunk.txt": "again\n"})
+    feature_repo.checkout("feature")
+    ctx = RepoContext(feature_repo.path)
+    assert ctx.behind == 2
+    # probe, refs, merge-base, rev-list: each once
+    assert ctx.git_calls == 4
+    assert ctx.behind == 2
+    assert ctx.git_calls == 4
+    assert RepoContext(feature_repo.path, base="feature").behind == 0
+
+
+def test_behind_without_the_base_fails_once(shallow_clone: RepoBuilder) -> None:
+    ctx = RepoContext(shallow_clone.path, env=with_env(GITHUB_BASE_REF="main"))
+    with pytest.raises(RepoContextError) as info:
+        _ = ctx.behind
+    assert_one_line(info.value, "base ref 'main' (from GITHUB_BASE_REF) not found", FETCH_HINT)
+    calls = ctx.git_calls
+    with pytest.raises(RepoContextError) as again:
+        _ = ctx.behind
+    assert again.value is info.value
+    assert ctx.git_calls == calls

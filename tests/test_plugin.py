@@ -205,19 +205,28 @@ def test_inherited_git_dir_does_not_redirect(
     result.assert_outcomes(passed=1, failed=1)
 
 
-def test_prove_in_a_fresh_repo_without_config(pytester: pytest.Pytester) -> None:
+def test_prove_in_a_fresh_repo_without_config(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The builder dates commits from 2024-01-01: a day later the branch is young.
+    monkeypatch.setenv("PROVE_NOW", "2024-01-02T00:00:00+00:00")
     repo = RepoBuilder(pytester.path).init()
     repo.commit("chore: start", files={"README.md": "x\n"})
     feature_branch(repo, "fix: a bug")
     pytester.makepyfile(test_app="def test_app(): pass\n")
     result = pytester.runpytest("--prove", "-v")
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=4)
     name = pytester.path.name
     result.stdout.fnmatch_lines(
-        [f"prove.yaml::{name}::commit-msg PASSED*", "test_app.py::test_app PASSED*"]
+        [
+            f"prove.yaml::{name}::trunk PASSED*",
+            f"prove.yaml::{name}::delivery-mode PASSED*",
+            f"prove.yaml::{name}::commit-msg PASSED*",
+            "test_app.py::test_app PASSED*",
+        ]
     )
     gates_only = pytester.runpytest("--prove", "-m", "prove", "-q")
-    gates_only.assert_outcomes(passed=1, deselected=1)
+    gates_only.assert_outcomes(passed=3, deselected=1)
 
 
 def test_prove_only_and_repo_config_file(pytester: pytest.Pytester) -> None:

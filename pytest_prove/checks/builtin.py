@@ -15,5 +15,6 @@ def prove_checks() -> Sequence[Check[Any]]:
     from .command import COMMAND
     from .commit_msg import COMMIT_MSG
     from .delivery_mode import DELIVERY_MODE
+    from .trunk import TRUNK
 
-    return [COMMAND, COMMIT_MSG, DELIVERY_MODE]
+    return [COMMAND, COMMIT_MSG, DELIVERY_MODE, TRUNK]
