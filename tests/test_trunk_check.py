@@ -382,3 +382,13 @@ def test_check_declaration() -> None:
     assert TRUNK.settings_model is TrunkSettings
     assert TRUNK.quick is True
     assert TRUNK.description
+
+
+def test_a_guessed_trunk_is_a_warning(tmp_path: Path) -> None:
+    repo = RepoBuilder(tmp_path / "odd").init(branch="mainline")
+    repo.commit("chore: start")
+    result = check_trunk(RepoContext(repo.path, env={}), TrunkSettings())
+    assert result.passed
+    assert [(f.rule, f.severity) for f in result.findings] == [("trunk-unknown", Severity.WARNING)]
+    configured = RepoContext(repo.path, env={}, trunk="mainline")
+    assert check_trunk(configured, TrunkSettings()).findings == ()

@@ -79,7 +79,19 @@ def check_trunk(context: RepoContext, settings: TrunkSettings) -> CheckResult:
     """
     branch = context.branch
     if branch is not None and _is_trunk(branch, context):
-        return CheckResult(summary=f"on trunk {branch}", metrics={"branch": branch})
+        guessed = []
+        if context.trunk_is_fallback:
+            guessed.append(
+                Finding(
+                    rule="trunk-unknown",
+                    message=f"no trunk branch found (no origin/HEAD, main, master, ...): "
+                    f"assumed {branch!r} is the trunk; set `trunk:` in the configuration",
+                    severity=Severity.WARNING,
+                )
+            )
+        return CheckResult(
+            findings=tuple(guessed), summary=f"on trunk {branch}", metrics={"branch": branch}
+        )
     findings: list[Finding] = []
     if branch is None:
         findings.append(

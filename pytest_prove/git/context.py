@@ -208,6 +208,11 @@ class RepoContext:
             )
         return trunk
 
+    @property
+    def trunk_is_fallback(self) -> bool:
+        """Whether nothing named the trunk and the current branch stands in for it."""
+        return not (self._trunk or refs.find_trunk(self._refs))
+
     @lazy
     def _base_choice(self) -> tuple[str, str]:
         name, source = refs.requested_base(self._base, self.env) or (self.trunk, "trunk")
