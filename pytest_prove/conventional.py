@@ -111,6 +111,18 @@ def clean_message_lines(message: str, *, comment_char: str | None = "#") -> list
     return lines[start:end]
 
 
+def _header_of(message: str, comment_char: str | None) -> str:
+    """The first line :func:`clean_message_lines` would keep, without cleaning the rest."""
+    if comment_char:
+        lines = clean_message_lines(message, comment_char=comment_char)
+        return lines[0] if lines else ""
+    for line in message.split("\n"):
+        header = line.rstrip(_WHITESPACE)
+        if header:
+            return header
+    return ""
+
+
 def parse_commit_message(message: str, *, comment_char: str | None = "#") -> ParsedMessage:
     """Parse ``message`` per Conventional Commits 1.0.0; never raises.
 
@@ -249,8 +261,7 @@ def is_ignored(
 
     :returns: the reason (a ``str``), or ``None`` when the message must be linted
     """
-    lines = clean_message_lines(message, comment_char=comment_char)
-    header = lines[0] if lines else ""
+    header = _header_of(message, comment_char)
     if ignore_merges and _MERGE.match(header):
         return IgnoreReason.MERGE
     if ignore_reverts and _REVERT.match(header):
