@@ -118,7 +118,8 @@ class GateItem(pytest.Item):
         try:
             result = self.gate.check.run(context, self.gate.settings_for(mode))
         except RepoContextError as exc:
-            error = str(exc)
+            # The report already names the repository: "bad::trunk: no commits yet".
+            error = str(exc).removeprefix(f"{self.repo.name}: ")
             result = CheckResult(
                 findings=[Finding(rule="repository", message=error)], summary=error
             )

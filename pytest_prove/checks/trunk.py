@@ -85,7 +85,7 @@ def check_trunk(context: RepoContext, settings: TrunkSettings) -> CheckResult:
                 Finding(
                     rule="trunk-unknown",
                     message=f"no trunk branch found (no origin/HEAD, main, master, ...): "
-                    f"assumed {branch!r} is the trunk; set `trunk:` in the configuration",
+                    f"assumed {branch!r} is the trunk; set `trunk_branch:` in the configuration",
                     severity=Severity.WARNING,
                 )
             )

@@ -14,13 +14,20 @@ from ..registry import Registry, load_registry
 from .errors import ConfigError, KeyPath, display_path, format_key_path
 from .fleet import REPO_CONFIG_NAMES, Fleet, RepoPlan, describe_missing_dir, plan_gates
 from .merge import Layer, merge_layers
-from .models import GlobalSettings, OrchestratorFile, RepositoryEntry, RepositoryFile, check_name
+from .models import (
+    TRUNK_BRANCH,
+    GlobalSettings,
+    OrchestratorFile,
+    RepositoryEntry,
+    RepositoryFile,
+    check_name,
+)
 from .presets import RECOMMENDED, builtin_preset_path, resolve_extends
 from .sections import normalise_sections
 from .validation import first_error
 from .yamlfile import LoadedFile, load_pyproject_table, load_yaml_file
 
-_REPO_FILE_KEYS = frozenset({"extends", "checks", "trunk"})
+_REPO_FILE_KEYS = frozenset({"extends", "checks", TRUNK_BRANCH})
 _GLOBAL_KEYS = frozenset(
     {
         *GlobalSettings.model_fields,
@@ -176,7 +183,9 @@ class _Orchestrator:
             raise
         layers = [*self.below, *file_layers]
         entry_data = {
-            k: v for k, v in (("checks", entry.checks), ("trunk", entry.trunk)) if v is not None
+            k: v
+            for k, v in (("checks", entry.checks), (TRUNK_BRANCH, entry.trunk_branch))
+            if v is not None
         }
         if entry_data:
             layers.append(Layer(shown, entry_data, self.loaded, where, shown))
@@ -191,7 +200,7 @@ class _Orchestrator:
         if self.cli is not None:
             layers.append(self.cli)
         merged = merge_layers(layers)
-        trunk = merged.values.get("trunk")
+        trunk = merged.values.get(TRUNK_BRANCH)
         registry = self.loader.registry
         planned = plan_gates(entry.name, merged, registry, self.model.global_, self.timeout)
         return RepoPlan(
@@ -310,7 +319,7 @@ def _plan_repository(
     settings = GlobalSettings()
     merged = merge_layers(layers)
     name = repo_name_for(root)
-    trunk = merged.values.get("trunk")
+    trunk = merged.values.get(TRUNK_BRANCH)
     planned = plan_gates(name, merged, loader.registry, settings, Layer("default timeout", {}))
     plan = RepoPlan(
         name=name,

@@ -17,6 +17,8 @@ from pydantic.alias_generators import to_camel
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 Schedule = Literal["on-commit", "on-push", "scheduled", "manual"]
 SUPPORTED_VERSIONS = ("1", "1.0")
+# Not `trunk`: that key holds the trunk check's settings.
+TRUNK_BRANCH = "trunk_branch"
 
 
 class ConfigModel(BaseModel):
@@ -84,7 +86,7 @@ class RepositoryEntry(ConfigModel):
         default=None, description="Gates to run (replaces inherited lists)"
     )
     schedule: Schedule = "on-commit"
-    trunk: str | None = Field(default=None, description="Trunk branch (default: detected)")
+    trunk_branch: str | None = Field(default=None, description="Trunk branch (default: detected)")
     overrides: dict[str, Any] = Field(
         default_factory=dict, description="Check settings that win over the repository's own file"
     )
@@ -129,4 +131,4 @@ class RepositoryFile(ConfigModel):
 
     extends: list[str] = Field(default_factory=list)
     checks: list[str] | None = None
-    trunk: str | None = None
+    trunk_branch: str | None = None

@@ -204,7 +204,8 @@ class RepoContext:
         if not trunk:
             raise RepoContextError(
                 f"{self.name}: cannot tell the trunk branch (no origin/HEAD, no "
-                f"{'/'.join(refs.TRUNK_NAMES)}): configure trunk or pass --prove-base REF"
+                f"{'/'.join(refs.TRUNK_NAMES)}): set trunk_branch in the configuration "
+                "or pass --prove-base REF"
             )
         return trunk
 
