@@ -21,6 +21,25 @@ from .config.errors import ConfigError
 from .hook import PROJECT_NAME
 
 ENTRY_POINT_GROUP = PROJECT_NAME
+# Keys that configuration files use beside check sections (see config/models.py).
+RESERVED_NAMES = frozenset(
+    {
+        "checks",
+        "commands",
+        "concurrency",
+        "extends",
+        "fail_fast",
+        "failFast",
+        "global",
+        "modes",
+        "reporting",
+        "repositories",
+        "timeout",
+        "trunk_branch",
+        "trunkBranch",
+        "version",
+    }
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,6 +101,11 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
             if not isinstance(check, Check):
                 raise ConfigError(
                     f"plugin {plugin_name!r} returned {check!r}, not a pytest_prove Check"
+                )
+            if check.name in RESERVED_NAMES:
+                raise ConfigError(
+                    f"plugin {plugin_name!r}: {check.name!r} cannot be a check name: "
+                    "configuration files use that key for something else"
                 )
             if check.name in checks:
                 raise ConfigError(

@@ -155,3 +155,26 @@ def test_missing_config_file(fleet_dir: pytest.Pytester) -> None:
     result = fleet_dir.runpytest("--prove-config", "nothere.yaml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: pytest-prove: nothere.yaml: file not found"])
+
+
+def test_a_plugin_check_may_not_take_a_reserved_name() -> None:
+    import pluggy
+
+    from pytest_prove import hookspecs
+    from pytest_prove.checks.api import Check, CheckResult, CheckSettings
+    from pytest_prove.config.errors import ConfigError
+    from pytest_prove.hook import PROJECT_NAME, hookimpl
+    from pytest_prove.registry import build_registry
+
+    class Plugin:
+        @hookimpl
+        def prove_checks(self) -> list[Check[CheckSettings]]:
+            return [
+                Check(name="modes", run=lambda c, s: CheckResult(), settings_model=CheckSettings)
+            ]
+
+    pm = pluggy.PluginManager(PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    pm.register(Plugin(), name="bad-plugin")
+    with pytest.raises(ConfigError, match="plugin 'bad-plugin': 'modes' cannot be a check name"):
+        build_registry(pm)
