@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="build a demo fleet of git repositories and gate it")
     demo.add_argument("directory", nargs="?", default="prove-demo", help="default: ./prove-demo")
     demo.add_argument("--no-run", action="store_true", help="only build the fleet")
+    hooks = sub.add_parser("hooks", help="git hooks: commit-msg lint, quick gates before a push")
+    hooks_sub = hooks.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
+    install = hooks_sub.add_parser("install", help="install the commit-msg and pre-push hooks")
+    install.add_argument(
+        "--force", action="store_true", help="move existing hooks aside to <name>.pre-prove"
+    )
+    hooks_sub.add_parser("uninstall", help="remove prove's hooks, restoring moved-aside ones")
+    run = hooks_sub.add_parser("run", help="what an installed hook runs")
+    run.add_argument("hook", choices=("commit-msg",))
+    run.add_argument("file", help="the commit message file git passes to the hook")
     return parser
 
 
@@ -139,9 +149,43 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hooks(args: argparse.Namespace) -> int:
+    from . import hooks
+    from .git.runner import GitCommandError, run_git
+
+    try:
+        top = run_git(Path.cwd(), "rev-parse", "--show-toplevel")
+    except GitCommandError as exc:
+        print(f"prove hooks: not inside a git work tree ({exc})", file=sys.stderr)
+        return 2
+    root = Path(top.decode("utf-8", "surrogateescape").rstrip("\n"))
+    if args.hooks_command == "run":
+        return hooks.run_commit_msg_hook(Path(args.file), root)
+    if args.hooks_command == "install":
+        try:
+            written = hooks.install_hooks(root, force=args.force)
+        except hooks.HookInstallError as exc:
+            print(f"prove hooks: {exc}", file=sys.stderr)
+            return 1
+        for path in written:
+            print(f"installed {path}")
+        return 0
+    foreign = hooks.foreign_hooks(root)
+    for path in hooks.uninstall_hooks(root):
+        restored = f", restored {path.name}{hooks.BACKUP_SUFFIX}" if path.exists() else ""
+        print(f"removed {path}{restored}")
+    for path in foreign:
+        print(f"left {path} alone: prove did not write it")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
+    if args.command == "hooks":
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        return _hooks(args)
     if args.command == "config":
         return _config_show(args)
     if args.command == "schema":
