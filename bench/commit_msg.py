@@ -120,7 +120,9 @@ def main() -> None:
     parser.add_argument("--repos", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    cz = shutil.which("cz")
+    # The cz installed beside this Python (a clean venv), else the one on PATH.
+    beside = Path(sys.executable).with_name("cz")
+    cz = str(beside) if beside.exists() else shutil.which("cz")
     if cz is None:
         raise SystemExit("commitizen's `cz` is needed: pip install commitizen")
     py = sys.executable

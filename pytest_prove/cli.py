@@ -179,12 +179,39 @@ def _hooks(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+RUN_COMMANDS = frozenset({"orchestrate", "check"})
+
+
+def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    """Arguments prove knows, and the rest (for pytest).
+
+    A subcommand comes first.  Without one, argparse must not take the first word
+    it does not know (``x`` of ``-k x``) for a subcommand: the run options are
+    parsed alone and everything else goes to pytest.
+    """
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if args.command == "hooks":
-        if extra:
+    if argv and (argv[0] in _subcommands(parser) or argv[0] in {"-h", "--help"}):
+        args, extra = parser.parse_known_args(argv)
+        if extra and args.command not in RUN_COMMANDS:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        return args, extra
+    run = argparse.ArgumentParser(prog="prove", add_help=False)
+    _add_run_options(run, repo=False)
+    args, extra = run.parse_known_args(argv)
+    args.command = None
+    return args, extra
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._actions:  # argparse has no public accessor for subparsers
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args, extra = parse(sys.argv[1:] if argv is None else argv)
+    if args.command == "hooks":
         return _hooks(args)
     if args.command == "config":
         return _config_show(args)
