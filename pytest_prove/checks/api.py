@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ __all__ = [
     "CheckSettings",
     "Finding",
     "MetricValue",
+    "Regex",
     "Severity",
 ]
 
@@ -105,6 +107,27 @@ class CheckResult:
         return not self.errors
 
 
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+Regex = Annotated[str, AfterValidator(_compiles)]
+"""A settings field holding a regular expression, rejected at load time if it does not compile."""
+
+# Shared by check settings and the configuration files' own models.
+STRICT_MODEL_CONFIG: ConfigDict = ConfigDict(
+    extra="forbid",
+    frozen=True,
+    alias_generator=to_camel,
+    validate_by_name=True,
+    validate_by_alias=True,
+)
+
+
 class CheckSettings(BaseModel):
     """Base for every check's settings model.
 
@@ -113,13 +136,7 @@ class CheckSettings(BaseModel):
     enable a check without configuring it.
     """
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-    )
+    model_config = STRICT_MODEL_CONFIG
 
 
 SettingsT = TypeVar("SettingsT", bound=CheckSettings)

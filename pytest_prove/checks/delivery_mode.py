@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Final
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from ..git.mode import DEFAULT_RELEASE_BRANCH, DEFAULT_RELEASE_TAG, MODES, Mode, ModeOptions
-from .api import Check, CheckResult, CheckSettings, Finding
+from .api import Check, CheckResult, CheckSettings, Finding, Regex
 
 if TYPE_CHECKING:
     from ..git.context import RepoContext
@@ -21,21 +20,12 @@ class DeliveryModeSettings(CheckSettings):
     allowed_modes: tuple[Mode, ...] = Field(
         default=MODES, min_length=1, description="Modes this repository may deliver in"
     )
-    release_tag: str = Field(
+    release_tag: Regex = Field(
         default=DEFAULT_RELEASE_TAG, description="Regex: a tag at HEAD matching it means release"
     )
-    release_branch: str = Field(
+    release_branch: Regex = Field(
         default=DEFAULT_RELEASE_BRANCH, description="Regex of release branch names"
     )
-
-    @field_validator("release_tag", "release_branch")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
-        return value
 
     def options(self) -> ModeOptions:
         """What the repository context needs to resolve the mode."""

@@ -17,11 +17,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from pytest_prove.git.refs import BASE_VARIABLES, BRANCH_VARIABLES
 
-from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity
+from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Regex, Severity
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import Commit, RepoContext
@@ -42,7 +42,7 @@ _BRANCH_PREFIXES: Final = ("refs/heads/", "refs/remotes/origin/", "origin/")
 class TrunkSettings(CheckSettings):
     """``trunk`` settings; the defaults are the usual trunk-based development limits."""
 
-    branch_pattern: str = Field(
+    branch_pattern: Regex = Field(
         default=DEFAULT_BRANCH_PATTERN,
         description="Regex a branch name must match (re.search: anchor it yourself)",
     )
@@ -60,15 +60,6 @@ class TrunkSettings(CheckSettings):
     no_merge_from_trunk: bool = Field(
         default=False, description="Forbid merging the base into the branch (rebase instead)"
     )
-
-    @field_validator("branch_pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
-        return value
 
 
 def check_trunk(context: RepoContext, settings: TrunkSettings) -> CheckResult:

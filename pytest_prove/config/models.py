@@ -12,7 +12,8 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
+
+from ..checks.api import STRICT_MODEL_CONFIG
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 Schedule = Literal["on-commit", "on-push", "scheduled", "manual"]
@@ -22,13 +23,7 @@ TRUNK_BRANCH = "trunk_branch"
 
 
 class ConfigModel(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-    )
+    model_config = STRICT_MODEL_CONFIG
 
 
 def check_name(value: str, what: str) -> str:
