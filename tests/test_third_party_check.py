@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,9 +24,11 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "prove-readme-ch
 @pytest.fixture(scope="session")
 def installed_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site")
+    # A copy: building in place would leave build/ in the source tree.
+    source = shutil.copytree(EXAMPLE, tmp_path_factory.mktemp("src") / EXAMPLE.name)
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--target", str(target), str(EXAMPLE)],
+         "--target", str(target), str(source)],
         check=True,
         capture_output=True,
     )  # fmt: skip
