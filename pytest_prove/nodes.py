@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .checks.api import CheckResult, Finding
+from .conditions import unmet_condition
 from .report.failure import format_failure
 from .report.metadata import gate_metadata
 
@@ -109,6 +110,14 @@ class GateItem(pytest.Item):
     def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> GateItem:  # type: ignore[override]
         return super().from_parent(parent=parent, **kwargs)
 
+    def _evaluate(self, context: RepoContext, mode: str) -> CheckResult:
+        """The gate's result; a condition that does not hold makes it a skip."""
+        if self.repo.when is not None:
+            reason = unmet_condition(self.repo.when, context)
+            if reason is not None:
+                return CheckResult(skipped=f"condition not met: {reason}")
+        return self.gate.check.run(context, self.gate.settings_for(mode))
+
     def runtest(self) -> None:
         from .git.context import RepoContextError
 
@@ -116,7 +125,7 @@ class GateItem(pytest.Item):
         mode = _fact(context, "mode")
         error: str | None = None
         try:
-            result = self.gate.check.run(context, self.gate.settings_for(mode))
+            result = self._evaluate(context, mode)
         except RepoContextError as exc:
             # The report already names the repository: "bad::trunk: no commits yet".
             error = str(exc).removeprefix(f"{self.repo.name}: ")

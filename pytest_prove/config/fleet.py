@@ -8,7 +8,7 @@ and never touches git.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +20,7 @@ from ..git.mode import ModeOptions
 from ..registry import Registry
 from .errors import ConfigError, KeyPath, display_path
 from .merge import Layer, Merged, merge_layers
-from .models import GlobalSettings, Schedule
+from .models import TRUNK_BRANCH, WHEN, GlobalSettings, Schedule, When
 from .sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY
 from .validation import first_error
 
@@ -62,6 +62,7 @@ class RepoPlan:
     trunk: str | None
     gates: tuple[GatePlan, ...]
     mode_options: ModeOptions
+    when: When | None
     merged: Merged
     layers: tuple[Layer, ...]
 
@@ -193,6 +194,45 @@ def plan_gates(
     assert isinstance(mode_settings, DeliveryModeSettings)
     return PlannedGates(
         gates=tuple(planned[n] for n in names), mode_options=mode_settings.options()
+    )
+
+
+def plan_repository(
+    *,
+    name: str,
+    path: Path,
+    config_file: Path | None,
+    line: int | None,
+    schedule: Schedule,
+    layers: Sequence[Layer],
+    registry: Registry,
+    settings: GlobalSettings,
+    timeout_origin: Layer,
+) -> RepoPlan:
+    """Merge a repository's layers and plan its gates."""
+    merged = merge_layers(layers)
+    planned = plan_gates(name, merged, registry, settings, timeout_origin)
+    trunk = merged.values.get(TRUNK_BRANCH)
+    when = None
+    if WHEN in merged.values:
+        try:
+            when = When.model_validate(merged.values[WHEN])
+        except pydantic.ValidationError as exc:
+            raise first_error(
+                exc, merged.values[WHEN], lambda p, k: merged.error(p, (WHEN, *k))
+            ) from None
+    return RepoPlan(
+        name=name,
+        path=path,
+        config_file=config_file,
+        line=line,
+        schedule=schedule,
+        trunk=trunk if isinstance(trunk, str) else None,
+        gates=planned.gates,
+        mode_options=planned.mode_options,
+        when=when,
+        merged=merged,
+        layers=tuple(layers),
     )
 
 

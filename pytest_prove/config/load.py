@@ -12,10 +12,11 @@ import yaml
 
 from ..registry import Registry, load_registry
 from .errors import ConfigError, KeyPath, display_path, format_key_path
-from .fleet import REPO_CONFIG_NAMES, Fleet, RepoPlan, describe_missing_dir, plan_gates
-from .merge import Layer, merge_layers
+from .fleet import REPO_CONFIG_NAMES, Fleet, RepoPlan, describe_missing_dir, plan_repository
+from .merge import Layer
 from .models import (
     TRUNK_BRANCH,
+    WHEN,
     GlobalSettings,
     OrchestratorFile,
     RepositoryEntry,
@@ -27,7 +28,7 @@ from .sections import normalise_sections
 from .validation import first_error
 from .yamlfile import LoadedFile, load_pyproject_table, load_yaml_file
 
-_REPO_FILE_KEYS = frozenset({"extends", "checks", TRUNK_BRANCH})
+_REPO_FILE_KEYS = frozenset({"extends", "checks", TRUNK_BRANCH, WHEN})
 _GLOBAL_KEYS = frozenset(
     {
         *GlobalSettings.model_fields,
@@ -182,11 +183,13 @@ class _Orchestrator:
                 raise self.error(exc.problem, (*where, "config")) from None
             raise
         layers = [*self.below, *file_layers]
-        entry_data = {
+        entry_data: dict[str, Any] = {
             k: v
             for k, v in (("checks", entry.checks), (TRUNK_BRANCH, entry.trunk_branch))
             if v is not None
         }
+        if entry.when is not None:
+            entry_data[WHEN] = entry.when.model_dump(exclude_none=True)
         if entry_data:
             layers.append(Layer(shown, entry_data, self.loaded, where, shown))
         if entry.overrides:
@@ -199,21 +202,16 @@ class _Orchestrator:
             )
         if self.cli is not None:
             layers.append(self.cli)
-        merged = merge_layers(layers)
-        trunk = merged.values.get(TRUNK_BRANCH)
-        registry = self.loader.registry
-        planned = plan_gates(entry.name, merged, registry, self.model.global_, self.timeout)
-        return RepoPlan(
+        return plan_repository(
             name=entry.name,
             path=repo_path,
             config_file=config_file,
             line=self.loaded.line_of((*where, "name")),
             schedule=entry.schedule,
-            trunk=trunk if isinstance(trunk, str) else None,
-            gates=planned.gates,
-            mode_options=planned.mode_options,
-            merged=merged,
-            layers=tuple(layers),
+            layers=layers,
+            registry=self.loader.registry,
+            settings=self.model.global_,
+            timeout_origin=self.timeout,
         )
 
 
@@ -317,21 +315,16 @@ def _plan_repository(
     if cli is not None:
         layers.append(cli)
     settings = GlobalSettings()
-    merged = merge_layers(layers)
-    name = repo_name_for(root)
-    trunk = merged.values.get(TRUNK_BRANCH)
-    planned = plan_gates(name, merged, loader.registry, settings, Layer("default timeout", {}))
-    plan = RepoPlan(
-        name=name,
+    plan = plan_repository(
+        name=repo_name_for(root),
         path=root,
         config_file=source,
         line=None,
         schedule="on-commit",
-        trunk=trunk if isinstance(trunk, str) else None,
-        gates=planned.gates,
-        mode_options=planned.mode_options,
-        merged=merged,
-        layers=tuple(layers),
+        layers=layers,
+        registry=loader.registry,
+        settings=settings,
+        timeout_origin=Layer("default timeout", {}),
     )
     return Fleet(source=source, kind="repository", base_dir=root, settings=settings, repos=(plan,))
 

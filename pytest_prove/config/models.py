@@ -14,12 +14,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..checks.api import STRICT_MODEL_CONFIG
+from ..git.mode import Mode
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 Schedule = Literal["on-commit", "on-push", "scheduled", "manual"]
 SUPPORTED_VERSIONS = ("1", "1.0")
 # Not `trunk`: that key holds the trunk check's settings.
 TRUNK_BRANCH = "trunk_branch"
+WHEN = "when"
 
 
 class ConfigModel(BaseModel):
@@ -71,6 +73,22 @@ class GlobalSettings(ConfigModel):
     reporting: Reporting = Reporting()
 
 
+class When(ConfigModel):
+    """Conditions for a repository's gates; a gate whose condition fails is skipped."""
+
+    paths: list[str] | None = Field(
+        default=None, description="Run when a changed file matches one of these globs"
+    )
+    branches: list[str] | None = Field(
+        default=None, description="Run on branches matching one of these globs"
+    )
+    modes: list[Mode] | None = Field(default=None, description="Run in these delivery modes")
+    env: dict[str, str | bool] | None = Field(
+        default=None,
+        description="Run when each variable is set (true), unset (false) or equal (a string)",
+    )
+
+
 class RepositoryEntry(ConfigModel):
     name: str
     path: str = Field(description="The repository directory, relative to the orchestrator file")
@@ -85,6 +103,7 @@ class RepositoryEntry(ConfigModel):
     overrides: dict[str, Any] = Field(
         default_factory=dict, description="Check settings that win over the repository's own file"
     )
+    when: When | None = Field(default=None, description="Skip the gates unless this holds")
 
     @field_validator("name")
     @classmethod
@@ -127,3 +146,4 @@ class RepositoryFile(ConfigModel):
     extends: list[str] = Field(default_factory=list)
     checks: list[str] | None = None
     trunk_branch: str | None = None
+    when: When | None = None
