@@ -16,7 +16,7 @@ from typing import Any
 import pydantic
 import pytest
 
-from pytest_prove.checks import command
+from pytest_prove import process
 from pytest_prove.checks.api import CheckResult, Finding, Severity
 from pytest_prove.checks.command import COMMAND, CommandSettings, run_command
 from pytest_prove.checks.command_reports import (
@@ -625,7 +625,7 @@ def test_bom_is_ignored() -> None:
 @pytest.mark.parametrize("watch", ["waitid", "poll"])
 def test_exit_is_seen_without_pidfd(run: Run, monkeypatch: pytest.MonkeyPatch, watch: str) -> None:
     # macOS has no pidfd (nor waitid); old Linux kernels have no pidfd
-    monkeypatch.setattr(command, "_open_pidfd", lambda pid: None)
+    monkeypatch.setattr(process, "_open_pidfd", lambda pid: None)
     if watch == "poll":
         monkeypatch.delattr(os, "waitid")
     assert run("print('ok')").passed

@@ -1,28 +1,23 @@
 """The ``command`` check: any tool (``eslint .``, ``tsc --noEmit``, ``mypy``) as a gate.
 
-The tool runs without a shell, in a session of its own, so that nothing it
-started outlives the gate: not on a timeout, not on ^C, not after it exits.
-Output is kept in bounded memory: only its tail (and, when the report is read
-from stdout, stdout up to a limit) survives.  POSIX only (sessions, killpg).
+The tool runs without a shell, in a process group of its own (see
+:mod:`pytest_prove.process`): nothing it started outlives the gate.  Only the
+tail of its output (and, when the report is read from stdout, stdout up to a
+limit) is kept.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import errno
-import os
 import posixpath
-import selectors
 import shlex
-import signal
-import subprocess
 import time
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Annotated, Final
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from ..process import OutputCapture, describe_exit, run_in_own_group
 from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity
 from .command_reports import MAX_REPORT_BYTES, ReportError, ReportFormat, ReportPaths, parse_report
 
@@ -31,12 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMAND", "CommandSettings", "run_command"]
 
-_CHUNK: Final = 64 * 1024
 _TAIL_BYTES: Final = 256 * 1024
-_MAX_LINE_CHARS: Final = 1000
-_POLL_S: Final = (0.001, 0.05)
-# how long output may keep flowing after the tool itself exited (from stray background children)
-_DRAIN_GRACE_S: Final = 2.0
 
 
 def _split_argv(value: object) -> object:
@@ -106,41 +96,6 @@ class CommandSettings(CheckSettings):
         return self
 
 
-@dataclasses.dataclass(kw_only=True)
-class _Capture:
-    """Output in bounded memory, however much the tool prints."""
-
-    tail_bytes: int
-    keep_stdout: bool
-    tail: bytearray = dataclasses.field(default_factory=bytearray)
-    trimmed: bool = False
-    stdout: bytearray = dataclasses.field(default_factory=bytearray)
-    stdout_overflow: bool = False
-
-    def feed(self, chunk: bytes, *, from_stdout: bool) -> None:
-        self.tail += chunk
-        if len(self.tail) > self.tail_bytes:
-            del self.tail[: len(self.tail) - self.tail_bytes]
-            self.trimmed = True
-        if from_stdout and self.keep_stdout and not self.stdout_overflow:
-            self.stdout += chunk
-            if len(self.stdout) > MAX_REPORT_BYTES:
-                self.stdout_overflow = True
-                self.stdout = bytearray()
-
-    def last_lines(self, count: int) -> list[str]:
-        lines = self.tail.decode("utf-8", errors="replace").split("\n")
-        if lines and not lines[-1]:
-            lines.pop()
-        if self.trimmed and len(lines) > 1:
-            lines.pop(0)  # cut in the middle when the buffer was trimmed
-        # a terminal shows only what follows the last carriage return (progress bars)
-        shown = [line.rstrip("\r").rsplit("\r", 1)[-1] for line in lines[-count:] if count]
-        return [
-            line if len(line) <= _MAX_LINE_CHARS else line[:_MAX_LINE_CHARS] + "…" for line in shown
-        ]
-
-
 def run_command(context: RepoContext, settings: CommandSettings) -> CheckResult:
     """Run ``settings.argv`` in the repository and judge it by exit code and report."""
     shown = shlex.join(settings.argv)
@@ -152,13 +107,20 @@ def run_command(context: RepoContext, settings: CommandSettings) -> CheckResult:
         report_file = posixpath.normpath(posixpath.join(settings.cwd or ".", settings.report_file))
     # an old report from an earlier run must not stand in for this run's
     report_before = _stat_key(context.root / report_file) if report_file else None
-    capture = _Capture(
+    capture = OutputCapture(
         tail_bytes=max(_TAIL_BYTES, min(settings.tail_lines * 1024, 16 * 1024 * 1024)),
         keep_stdout=settings.parse is not None and report_file is None,
+        max_stdout_bytes=MAX_REPORT_BYTES,
     )
     started = time.monotonic()
     try:
-        returncode, timed_out = _execute(settings, cwd, {**context.env, **settings.env}, capture)
+        returncode, timed_out = run_in_own_group(
+            settings.argv,
+            cwd=cwd,
+            env={**context.env, **settings.env},
+            timeout_ms=settings.timeout,
+            capture=capture,
+        )
     except OSError as exc:
         return CheckResult(findings=[_spawn_failure(exc, settings, cwd)])
     metrics: dict[str, MetricValue] = {
@@ -170,7 +132,7 @@ def run_command(context: RepoContext, settings: CommandSettings) -> CheckResult:
         summary = f"`{shown}` timed out after {settings.timeout} ms"
         findings.append(Finding(rule="timeout", message=summary))
     else:
-        summary = f"`{shown}` {_describe_exit(returncode)}"
+        summary = f"`{shown}` {describe_exit(returncode)}"
         if returncode not in settings.ok_exit_codes:
             accepted = ", ".join(map(str, settings.ok_exit_codes))
             findings.append(Finding(rule="exit-code", message=f"{summary} (accepted: {accepted})"))
@@ -194,127 +156,6 @@ def _output_findings(tail: list[str]) -> list[Finding]:
     if not tail:
         return []
     return [Finding(rule="output", message="\n".join(tail), severity=Severity.INFO)]
-
-
-def _execute(
-    settings: CommandSettings, cwd: Path, env: dict[str, str], capture: _Capture
-) -> tuple[int, bool]:
-    proc = subprocess.Popen(
-        settings.argv,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        # a report read from stdout must not be interleaved with warnings on stderr
-        stderr=subprocess.PIPE if capture.keep_stdout else subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = None if settings.timeout is None else time.monotonic() + settings.timeout / 1000
-    try:
-        timed_out = _pump(proc, capture, deadline)
-    finally:
-        # also on ^C and on success: nothing the tool started outlives the gate
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
-    return proc.returncode, timed_out
-
-
-def _pump(proc: subprocess.Popen[bytes], capture: _Capture, deadline: float | None) -> bool:
-    """Read output until the tool exited and its pipes closed; True if the deadline came first.
-
-    The tool's exit is observed without reaping it (a pidfd, or ``waitid(WNOWAIT)``), so its
-    process group id cannot be reused by another process before the group is killed.
-    """
-    pidfd = _open_pidfd(proc.pid)
-    try:
-        with selectors.DefaultSelector() as selector:
-            for stream, label in ((proc.stdout, "stdout"), (proc.stderr, "stderr")):
-                if stream is not None:
-                    selector.register(stream, selectors.EVENT_READ, label)
-            if pidfd is not None:
-                selector.register(pidfd, selectors.EVENT_READ, "exit")
-            return _pump_loop(proc, selector, capture, deadline, exit_fd=pidfd is not None)
-    finally:
-        if pidfd is not None:
-            os.close(pidfd)
-
-
-def _pump_loop(
-    proc: subprocess.Popen[bytes],
-    selector: selectors.BaseSelector,
-    capture: _Capture,
-    deadline: float | None,
-    *,
-    exit_fd: bool,
-) -> bool:
-    exited_at: float | None = None
-    poll = _POLL_S[0]
-    while True:
-        now = time.monotonic()
-        if exited_at is None and not exit_fd and _has_exited(proc):
-            exited_at = now
-        drain_until = None if exited_at is None else exited_at + _DRAIN_GRACE_S
-        pipes_open = any(key.data != "exit" for key in selector.get_map().values())
-        if drain_until is not None and (not pipes_open or now >= drain_until):
-            return False
-        if deadline is not None and now >= deadline:
-            return True
-        limits = [limit - now for limit in (deadline, drain_until) if limit is not None]
-        if not exit_fd:
-            limits.append(poll)
-        events = selector.select(min(limits, default=None))
-        poll = _POLL_S[0] if events else min(poll * 2, _POLL_S[1])
-        if _consume(selector, events, capture):
-            exited_at = time.monotonic()
-
-
-def _consume(
-    selector: selectors.BaseSelector,
-    events: list[tuple[selectors.SelectorKey, int]],
-    capture: _Capture,
-) -> bool:
-    """Feed what is readable into ``capture``; True if the tool's exit was among the events."""
-    exited = False
-    for key, _ in events:
-        chunk = b"" if key.data == "exit" else os.read(key.fd, _CHUNK)
-        if chunk:
-            capture.feed(chunk, from_stdout=key.data == "stdout")
-            continue
-        selector.unregister(key.fileobj)
-        exited = exited or key.data == "exit"
-    return exited
-
-
-def _open_pidfd(pid: int) -> int | None:
-    if not hasattr(os, "pidfd_open"):
-        return None
-    try:
-        return os.pidfd_open(pid)
-    except OSError:  # Linux before 5.3
-        return None
-
-
-def _has_exited(proc: subprocess.Popen[bytes]) -> bool:
-    if hasattr(os, "waitid"):
-        try:
-            return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-        except ChildProcessError:
-            return True
-    # macOS has neither pidfd nor waitid: reaping here leaves a tiny pid-reuse window for killpg
-    return proc.poll() is not None
-
-
-def _describe_exit(returncode: int) -> str:
-    if returncode >= 0:
-        return f"exited with {returncode}"
-    try:
-        return f"was killed by {signal.Signals(-returncode).name}"
-    except ValueError:
-        return f"was killed by signal {-returncode}"
 
 
 def _spawn_failure(exc: OSError, settings: CommandSettings, cwd: Path) -> Finding:
@@ -351,7 +192,7 @@ def _report_findings(
     *,
     base: str,
     report_file: str | None,
-    capture: _Capture,
+    capture: OutputCapture,
     before: tuple[int, int, int] | None,
 ) -> list[Finding]:
     try:
