@@ -582,8 +582,8 @@ def test_config_show_repo_without_an_orchestrator_is_an_error(
             id="yaml-syntax",
         ),
         pytest.param(
-            "repositories:\n  - {name: api, path: ./api, overrides: {trunk: {max_age: 1}}}\n",
-            "prove: multi.yaml:2: repositories[0] (name='api').overrides.trunk.max_age:",
+            "repositories:\n  - {name: web, path: ./web, overrides: {trunk: {max_age: 1}}}\n",
+            "prove: multi.yaml:2: repositories[0] (name='web').overrides.trunk.max_age:",
             id="unknown-setting",
         ),
     ],

@@ -255,3 +255,27 @@ def test_pyproject_tool_prove(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("--prove", "--prove-only", "-q")
     result.assert_outcomes(passed=1)
+
+
+def test_prove_next_to_the_repository_tests_under_xdist(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROVE_NOW", "2024-01-02T00:00:00+00:00")
+    repo = RepoBuilder(pytester.path).init()
+    repo.commit("chore: start", files={"README.md": "x\n"})
+    pytester.makepyfile(test_app="def test_app(): pass\ndef test_more(): pass\n")
+    result = pytester.runpytest_subprocess("--prove", "-n", "2")
+    result.assert_outcomes(passed=5)
+
+
+def test_orchestrator_file_next_to_named_test_paths(fleet: pytest.Pytester) -> None:
+    # The file lies outside the paths given: it is added to them, and collected once.
+    fleet.mkdir("own_tests")
+    fleet.makepyfile(**{"own_tests/test_mine": "def test_mine(): pass\n"})
+    for xdist in ([], ["-n", "2"]):
+        result = fleet.runpytest_subprocess(
+            "--prove-config", "multi.yaml", "own_tests", "--collect-only", "-q", *xdist
+        )
+        ids = sorted(line for line in result.outlines if "::" in line)
+        assert len(ids) == 6, result.stdout.str()
+        assert ids[-1] == "own_tests/test_mine.py::test_mine"
