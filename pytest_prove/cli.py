@@ -7,12 +7,14 @@ from argv alone) and returns pytest's exit code.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .usage import USAGE_ERROR, UsageError
+
 ORCHESTRATOR_NAMES = ("prove-orchestrator.yaml", "multi.yaml", "multi-repo.yaml")
-USAGE_ERROR = 4  # pytest's ExitCode.USAGE_ERROR
 
 
 def _add_run_options(parser: argparse.ArgumentParser, *, repo: bool) -> None:
@@ -57,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="build a demo fleet of git repositories and gate it")
     demo.add_argument("directory", nargs="?", default="prove-demo", help="default: ./prove-demo")
     demo.add_argument("--no-run", action="store_true", help="only build the fleet")
+    report = sub.add_parser("report", help="join the reports of shard jobs")
+    report.add_argument(
+        "--merge",
+        nargs="+",
+        metavar="REPORT",
+        required=True,
+        help="pytest-json-report JSON files, or JUnit XML files, of the shards",
+    )
+    report.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
     hooks = sub.add_parser("hooks", help="git hooks: commit-msg lint, quick gates before a push")
     hooks_sub = hooks.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
     install = hooks_sub.add_parser("install", help="install the commit-msg and pre-push hooks")
@@ -70,30 +81,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _find_orchestrator(explicit: str | None) -> Path:
+def _find_orchestrator(explicit: str | None, who: str = "prove") -> Path:
     if explicit:
         return Path(explicit)
     for name in ORCHESTRATOR_NAMES:
         if Path(name).is_file():
             return Path(name)
     names = ", ".join(ORCHESTRATOR_NAMES)
-    raise SystemExit(f"prove: no orchestrator file given (--config) and none of {names} here")
+    raise UsageError(f"{who}: no orchestrator file given (--config) and none of {names} here")
 
 
 def _concurrency(config: Path | None) -> int:
-    """``global.concurrency`` of an orchestrator file, read cheaply (pytest validates it)."""
+    """``global.concurrency`` as the model reads it (``"4"`` is 4); 1 if it cannot.
+
+    Only the ``global`` block is validated here: pytest reports any problem of the file.
+    """
     if config is None:
         return 1
+    import pydantic
+
     from .config.errors import ConfigError
+    from .config.models import GlobalSettings
     from .config.yamlfile import load_yaml_file
 
     try:
         data = load_yaml_file(config).data
-    except ConfigError:
+        section = data.get("global") if isinstance(data, dict) else None
+        return GlobalSettings.model_validate(section or {}).concurrency
+    except (ConfigError, pydantic.ValidationError):
         return 1
-    section = data.get("global") if isinstance(data, dict) else None
-    value = section.get("concurrency") if isinstance(section, dict) else None
-    return value if isinstance(value, int) and value > 0 else 1
 
 
 def pytest_args(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
@@ -103,7 +119,7 @@ def pytest_args(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
     if args.command in {"orchestrate", "check"}:
         config = _find_orchestrator(args.config)
         if args.command == "check" and not args.repo:
-            raise SystemExit("prove check: --repo NAME is required")
+            raise UsageError("prove check: --repo NAME is required")
     elif args.config:
         config = Path(args.config)
     if config is not None:
@@ -129,7 +145,11 @@ def _config_show(args: argparse.Namespace) -> int:
     from .config.load import Options, load_fleet
     from .config.show import show_fleet
 
-    path = Path(args.config) if args.config else None
+    # --repo names a repository of an orchestrator file: look for one as `orchestrate` does.
+    if args.repo:
+        path: Path | None = _find_orchestrator(args.config, f"prove config show --repo {args.repo}")
+    else:
+        path = Path(args.config) if args.config else None
     try:
         fleet = load_fleet(path, Path.cwd(), Options(repos=[args.repo] if args.repo else []))
     except ConfigError as exc:
@@ -190,6 +210,7 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parsed alone and everything else goes to pytest.
     """
     parser = build_parser()
+    argv = _subcommand_first(argv, _subcommands(parser))
     if argv and (argv[0] in _subcommands(parser) or argv[0] in {"-h", "--help"}):
         args, extra = parser.parse_known_args(argv)
         if extra and args.command not in RUN_COMMANDS:
@@ -202,6 +223,24 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     return args, extra
 
 
+# prove's options that take a value: the word after them is never a subcommand.
+_VALUE_OPTIONS = frozenset({"--config", "-n", "--workers", "--base", "--set", "--repo"})
+
+
+def _subcommand_first(argv: Sequence[str], subcommands: set[str]) -> list[str]:
+    """``--config m.yaml orchestrate`` -> ``orchestrate --config m.yaml``."""
+    words = list(argv)
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in subcommands:
+            return [word, *words[:index], *words[index + 1 :]]
+        if word == "--" or not word.startswith("-") or word not in _VALUE_OPTIONS | {"--quick"}:
+            return words  # a pytest argument or path: what follows is pytest's
+        index += 2 if word in _VALUE_OPTIONS else 1
+    return words
+
+
 def _subcommands(parser: argparse.ArgumentParser) -> set[str]:
     for action in parser._actions:  # argparse has no public accessor for subparsers
         if isinstance(action, argparse._SubParsersAction):
@@ -210,13 +249,32 @@ def _subcommands(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args, extra = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(sys.argv[1:] if argv is None else argv)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return USAGE_ERROR
+    except BrokenPipeError:
+        # `prove schema | head`: the reader left; what it read is all it wanted.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _run(argv: Sequence[str]) -> int:
+    args, extra = parse(argv)
     if args.command == "hooks":
         return _hooks(args)
     if args.command == "config":
         return _config_show(args)
     if args.command == "schema":
         return _schema(args)
+    if args.command == "report":
+        from .report.merge import merge_reports
+
+        output = Path(args.output) if args.output else None
+        sys.stdout.write(merge_reports([Path(p) for p in args.merge], output))
+        return 0
     if args.command == "demo":
         from .demo import run_demo
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .cache import PASS_CACHE_KEY
 from .checks.api import CheckResult, Finding
 from .conditions import unmet_condition
 from .report.failure import format_failure
@@ -116,7 +117,12 @@ class GateItem(pytest.Item):
             reason = unmet_condition(self.repo.when, context)
             if reason is not None:
                 return CheckResult(skipped=f"condition not met: {reason}")
-        return self.gate.check.run(context, self.gate.settings_for(mode))
+        settings = self.gate.settings_for(mode)
+        passes = self.config.stash.get(PASS_CACHE_KEY, None)
+        cached = passes.lookup(self, context, self.gate, settings) if passes is not None else None
+        if cached is not None:
+            return CheckResult(skipped=cached)
+        return self.gate.check.run(context, settings)
 
     def runtest(self) -> None:
         from .git.context import RepoContextError

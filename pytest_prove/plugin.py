@@ -58,10 +58,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Set a check setting above every file, e.g. commit-msg.header_max_length=72",
     )
     group.addoption(
+        "--prove-schedule",
+        dest="prove_schedule",
+        choices=("on-commit", "on-push", "scheduled", "manual"),
+        help="Only repositories with this schedule (manual ones run only when named)",
+    )
+    group.addoption(
+        "--prove-shard",
+        dest="prove_shard",
+        metavar="K/N",
+        help="Only the K-th of N balanced shards of the repositories (for CI matrix jobs)",
+    )
+    group.addoption(
         "--prove-only",
         action="store_true",
         dest="prove_only",
         help="Collect only the gates, not the repository's own tests",
+    )
+    group.addoption(
+        "--prove-no-cache",
+        action="store_true",
+        dest="prove_no_cache",
+        help="Run every gate, even one that passed before with the same inputs, "
+        "and leave the pass cache as it is",
     )
 
 
@@ -74,13 +93,20 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     from .config.errors import ConfigError
     from .config.load import Options, load_fleet
+    from .config.selection import parse_shard
     from .session import ProvePlugin
 
-    options = Options(repos=config.getoption("prove_repo"), sets=config.getoption("prove_set"))
     path = Path(config_path) if config_path else None
     if path is not None and not path.is_absolute():
         path = config.invocation_params.dir / path
+    shard = config.getoption("prove_shard")
     try:
+        options = Options(
+            repos=config.getoption("prove_repo"),
+            sets=config.getoption("prove_set"),
+            schedule=config.getoption("prove_schedule"),
+            shard=parse_shard(shard) if shard else None,
+        )
         fleet = load_fleet(path, config.rootpath, options)
     except ConfigError as exc:
         # Raised here, a usage error stops the run before any worker or gate starts (exit 4).

@@ -26,6 +26,8 @@ RESERVED_NAMES = frozenset(
     {
         "checks",
         "commands",
+        "discover",
+        "policy",
         "concurrency",
         "extends",
         "fail_fast",

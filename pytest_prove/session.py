@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from .cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
 from .config.fleet import Fleet
 from .nodes import RESULT_KEY, FleetFile, GateItem
 from .report.failure import GateFailureRepr
@@ -102,6 +103,36 @@ class ProvePlugin:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
 
+    # -- the pass cache ---------------------------------------------------------------
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        # Every process reads the store (workers decide the skips); after
+        # cacheprovider's configure, so --cache-clear has already emptied it.
+        passes = PassCache.open(self.config)
+        if passes is not None:
+            self.config.stash[PASS_CACHE_KEY] = passes
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        key = item.stash.get(CACHE_KEY_KEY, None)
+        if key is not None and report.when == "call":
+            # The key travels on the report from the worker to the controller.
+            setattr(report, REPORT_ATTR, key)
+        return report
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        passes = self.config.stash.get(PASS_CACHE_KEY, None)
+        if passes is not None and not self._is_worker:
+            passes.save()
+
+    @property
+    def _is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
     # -- reporting --------------------------------------------------------------------
 
     @pytest.hookimpl(tryfirst=True)
@@ -109,6 +140,9 @@ class ProvePlugin:
         # Runs on workers and again on the controller, where xdist delivers longrepr as str.
         if report.failed and "prove" in report.keywords and isinstance(report.longrepr, str):
             report.longrepr = GateFailureRepr(report.longrepr)  # type: ignore[assignment]
+        passes = self.config.stash.get(PASS_CACHE_KEY, None)
+        if passes is not None and "prove" in report.keywords and not self._is_worker:
+            passes.record(report)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_json_runtest_metadata(

@@ -147,7 +147,7 @@ def test_unknown_prove_repo_is_a_usage_error(fleet_dir: pytest.Pytester) -> None
     result = fleet_dir.runpytest("--prove-config", "m.yaml", "--prove-repo", "zzz")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["ERROR: pytest-prove: --prove-repo 'zzz': no such repository in m.yaml (known: a)"]
+        ["ERROR: pytest-prove: no repository named 'zzz' in m.yaml (known: a)"]
     )
 
 

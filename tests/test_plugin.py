@@ -227,7 +227,7 @@ def test_prove_in_a_fresh_repo_without_config(
             "test_app.py::test_app PASSED*",
         ]
     )
-    gates_only = pytester.runpytest("--prove", "-m", "prove", "-q")
+    gates_only = pytester.runpytest("--prove", "-m", "prove", "-q", "--prove-no-cache")
     gates_only.assert_outcomes(passed=3, deselected=1)
 
 

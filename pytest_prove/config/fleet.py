@@ -16,6 +16,7 @@ import pydantic
 
 from ..checks.api import Check, CheckSettings
 from ..checks.delivery_mode import DeliveryModeSettings
+from ..checks.policy import POLICY, POLICY_GATE, PolicySettings
 from ..git.mode import ModeOptions
 from ..registry import Registry
 from .errors import ConfigError, KeyPath, display_path
@@ -212,6 +213,10 @@ def plan_repository(
     """Merge a repository's layers and plan its gates."""
     merged = merge_layers(layers)
     planned = plan_gates(name, merged, registry, settings, timeout_origin)
+    gates = planned.gates
+    missing = [c for c in settings.policy.required_checks if c not in {g.name for g in gates}]
+    if missing:
+        gates = (*gates, _policy_gate(name, missing))
     trunk = merged.values.get(TRUNK_BRANCH)
     when = None
     if WHEN in merged.values:
@@ -228,11 +233,22 @@ def plan_repository(
         line=line,
         schedule=schedule,
         trunk=trunk if isinstance(trunk, str) else None,
-        gates=planned.gates,
+        gates=gates,
         mode_options=planned.mode_options,
         when=when,
         merged=merged,
         layers=tuple(layers),
+    )
+
+
+def _policy_gate(repo: str, missing: Sequence[str]) -> GatePlan:
+    return GatePlan(
+        repo=repo,
+        name=POLICY_GATE,
+        check=POLICY,
+        settings=PolicySettings(missing=tuple(missing)),
+        settings_path=(),
+        quick=True,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pydantic
 import yaml
 
 from ..registry import Registry, load_registry
+from .entries import check_names, expand_entries
 from .errors import ConfigError, KeyPath, display_path, format_key_path
 from .fleet import REPO_CONFIG_NAMES, Fleet, RepoPlan, describe_missing_dir, plan_repository
 from .merge import Layer
@@ -25,6 +26,7 @@ from .models import (
 )
 from .presets import RECOMMENDED, builtin_preset_path, resolve_extends
 from .sections import normalise_sections
+from .selection import scheduled, shard
 from .validation import first_error
 from .yamlfile import LoadedFile, load_pyproject_table, load_yaml_file
 
@@ -44,10 +46,14 @@ class Options:
 
     :param repos: only these repositories (``--prove-repo``)
     :param sets: ``KEY=VALUE`` settings of the top layer (``--prove-set``)
+    :param schedule: only repositories with this schedule (``--prove-schedule``)
+    :param shard: ``(k, n)``: only the k-th of n shards (``--prove-shard K/N``)
     """
 
     repos: Sequence[str] = ()
     sets: Sequence[str] = ()
+    schedule: str | None = None
+    shard: tuple[int, int] | None = None
 
 
 class _Loader:
@@ -160,7 +166,7 @@ class _Orchestrator:
 
     loaded: LoadedFile
     loader: _Loader
-    model: OrchestratorFile
+    settings: GlobalSettings
     below: Sequence[Layer]  # recommended checks, presets, global
     cli: Layer | None
     timeout: Layer
@@ -210,7 +216,7 @@ class _Orchestrator:
             schedule=entry.schedule,
             layers=layers,
             registry=self.loader.registry,
-            settings=self.model.global_,
+            settings=self.settings,
             timeout_origin=self.timeout,
         )
 
@@ -228,23 +234,21 @@ def _orchestrator_error(loaded: LoadedFile, problem: str, path: KeyPath) -> Conf
     return loaded.error(problem, path, shown_path=shown)
 
 
-def _check_names(
-    model: OrchestratorFile, options: Options, orchestrator_error: Any, path: Path
-) -> None:
-    seen: dict[str, int] = {}
-    for index, entry in enumerate(model.repositories):
-        if entry.name in seen:
-            raise orchestrator_error(
-                f"duplicate repository name {entry.name!r} (also repositories[{seen[entry.name]}])",
-                ("repositories", index, "name"),
+def _with_canonical_policy(
+    settings: GlobalSettings, registry: Registry, locate: Callable[[str, KeyPath], ConfigError]
+) -> GlobalSettings:
+    """``global.policy.required_checks`` checked, with old names (``diffCoverage``) resolved."""
+    canonical = []
+    for index, name in enumerate(settings.policy.required_checks):
+        resolved = registry.resolve(name)
+        if resolved is None:
+            raise locate(
+                f"unknown check {name!r}{registry.suggest(name)}",
+                ("global", "policy", "required_checks", index),
             )
-        seen[entry.name] = index
-    for name in options.repos:
-        if name not in seen:
-            raise ConfigError(
-                f"--prove-repo {name!r}: no such repository in {display_path(path)}"
-                f" (known: {', '.join(seen)})"
-            )
+        canonical.append(resolved)
+    policy = settings.policy.model_copy(update={"required_checks": canonical})
+    return settings.model_copy(update={"policy": policy})
 
 
 def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) -> Fleet:
@@ -257,7 +261,9 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
         model = OrchestratorFile.model_validate(loaded.data)
     except pydantic.ValidationError as exc:
         raise first_error(exc, loaded.data, locate) from None
-    _check_names(model, options, locate, loaded.path)
+    entries = expand_entries(model.repositories, loaded.path.parent, locate)
+    check_names(entries, options.repos, locate, loaded.path)
+    settings = _with_canonical_policy(model.global_, registry, locate)
     below = [loader.recommended()]
     for label, sub, chain in resolve_extends(
         model.extends, loaded, ("extends",), (loaded.path,), loader.load
@@ -278,21 +284,23 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
     orchestrator = _Orchestrator(
         loaded=loaded,
         loader=loader,
-        model=model,
+        settings=settings,
         below=below,
         cli=parse_sets(options.sets, registry),
         timeout=Layer(f"{shown} global.timeout", {}, loaded, ("global", "timeout")),
     )
     repos = tuple(
         orchestrator.plan(index, entry)
-        for index, entry in enumerate(model.repositories)
-        if not options.repos or entry.name in options.repos
+        for index, entry in entries
+        if scheduled(entry.schedule, entry.name, wanted=options.schedule, named=options.repos)
     )
+    if options.shard is not None:
+        repos = shard(repos, *options.shard)
     return Fleet(
         source=loaded.path,
         kind="orchestrator",
         base_dir=loaded.path.parent,
-        settings=model.global_,
+        settings=settings,
         repos=repos,
     )
 
@@ -326,7 +334,8 @@ def _plan_repository(
         settings=settings,
         timeout_origin=Layer("default timeout", {}),
     )
-    return Fleet(source=source, kind="repository", base_dir=root, settings=settings, repos=(plan,))
+    repos = shard((plan,), *options.shard) if options.shard is not None else (plan,)
+    return Fleet(source=source, kind="repository", base_dir=root, settings=settings, repos=repos)
 
 
 def load_fleet(

@@ -52,6 +52,13 @@ class Reporting(ConfigModel):
     notifications: Notifications = Notifications()
 
 
+class Policy(ConfigModel):
+    required_checks: list[str] = Field(
+        default_factory=list,
+        description="Checks no repository may drop: one that does gets a failing policy gate",
+    )
+
+
 class GlobalSettings(ConfigModel):
     """The orchestrator's ``global`` block.
 
@@ -71,6 +78,7 @@ class GlobalSettings(ConfigModel):
     )
     fail_fast: bool = Field(default=False, description="Stop after the first failing gate (-x)")
     reporting: Reporting = Reporting()
+    policy: Policy = Policy()
 
 
 class When(ConfigModel):
@@ -89,9 +97,9 @@ class When(ConfigModel):
     )
 
 
-class RepositoryEntry(ConfigModel):
-    name: str
-    path: str = Field(description="The repository directory, relative to the orchestrator file")
+class EntryDefaults(ConfigModel):
+    """What a repository entry and a discovery entry (for each repository it finds) share."""
+
     config: str | None = Field(
         default=None, description="The repository's own config file, relative to its path"
     )
@@ -104,6 +112,11 @@ class RepositoryEntry(ConfigModel):
         default_factory=dict, description="Check settings that win over the repository's own file"
     )
     when: When | None = Field(default=None, description="Skip the gates unless this holds")
+
+
+class RepositoryEntry(EntryDefaults):
+    name: str
+    path: str = Field(description="The repository directory, relative to the orchestrator file")
 
     @field_validator("name")
     @classmethod
@@ -118,10 +131,32 @@ class RepositoryEntry(ConfigModel):
         return value
 
 
+class Discovery(ConfigModel):
+    root: str = Field(description="Directory to search, relative to the orchestrator file")
+    pattern: str = Field(
+        default="**", description="Glob the repository's path below root must match"
+    )
+    exclude: list[str] = Field(default_factory=list, description="Globs of paths to leave out")
+    depth: int = Field(
+        default=1, ge=1, le=8, description="How many directory levels below root to search"
+    )
+    name: str = Field(
+        default="{name}",
+        description="Repository name template: {name} (directory name), {path} (path below root)",
+    )
+
+
+class DiscoveryEntry(EntryDefaults):
+    """``- discover: {root: ./services}``: every git repository found there."""
+
+    discover: Discovery
+
+
 class OrchestratorFile(ConfigModel):
     version: str = "1.0"
     extends: list[str] = Field(default_factory=list, description="Presets, applied in order")
-    repositories: list[RepositoryEntry] = Field(min_length=1)
+    # Validated one by one (loader): an entry is a repository or a discovery.
+    repositories: list[Any] = Field(min_length=1)
     global_: GlobalSettings = Field(default=GlobalSettings(), alias="global")
 
     @field_validator("version", mode="before")

@@ -18,7 +18,7 @@ RECOMMENDED = "prove:recommended"
 
 
 def builtin_preset_path(name: str) -> Path:
-    files = resources.files("pytest_prove.config") / "presets" / BUILTIN_PRESETS[name]
+    files = resources.files("pytest_prove.config") / "preset_files" / BUILTIN_PRESETS[name]
     return Path(str(files))
 
 

@@ -1,0 +1,215 @@
+"""The pass cache: a gate that passed is skipped while its inputs stay the same.
+
+The inputs of a (repository, check) pair are ``HEAD``, the base ref and the sha it
+resolves to, the branch, the delivery mode, a digest of the dirty tree (staged,
+unstaged and untracked, not ignored), the gate's effective settings, the check's
+``version`` and pytest-prove's version.  Their sha256 is the gate's key.
+
+The store is pytest's cache (``.pytest_cache/v/prove/passes``): ``{nodeid: key}``.
+Every process reads it at session start; only the controller writes it, once, at
+session finish, from the keys that reached it on the reports (see ``session.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+import pytest
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .checks.api import CheckSettings
+    from .config.fleet import GatePlan
+    from .git.context import RepoContext
+
+__all__ = [
+    "CACHE_KEY_KEY",
+    "PASS_CACHE_KEY",
+    "REPORT_ATTR",
+    "PassCache",
+    "gate_cache_key",
+    "repo_state",
+    "tree_digest",
+]
+
+STORE_KEY: Final = "prove/passes"
+# A report attribute rather than a user property, which JUnit would print.
+REPORT_ATTR: Final = "prove_cache_key"
+PASS_CACHE_KEY = pytest.StashKey["PassCache"]()
+CACHE_KEY_KEY = pytest.StashKey[str]()
+# The trunk check judges a branch's age against the clock: with unchanged inputs
+# its pass expires, so it is never reused.  (A `Check` flag would be better.)
+_CLOCK_DEPENDENT: Final = frozenset({"trunk"})
+_CHUNK: Final = 1 << 20
+
+
+def _git(context: RepoContext, *args: str) -> bytes:
+    from .git.context import RepoContextError
+    from .git.runner import GitCommandError, run_git
+
+    # Counted like the context's own calls: they are asked on this repository's behalf.
+    context.git_calls += 1
+    try:
+        return run_git(context.toplevel, *args, env=context.env)
+    except GitCommandError as err:
+        raise RepoContextError(f"git failed in {context.name}: {err}") from err
+
+
+def _untracked(status: bytes) -> list[bytes]:
+    """The untracked paths in ``git status --porcelain=v1 -z`` output."""
+    paths: list[bytes] = []
+    entries = iter(status.split(b"\0"))
+    for entry in entries:
+        if entry[:1] in (b"R", b"C"):
+            next(entries, None)  # a rename or copy is followed by its source path
+        elif entry.startswith(b"?? ") and not entry.endswith(b"/"):
+            # A trailing "/" is a nested repository, not a file.
+            paths.append(entry[3:])
+    return paths
+
+
+def _add_file(update: Callable[[bytes], None], path: str) -> None:
+    try:
+        if os.path.islink(path):  # git stores a symlink as its target
+            update(os.fsencode(os.readlink(path)))
+            return
+        with open(path, "rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                update(chunk)
+    except OSError as err:
+        # Vanished or unreadable since git listed it: still a state, just a different one.
+        update(f"<{type(err).__name__}>".encode())
+
+
+def tree_digest(context: RepoContext) -> str:
+    """sha256 of the work tree's difference from ``HEAD``: one git call when clean."""
+    status = _git(context, "status", "--porcelain=v1", "-z", "--untracked-files=all")
+    digest = hashlib.sha256(status)
+    if status:
+        # The status tells staged from unstaged; the diff gives their content.
+        digest.update(
+            _git(context, "diff", "HEAD", "--binary", "--no-ext-diff", "--no-textconv", "--")
+        )
+        for raw in _untracked(status):
+            digest.update(b"\0" + raw + b"\0")
+            _add_file(digest.update, os.path.join(context.toplevel, os.fsdecode(raw)))
+    return digest.hexdigest()
+
+
+def repo_state(context: RepoContext) -> str:
+    """sha256 of what every gate of the repository depends on.
+
+    :raises RepoContextError: the repository cannot tell one of its inputs
+    """
+    head, base_ref = context.head, context.base_ref
+    base = _git(context, "rev-parse", "--verify", f"{base_ref}^{{commit}}").strip()
+    state = {
+        "toplevel": os.fspath(context.toplevel),
+        "head": head,
+        "base_ref": base_ref,
+        "base": base.decode("ascii"),
+        "branch": context.branch,
+        "mode": context.mode.mode,
+        "tree": tree_digest(context),
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+
+
+def gate_cache_key(
+    context: RepoContext,
+    gate: GatePlan,
+    settings: CheckSettings,
+    *,
+    state: str | None = None,
+) -> str:
+    """The sha256 hex key of one gate's inputs.
+
+    :param settings: the effective settings for the mode in force
+    :param state: :func:`repo_state` of ``context``, when already known
+    :raises RepoContextError: the repository cannot tell one of its inputs
+    """
+    inputs = {
+        "prove": __version__,
+        "gate": gate.name,
+        "check": gate.check.name,
+        "version": gate.check.version,
+        # Sorted, so reordering keys in YAML is not a change.
+        "settings": settings.model_dump(mode="json"),
+        "repo": repo_state(context) if state is None else state,
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+class PassCache:
+    """One process's view of the store, plus (on the controller) this run's changes."""
+
+    def __init__(self, cache: pytest.Cache) -> None:
+        self._cache = cache
+        passes = cache.get(STORE_KEY, {})
+        # A hand-edited or foreign value is ignored rather than trusted.
+        self.passes: dict[str, str] = passes if isinstance(passes, dict) else {}
+        self._states: dict[str, str | None] = {}
+        self._changes: dict[str, str | None] = {}
+
+    @classmethod
+    def open(cls, config: pytest.Config) -> PassCache | None:
+        """The pass cache, or ``None`` when it is turned off or pytest has no cache."""
+        cache: pytest.Cache | None = getattr(config, "cache", None)
+        if cache is None or config.getoption("prove_no_cache"):
+            return None
+        return cls(cache)
+
+    def lookup(
+        self, item: pytest.Item, context: RepoContext, gate: GatePlan, settings: CheckSettings
+    ) -> str | None:
+        """The skip reason when ``item`` passed before with these inputs.
+
+        The key is kept in ``item.stash`` for the report, whatever the outcome.
+        """
+        from .git.context import RepoContextError
+
+        if gate.check.name in _CLOCK_DEPENDENT:
+            return None
+        try:
+            if context.name not in self._states:
+                self._states[context.name] = None  # a failure is not retried per gate
+                self._states[context.name] = repo_state(context)
+            state = self._states[context.name]
+            if state is None:
+                return None
+            key = gate_cache_key(context, gate, settings, state=state)
+        except RepoContextError:
+            return None  # without a key the gate just runs
+        item.stash[CACHE_KEY_KEY] = key
+        if self.passes.get(item.nodeid) != key:
+            return None
+        return f"cached: passed at {context.head[:7]} with the same inputs"
+
+    def record(self, report: pytest.TestReport) -> None:
+        """Note a gate's outcome (controller only): a pass is kept, a failure forgotten."""
+        if report.failed or hasattr(report, "wasxfail"):
+            self._changes[report.nodeid] = None
+            return
+        key = getattr(report, REPORT_ATTR, None)
+        if report.passed and report.when == "call" and isinstance(key, str):
+            self._changes[report.nodeid] = key
+
+    def save(self) -> None:
+        """Write this run's changes over the store as it is now (controller only)."""
+        if not self._changes:
+            return
+        # Read again so a concurrent run's entries for other gates survive.
+        current = self._cache.get(STORE_KEY, {})
+        passes: dict[str, str] = current if isinstance(current, dict) else {}
+        for nodeid, key in self._changes.items():
+            if key is None:
+                passes.pop(nodeid, None)
+            else:
+                passes[nodeid] = key
+        self._cache.set(STORE_KEY, dict(sorted(passes.items())))
+        self._changes.clear()

@@ -1,0 +1,62 @@
+"""``discover:`` entries: every git repository found below a directory.
+
+Only the file system is read (a ``.git`` directory or file marks a repository), in
+sorted order, so every xdist worker finds the same repositories.  The search does not
+descend into a repository it found: nested repositories (submodules, vendored clones)
+belong to the one that contains them.  Hidden directories and symbolic links are not
+followed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..globs import compile_glob, matches_any
+from .models import Discovery
+
+_TEMPLATE_FIELD = re.compile(r"\{(\w*)\}")
+
+
+class DiscoveryError(ValueError):
+    """A discovery that cannot be carried out (root missing, bad name template)."""
+
+
+def _name(template: str, name: str, relpath: str) -> str:
+    fields = {"name": name, "path": relpath.replace("/", "-")}
+
+    def field(match: re.Match[str]) -> str:
+        if match[1] not in fields:
+            raise DiscoveryError(
+                f"unknown field {{{match[1]}}} in name template (use {{name}}, {{path}})"
+            )
+        return fields[match[1]]
+
+    return _TEMPLATE_FIELD.sub(field, template)
+
+
+def discover_repositories(base_dir: Path, discovery: Discovery) -> list[tuple[str, Path]]:
+    """``(name, path)`` of each repository ``discovery`` finds, sorted by path."""
+    root = (base_dir / discovery.root).resolve()
+    if not root.is_dir():
+        raise DiscoveryError(f"discovery root not found: {discovery.root}")
+    pattern = compile_glob(discovery.pattern)
+    found: list[tuple[str, Path]] = []
+
+    def walk(directory: Path, prefix: str, depth: int) -> None:
+        children = sorted(
+            (c for c in directory.iterdir() if c.is_dir() and not c.is_symlink()),
+            key=lambda c: c.name,
+        )
+        for child in children:
+            relpath = f"{prefix}{child.name}"
+            if child.name.startswith(".") or matches_any(relpath, discovery.exclude):
+                continue
+            if (child / ".git").exists():
+                if pattern.fullmatch(relpath):
+                    found.append((_name(discovery.name, child.name, relpath), child))
+            elif depth > 1:
+                walk(child, f"{relpath}/", depth - 1)
+
+    walk(root, "", discovery.depth)
+    return found

@@ -1,0 +1,85 @@
+"""The orchestrator's ``repositories`` list: plain entries and ``discover:`` entries, validated.
+
+An entry that names ``discover`` stands for every repository discovery finds, each
+getting the entry's other fields; the rest are validated as repository entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import pydantic
+
+from .discovery import DiscoveryError, discover_repositories
+from .errors import ConfigError, KeyPath, display_path
+from .models import DiscoveryEntry, RepositoryEntry
+from .validation import first_error
+
+Locate = Callable[[str, KeyPath], ConfigError]
+Entry = tuple[int, RepositoryEntry]  # the index of the list item it comes from, the entry
+
+
+def _prefixed(locate: Locate, where: KeyPath) -> Locate:
+    def located(problem: str, path: KeyPath) -> ConfigError:
+        return locate(problem, (*where, *path))
+
+    return located
+
+
+def _discovered(
+    raw: Mapping[str, object], base_dir: Path, where: KeyPath, locate: Locate
+) -> list[RepositoryEntry]:
+    try:
+        entry = DiscoveryEntry.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise first_error(exc, raw, _prefixed(locate, where)) from None
+    try:
+        found = discover_repositories(base_dir, entry.discover)
+    except DiscoveryError as exc:
+        raise locate(str(exc), (*where, "discover")) from None
+    defaults = entry.model_dump(exclude={"discover"}, exclude_none=True)
+    entries = []
+    for name, path in found:
+        try:
+            entries.append(
+                RepositoryEntry.model_validate({**defaults, "name": name, "path": str(path)})
+            )
+        except pydantic.ValidationError as exc:
+            problem = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+            raise locate(f"{display_path(path)}: {problem}", (*where, "discover", "name")) from None
+    return entries
+
+
+def expand_entries(raw_entries: Sequence[object], base_dir: Path, locate: Locate) -> list[Entry]:
+    """Every repository entry, discovery expanded, in file order."""
+    entries: list[Entry] = []
+    for index, raw in enumerate(raw_entries):
+        where: KeyPath = ("repositories", index)
+        if isinstance(raw, Mapping) and "discover" in raw:
+            entries += [(index, e) for e in _discovered(raw, base_dir, where, locate)]
+            continue
+        try:
+            entries.append((index, RepositoryEntry.model_validate(raw)))
+        except pydantic.ValidationError as exc:
+            raise first_error(exc, raw, _prefixed(locate, where)) from None
+    return entries
+
+
+def check_names(
+    entries: Sequence[Entry], named: Sequence[str], locate: Locate, source: Path
+) -> None:
+    """Repository names are unique, and ``--prove-repo`` names exist."""
+    seen: dict[str, int] = {}
+    for index, entry in entries:
+        if entry.name in seen:
+            raise locate(
+                f"duplicate repository name {entry.name!r} (also repositories[{seen[entry.name]}])",
+                ("repositories", index, "name"),
+            )
+        seen[entry.name] = index
+    for name in named:
+        if name not in seen:
+            raise ConfigError(
+                f"no repository named {name!r} in {display_path(source)} (known: {', '.join(seen)})"
+            )

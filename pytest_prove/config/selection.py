@@ -1,0 +1,54 @@
+"""Which repositories a run gates: schedules, ``--prove-repo`` and ``--prove-shard K/N``.
+
+Pure functions of the configuration and argv, so every xdist worker (and every CI
+job of a sharded matrix) selects the same repositories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .errors import ConfigError
+from .fleet import RepoPlan
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """``"2/4"`` -> ``(2, 4)``; shards count from 1."""
+    k, sep, n = value.partition("/")
+    if not sep or not k.strip().isdigit() or not n.strip().isdigit():
+        raise ConfigError(f"--prove-shard expects K/N (e.g. 2/4), got {value!r}")
+    shard, total = int(k), int(n)
+    if not 1 <= shard <= total:
+        raise ConfigError(f"--prove-shard {value}: K must be between 1 and N")
+    return shard, total
+
+
+def scheduled(schedule: str, name: str, *, wanted: str | None, named: Sequence[str]) -> bool:
+    """Whether a repository with ``schedule`` runs.
+
+    A repository named with ``--prove-repo`` always runs; a ``manual`` one only then.
+    """
+    if name in named:
+        return True
+    if named:
+        return False
+    if schedule == "manual":
+        return False
+    return wanted is None or schedule == wanted
+
+
+def shard(plans: Sequence[RepoPlan], k: int, n: int) -> tuple[RepoPlan, ...]:
+    """The ``k``-th of ``n`` balanced, disjoint shards, in configuration order.
+
+    Repositories go, heaviest first (by number of gates, then name), to the shard with
+    the fewest gates so far.  Every CI job computes the same split from the same file;
+    past durations are not used because matrix jobs do not share one cache.
+    """
+    loads = [0] * n
+    chosen: set[str] = set()
+    for plan in sorted(plans, key=lambda p: (-len(p.gates), p.name)):
+        target = min(range(n), key=lambda i: (loads[i], i))
+        loads[target] += max(len(plan.gates), 1)
+        if target == k - 1:
+            chosen.add(plan.name)
+    return tuple(p for p in plans if p.name in chosen)

@@ -1,0 +1,119 @@
+"""``prove report --merge``: join the reports of shard jobs into one.
+
+Each CI matrix job of a ``--prove-shard K/N`` run writes its own pytest-json-report
+JSON and JUnit XML; merged, they read as one run.  A test found in two reports means
+the shards overlapped: that is an error, not something to paper over.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..usage import UsageError
+
+# The order pytest-json-report writes its summary in; "total" and "collected" follow.
+_OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "deselected")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"prove report: cannot read {path}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
+        raise UsageError(f"prove report: {path} is not a pytest-json-report file (no 'tests')")
+    return data
+
+
+def _no_duplicates(ids_by_file: Sequence[tuple[Path, list[str]]]) -> None:
+    owner: dict[str, Path] = {}
+    for path, ids in ids_by_file:
+        for test_id in ids:
+            if test_id in owner:
+                raise UsageError(
+                    f"prove report: {test_id} is in both {owner[test_id]} and {path}: "
+                    "the shards overlap (were they run with the same N and configuration?)"
+                )
+            owner[test_id] = path
+
+
+def merge_json(paths: Sequence[Path]) -> dict[str, Any]:
+    """One pytest-json-report document holding the tests of every report."""
+    reports = [_read_json(p) for p in paths]
+    _no_duplicates(
+        [
+            (p, [str(t.get("nodeid")) for t in r["tests"]])
+            for p, r in zip(paths, reports, strict=True)
+        ]
+    )
+    tests = [t for r in reports for t in r["tests"]]
+    counts = Counter(str(t.get("outcome")) for t in tests)
+    summary: dict[str, int] = {k: counts[k] for k in _OUTCOMES if counts[k]}
+    summary["total"] = len(tests)
+    summary["collected"] = sum(int(r.get("summary", {}).get("collected", 0)) for r in reports)
+    return {
+        "created": min(float(r.get("created", 0)) for r in reports),
+        # Shards run side by side: the merged run took as long as its slowest job.
+        "duration": max(float(r.get("duration", 0)) for r in reports),
+        "exitcode": max(int(r.get("exitcode", 0)) for r in reports),
+        "root": reports[0].get("root"),
+        "summary": summary,
+        "tests": tests,
+        "shards": [str(p) for p in paths],
+    }
+
+
+def _cases(path: Path) -> list[ET.Element]:
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as exc:
+        raise UsageError(f"prove report: cannot read {path}: {exc}") from None
+    if root.tag not in {"testsuites", "testsuite"}:
+        raise UsageError(f"prove report: {path} is not JUnit XML (root <{root.tag}>)")
+    return list(root.iter("testcase"))
+
+
+def merge_junit(paths: Sequence[Path]) -> ET.Element:
+    """One JUnit document: every testcase of every report in one testsuite."""
+    cases = [(p, _cases(p)) for p in paths]
+    _no_duplicates([(p, [f"{c.get('classname')}::{c.get('name')}" for c in cs]) for p, cs in cases])
+    suite = ET.Element("testsuite", name="pytest-prove")
+    kinds = Counter[str]()
+    for _, found in cases:
+        for case in found:
+            suite.append(case)
+            kinds.update(
+                child.tag for child in case if child.tag in {"failure", "error", "skipped"}
+            )
+    suite.set("tests", str(sum(len(found) for _, found in cases)))
+    suite.set("failures", str(kinds["failure"]))
+    suite.set("errors", str(kinds["error"]))
+    suite.set("skipped", str(kinds["skipped"]))
+    suite.set("time", f"{sum(float(c.get('time', 0) or 0) for _, cs in cases for c in cs):.3f}")
+    root = ET.Element("testsuites", name="pytest-prove")
+    root.append(suite)
+    return root
+
+
+def merge_reports(paths: Sequence[Path], output: Path | None) -> str:
+    """Merge JSON (``.json``) or JUnit (``.xml``) reports into ``output``, else return them."""
+    if not paths:
+        raise UsageError("prove report --merge: name the reports to merge")
+    kinds = {p.suffix.lower() for p in paths}
+    if kinds == {".json"}:
+        text = json.dumps(merge_json(paths), indent=2) + "\n"
+    elif kinds == {".xml"}:
+        root = merge_junit(paths)
+        ET.indent(root)
+        text = ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    else:
+        raise UsageError("prove report --merge: give either .json or .xml reports, not a mix")
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        return ""
+    return text
