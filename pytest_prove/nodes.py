@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .git.context import RepoContext
 
 RESULT_KEY = pytest.StashKey[dict[str, Any]]()
+# repository -> its first failed gate, as this process saw them (see scheduling.py)
+FAILED_GATES_KEY = pytest.StashKey[dict[str, str]]()
 CONTEXTS_KEY = pytest.StashKey[dict[str, "RepoContext"]]()
 
 
@@ -112,7 +114,11 @@ class GateItem(pytest.Item):
         return super().from_parent(parent=parent, **kwargs)
 
     def _evaluate(self, context: RepoContext, mode: str) -> CheckResult:
-        """The gate's result; a condition that does not hold makes it a skip."""
+        """The gate's result; a failed dependency or an unmet condition makes it a skip."""
+        failed = self.config.stash.get(FAILED_GATES_KEY, {})
+        for dependency in self.repo.depends_on:
+            if dependency in failed:
+                return CheckResult(skipped=f"depends on {dependency}: {failed[dependency]} failed")
         if self.repo.when is not None:
             reason = unmet_condition(self.repo.when, context)
             if reason is not None:

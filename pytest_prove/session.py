@@ -10,7 +10,7 @@ import pytest
 
 from .cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
 from .config.fleet import Fleet
-from .nodes import RESULT_KEY, FleetFile, GateItem
+from .nodes import FAILED_GATES_KEY, RESULT_KEY, FleetFile, GateItem
 from .report.failure import GateFailureRepr
 
 ABSENT_CONFIG_NAME = "prove.yaml"
@@ -32,6 +32,11 @@ class ProvePlugin:
         self.fleet = fleet
         self.anchor = self._anchor()
         self._adjust_args()
+        groups = {p.name: p.group for p in fleet.repos if p.group is not None}
+        if groups and config.pluginmanager.hasplugin("xdist"):
+            from .scheduling import DependencySchedulerPlugin
+
+            config.pluginmanager.register(DependencySchedulerPlugin(groups), "prove-scheduling")
 
     def _anchor(self) -> Path:
         """The path the gates hang under in node ids."""
@@ -140,6 +145,16 @@ class ProvePlugin:
         # Runs on workers and again on the controller, where xdist delivers longrepr as str.
         if report.failed and "prove" in report.keywords and isinstance(report.longrepr, str):
             report.longrepr = GateFailureRepr(report.longrepr)  # type: ignore[assignment]
+        if report.skipped and "prove" in report.keywords and isinstance(report.longrepr, tuple):
+            # An imperative skip is located where pytest.skip() was called, in our code:
+            # the gate's own place (its repository entry) says more.
+            _, line, reason = report.longrepr
+            where = report.location
+            report.longrepr = (where[0], where[1] + 1 if where[1] is not None else line, reason)
+        parts = report.nodeid.split("::")
+        if report.failed and "prove" in report.keywords and len(parts) >= 3:
+            failed = self.config.stash.setdefault(FAILED_GATES_KEY, {})
+            failed.setdefault(parts[-2], f"{parts[-2]}::{parts[-1]}")
         passes = self.config.stash.get(PASS_CACHE_KEY, None)
         if passes is not None and "prove" in report.keywords and not self._is_worker:
             passes.record(report)

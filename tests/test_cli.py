@@ -677,9 +677,10 @@ def test_schema_validates_the_seed_example(capsys: pytest.CaptureFixture[str]) -
 def test_schema_validates_the_seed_extensions_the_models_accept(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """``when`` and ``discover`` entries are implemented; ``depends_on`` is not yet."""
+    """``when``, ``depends_on`` and ``discover`` entries, as SPEC §2 writes them."""
     seed = yaml.safe_load(SEED)
     seed["repositories"][0]["when"] = {"paths": ["src/**"], "branches": ["main", "feat/*"]}
+    seed["repositories"][0]["depends_on"] = ["api-service"]
     seed["repositories"].append({"discover": {"root": "./services", "pattern": "*"}})
     assert errors(schema_of(capsys), seed) == []
 
@@ -782,7 +783,10 @@ def _loader_accepts(tmp_path: Path, text: str) -> bool:
         pytest.param(
             "repositories:\n  - {name: r, path: ./r, when: {branches: [main]}}\n", id="when"
         ),
-        pytest.param("repositories:\n  - {name: r, path: ./r, depends_on: [x]}\n", id="depends_on"),
+        pytest.param(
+            "repositories:\n  - {name: r, path: ./r}\n  - {name: s, path: ./r, depends_on: [r]}\n",
+            id="depends_on",
+        ),
         pytest.param(
             "repositories:\n"
             "  - {name: r, path: ./r, overrides: {modes: {pr: {trunk: {max_age_days: 5}}}}}\n",

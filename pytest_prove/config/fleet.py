@@ -66,6 +66,8 @@ class RepoPlan:
     when: When | None
     merged: Merged
     layers: tuple[Layer, ...]
+    depends_on: tuple[str, ...] = ()
+    group: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

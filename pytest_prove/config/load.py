@@ -11,6 +11,7 @@ import pydantic
 import yaml
 
 from ..registry import Registry, load_registry
+from .dependencies import plan_dependencies
 from .entries import check_names, expand_entries
 from .errors import ConfigError, KeyPath, display_path, format_key_path
 from .fleet import REPO_CONFIG_NAMES, Fleet, RepoPlan, describe_missing_dir, plan_repository
@@ -289,9 +290,14 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
         cli=parse_sets(options.sets, registry),
         timeout=Layer(f"{shown} global.timeout", {}, loaded, ("global", "timeout")),
     )
+    dependencies = plan_dependencies(entries, locate)
     repos = tuple(
-        orchestrator.plan(index, entry)
-        for index, entry in entries
+        dataclasses.replace(
+            orchestrator.plan(index, entry),
+            depends_on=dependencies.closure[entry.name],
+            group=dependencies.groups.get(entry.name),
+        )
+        for index, entry in dependencies.order
         if scheduled(entry.schedule, entry.name, wanted=options.schedule, named=options.repos)
     )
     if options.shard is not None:

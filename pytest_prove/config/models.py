@@ -112,6 +112,10 @@ class EntryDefaults(ConfigModel):
         default_factory=dict, description="Check settings that win over the repository's own file"
     )
     when: When | None = Field(default=None, description="Skip the gates unless this holds")
+    depends_on: list[str] = Field(
+        default_factory=list,
+        description="Repositories whose failing gates make this one's gates skip",
+    )
 
 
 class RepositoryEntry(EntryDefaults):

@@ -41,14 +41,20 @@ def shard(plans: Sequence[RepoPlan], k: int, n: int) -> tuple[RepoPlan, ...]:
     """The ``k``-th of ``n`` balanced, disjoint shards, in configuration order.
 
     Repositories go, heaviest first (by number of gates, then name), to the shard with
-    the fewest gates so far.  Every CI job computes the same split from the same file;
-    past durations are not used because matrix jobs do not share one cache.
+    the fewest gates so far; a group tied by ``depends_on`` goes as one.  Every CI job
+    computes the same split from the same file; past durations are not used because
+    matrix jobs do not share one cache.
     """
+    # Repositories tied by depends_on travel together: a dependency must run in the same job.
+    units: dict[str, int] = {}
+    for plan in plans:
+        unit = plan.group or plan.name
+        units[unit] = units.get(unit, 0) + max(len(plan.gates), 1)
     loads = [0] * n
     chosen: set[str] = set()
-    for plan in sorted(plans, key=lambda p: (-len(p.gates), p.name)):
+    for unit, weight in sorted(units.items(), key=lambda u: (-u[1], u[0])):
         target = min(range(n), key=lambda i: (loads[i], i))
-        loads[target] += max(len(plan.gates), 1)
+        loads[target] += weight
         if target == k - 1:
-            chosen.add(plan.name)
-    return tuple(p for p in plans if p.name in chosen)
+            chosen.add(unit)
+    return tuple(p for p in plans if (p.group or p.name) in chosen)
