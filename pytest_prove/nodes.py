@@ -166,7 +166,20 @@ class GateItem(pytest.Item):
         if result.skipped:
             pytest.skip(result.skipped)
         if not result.passed:
+            self._apply_waivers(result, context)
             raise GateFailedError(format_failure(self.repo.name, self.gate.name, result))
+
+    def _apply_waivers(self, result: CheckResult, context: RepoContext) -> None:
+        """``xfail`` when valid waivers cover every error finding (returns otherwise)."""
+        from .plugin import FLEET_KEY
+        from .waivers import cover, today, waiver_id
+
+        fleet = self.config.stash[FLEET_KEY]
+        mine = [w for w in fleet.waivers if (w.repo, w.check) == (self.repo.name, self.gate.name)]
+        coverage = cover(result.findings, mine, today(context.env)) if mine else None
+        if coverage is not None:
+            self.user_properties.append(("waivers", ",".join(map(waiver_id, coverage.used))))
+            pytest.xfail(coverage.reason)
 
     def repr_failure(
         self, excinfo: ExceptionInfo[BaseException], style: Any = None

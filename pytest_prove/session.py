@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from .cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
 from .config.fleet import Fleet
 from .nodes import FAILED_GATES_KEY, RESULT_KEY, FleetFile, GateItem
 from .report.failure import GateFailureRepr
+from .waivers import WaiverLedger, today
 
 ABSENT_CONFIG_NAME = "prove.yaml"
 
@@ -32,6 +34,9 @@ class ProvePlugin:
         self.fleet = fleet
         self.anchor = self._anchor()
         self._adjust_args()
+        # The controller alone sums up the waivers; workers' reports reach it.
+        worker = hasattr(config, "workerinput")
+        self.waivers = WaiverLedger(fleet.waivers) if fleet.waivers and not worker else None
         groups = {p.name: p.group for p in fleet.repos if p.group is not None}
         if groups and config.pluginmanager.hasplugin("xdist"):
             from .scheduling import DependencySchedulerPlugin
@@ -158,6 +163,22 @@ class ProvePlugin:
         passes = self.config.stash.get(PASS_CACHE_KEY, None)
         if passes is not None and "prove" in report.keywords and not self._is_worker:
             passes.record(report)
+        if (
+            self.waivers is not None
+            and report.when == "call"
+            and "prove" in report.keywords
+            and len(parts) >= 3
+        ):
+            self.waivers.record(parts[-2], parts[-1], report.user_properties)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.waivers is None:
+            return
+        lines = self.waivers.summary(today(os.environ))
+        if lines:
+            terminalreporter.write_sep("=", "pytest-prove waivers", yellow=True)
+            for line in lines:
+                terminalreporter.write_line(line)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_json_runtest_metadata(

@@ -21,7 +21,7 @@ from ..git.mode import ModeOptions
 from ..registry import Registry
 from .errors import ConfigError, KeyPath, display_path
 from .merge import Layer, Merged, merge_layers
-from .models import TRUNK_BRANCH, WHEN, GlobalSettings, Schedule, When
+from .models import TRUNK_BRANCH, WHEN, GlobalSettings, Schedule, Waiver, When
 from .sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY
 from .validation import first_error
 
@@ -84,6 +84,7 @@ class Fleet:
     base_dir: Path
     settings: GlobalSettings
     repos: tuple[RepoPlan, ...]
+    waivers: tuple[Waiver, ...] = ()
 
     def repo(self, name: str) -> RepoPlan:
         for plan in self.repos:

@@ -29,6 +29,7 @@ from .presets import RECOMMENDED, builtin_preset_path, resolve_extends
 from .sections import normalise_sections
 from .selection import scheduled, shard
 from .validation import first_error
+from .waiver_file import load_waivers
 from .yamlfile import LoadedFile, load_pyproject_table, load_yaml_file
 
 _REPO_FILE_KEYS = frozenset({"extends", "checks", TRUNK_BRANCH, WHEN})
@@ -308,6 +309,7 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
         base_dir=loaded.path.parent,
         settings=settings,
         repos=repos,
+        waivers=load_waivers(model.waivers, loaded.path.parent, locate),
     )
 
 

@@ -8,6 +8,7 @@ gate afterwards by the check's own settings model (see :mod:`.fleet`).
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any, Literal
 
@@ -156,12 +157,29 @@ class DiscoveryEntry(EntryDefaults):
     discover: Discovery
 
 
+class Waiver(ConfigModel):
+    """An approved exception: the gate's failures it covers become ``xfail`` until it expires."""
+
+    repo: str
+    check: str = Field(description="The gate's name (a check or a command)")
+    rule: str | None = Field(default=None, description="Only findings of this rule")
+    file: str | None = Field(default=None, description="Only findings in files matching this glob")
+    reason: str = Field(min_length=1)
+    approved_by: str = Field(min_length=1, description="Who approved it (an identity, e.g. email)")
+    expires: datetime.date = Field(description="The last day it applies (YYYY-MM-DD)")
+
+
 class OrchestratorFile(ConfigModel):
     version: str = "1.0"
     extends: list[str] = Field(default_factory=list, description="Presets, applied in order")
     # Validated one by one (loader): an entry is a repository or a discovery.
     repositories: list[Any] = Field(min_length=1)
     global_: GlobalSettings = Field(default=GlobalSettings(), alias="global")
+    # A list of waivers or a file name: validated by the loader, which locates errors better.
+    waivers: Any = Field(
+        default=None,
+        description="Waivers, or a file of them (default: prove-waivers.yaml beside this file)",
+    )
 
     @field_validator("version", mode="before")
     @classmethod
