@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .cache import PASS_CACHE_KEY
-from .checks.api import CheckResult, Finding
+from .checks.api import CheckResult, CheckSettings, Finding
 from .conditions import unmet_condition
+from .deadline import GateTimeoutError, deadline
 from .report.failure import format_failure
 from .report.metadata import gate_metadata
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from .git.context import RepoContext
 
 RESULT_KEY = pytest.StashKey[dict[str, Any]]()
+_GRACE_MS = 1000
 # repository -> its first failed gate, as this process saw them (see scheduling.py)
 FAILED_GATES_KEY = pytest.StashKey[dict[str, str]]()
 CONTEXTS_KEY = pytest.StashKey[dict[str, "RepoContext"]]()
@@ -128,7 +130,19 @@ class GateItem(pytest.Item):
         cached = passes.lookup(self, context, self.gate, settings) if passes is not None else None
         if cached is not None:
             return CheckResult(skipped=cached)
-        return self.gate.check.run(context, settings)
+        return self._run_check(context, settings)
+
+    def _run_check(self, context: RepoContext, settings: CheckSettings) -> CheckResult:
+        from .plugin import FLEET_KEY
+
+        limit = settings.timeout or self.config.stash[FLEET_KEY].settings.timeout
+        try:
+            # A second of grace: a check that keeps its own limit (command gates) reports first.
+            with deadline(limit + _GRACE_MS):
+                return self.gate.check.run(context, settings)
+        except GateTimeoutError:
+            message = f"timed out after {limit} ms"
+            return CheckResult(findings=[Finding(rule="timeout", message=message)], summary=message)
 
     def runtest(self) -> None:
         from .git.context import RepoContextError

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 if TYPE_CHECKING:
@@ -137,6 +137,10 @@ class CheckSettings(BaseModel):
     """
 
     model_config = STRICT_MODEL_CONFIG
+
+    timeout: int | None = Field(
+        default=None, gt=0, description="Milliseconds the gate may run (default: global.timeout)"
+    )
 
 
 SettingsT = TypeVar("SettingsT", bound=CheckSettings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -187,10 +188,19 @@ def _run_reading_stdout(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=errors,
+            # its own group: what git starts (hooks, aliases, helpers) dies with it
+            start_new_session=True,
         ) as proc:
             assert proc.stdout is not None
-            stdout = proc.stdout.read()
-            returncode = proc.wait()
+            try:
+                stdout = proc.stdout.read()
+                returncode = proc.wait()
+            except BaseException:
+                # A gate's deadline (or ^C) interrupted the read: leaving the block waits
+                # for git, so it must not be left running.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                raise
         errors.seek(0)
         return returncode, stdout, errors.read()
 

@@ -1,0 +1,45 @@
+"""A gate's time limit: ``global.timeout`` or the check's own ``timeout`` (milliseconds).
+
+The check runs in the pytest process itself, so the limit is a real-time alarm that
+raises :class:`GateTimeoutError` inside it; git calls kill their process when
+interrupted (``git/runner.py``) and command gates kill their process group
+(``process.py``).  Signals reach only the main thread, so elsewhere (and on platforms
+without ``SIGALRM``) a gate has no limit but its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+
+class GateTimeoutError(Exception):
+    """The gate ran past its time limit."""
+
+
+@contextlib.contextmanager
+def deadline(milliseconds: int | None) -> Iterator[None]:
+    """Raise :class:`GateTimeoutError` in the block once ``milliseconds`` have passed."""
+    usable = (
+        milliseconds is not None
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+    assert milliseconds is not None
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise GateTimeoutError(f"timed out after {milliseconds} ms")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, milliseconds / 1000)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
