@@ -42,9 +42,6 @@ STORE_KEY: Final = "prove/passes"
 REPORT_ATTR: Final = "prove_cache_key"
 PASS_CACHE_KEY = pytest.StashKey["PassCache"]()
 CACHE_KEY_KEY = pytest.StashKey[str]()
-# The trunk check judges a branch's age against the clock: with unchanged inputs
-# its pass expires, so it is never reused.  (A `Check` flag would be better.)
-_CLOCK_DEPENDENT: Final = frozenset({"trunk"})
 _CHUNK: Final = 1 << 20
 
 
@@ -173,7 +170,7 @@ class PassCache:
         """
         from .git.context import RepoContextError
 
-        if gate.check.name in _CLOCK_DEPENDENT:
+        if not gate.check.cacheable:
             return None
         try:
             if context.name not in self._states:

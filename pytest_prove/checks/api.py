@@ -156,6 +156,8 @@ class Check(Generic[SettingsT]):
     :param quick: quick gates are the ones ``--prove-quick`` keeps
     :param version: bump when a change alters verdicts, so cached passes are not reused
     :param aliases: older names accepted in config (the seed's ``diffCoverage``)
+    :param cacheable: False for a check whose verdict depends on more than the repository and
+        its settings (the clock, the network): its passes are never reused
     :param description: one line for ``prove schema`` and docs
     """
 
@@ -165,4 +167,5 @@ class Check(Generic[SettingsT]):
     quick: bool = False
     version: str = "1"
     aliases: tuple[str, ...] = ()
+    cacheable: bool = True
     description: str = ""

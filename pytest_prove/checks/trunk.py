@@ -226,5 +226,7 @@ TRUNK: Final = Check(
     run=check_trunk,
     settings_model=TrunkSettings,
     quick=True,
+    # The branch's age grows with the clock: an unchanged branch may turn too old.
+    cacheable=False,
     description="Trunk or a short-lived, well-named branch close to the trunk",
 )

@@ -1,0 +1,132 @@
+"""Benchmark: a fleet of 40 repositories x 9 gates (issue 8).
+
+Usage: python bench/fleet.py [--repos 40] [--commits 200] [--runs 3]
+
+Measures, on a generated fleet whose gates all pass:
+1. `-n 0` against `-n 2` (target: `-n 2` at least 1.7x faster on 2 cores);
+2. a re-run of the unchanged fleet with the pass cache against the first run (target < 10%);
+3. orchestration overhead: the whole pytest run against the sum of the gates' own
+   durations from the JSON report (target < 10% more).
+
+Each repository: a trunk commit, a feature branch of N Conventional Commits (fast-import);
+gates: trunk, delivery-mode, commit-msg and 6 command gates doing a little real work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+WORK = "import hashlib; [hashlib.sha256(str(i).encode()).digest() for i in range(60000)]"
+
+
+def make_repo(path: Path, commits: int, now: int) -> None:
+    path.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=path, check=True, env=ENV)
+    lines = [
+        "commit refs/heads/main",
+        "mark :1",
+        f"committer B <b@example.com> {now - 3600} +0000",
+        "data 12",
+        "chore: start",
+        "M 644 inline README.md",
+        "data 2",
+        "x",
+        "",
+    ]
+    for i in range(1, commits + 1):
+        text = f"feat(core): add part {i}"
+        lines += ["commit refs/heads/feat/work", f"mark :{i + 1}",
+                  f"committer B <b@example.com> {now - 1800 + i} +0000", f"data {len(text)}", text,
+                  f"from :{i}", f"M 644 inline src/part{i % 20}.py", f"data {len(str(i)) + 5}",
+                  f"x = {i}", ""]  # fmt: skip
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, check=True, env=ENV,
+                   input=("\n".join(lines) + "\n").encode())  # fmt: skip
+    subprocess.run(["git", "checkout", "-q", "feat/work"], cwd=path, check=True, env=ENV)
+
+
+def make_fleet(root: Path, repos: int, commits: int) -> None:
+    now = int(time.time())
+    names = ", ".join(f"work-{c}" for c in range(6))
+    lines = ["repositories:"]
+    for r in range(repos):
+        make_repo(root / f"svc-{r:02d}", commits, now)
+        lines.append(
+            f"  - {{name: svc-{r:02d}, path: ./svc-{r:02d},"
+            f" checks: [trunk, delivery-mode, commit-msg, {names}]}}"
+        )
+    lines += [
+        "global:",
+        f"  commit-msg: {{max_commits: {commits + 10}}}",
+        f"  trunk: {{max_commits_ahead: {commits + 10}}}",
+        "  commands:",
+        *(f"    work-{c}: {{argv: [{sys.executable}, -c, '{WORK}']}}" for c in range(6)),
+    ]
+    (root / "multi.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+
+
+def run(root: Path, *args: str) -> tuple[float, dict[str, Any]]:
+    report = root / "report.json"
+    argv = [sys.executable, "-m", "pytest", "--prove-config", "multi.yaml", "-q",
+            "--json-report", f"--json-report-file={report}", *args]  # fmt: skip
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, env=ENV, check=False)
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"{argv} -> {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+        )
+    data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return took, data
+
+
+def own_durations(report: dict[str, Any]) -> float:
+    """What the gates themselves took: setup, call and teardown of every test."""
+    phases = ("setup", "call", "teardown")
+    return sum(t[p]["duration"] for t in report["tests"] for p in phases if p in t)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repos", type=int, default=40)
+    parser.add_argument("--commits", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        make_fleet(root, args.repos, args.commits)
+        serial = [run(root, "--prove-no-cache", "-n", "0") for _ in range(args.runs)]
+        parallel = [run(root, "--prove-no-cache", "-n", "2") for _ in range(args.runs)]
+        t0 = statistics.median(t for t, _ in serial)
+        t2 = statistics.median(t for t, _ in parallel)
+        gates = len(serial[0][1]["tests"])
+        own = own_durations(serial[0][1])
+        print(f"fleet: {args.repos} repos x 9 gates = {gates} gates, {args.commits} commits each")
+        print(f"[1] -n 0: {t0:.2f} s; -n 2: {t2:.2f} s -> {t0 / t2:.2f}x (target >= 1.7x)")
+        print(
+            f"[3] whole -n 0 run {t0:.2f} s vs the gates' own durations {own:.2f} s"
+            f" -> +{(t0 - own) / own * 100:.0f}% (target < 10%)"
+        )
+        first, _ = run(root, "-n", "0", "--cache-clear")
+        rerun, again = run(root, "-n", "0")
+        skipped = sum(1 for t in again["tests"] if t["outcome"] == "skipped")
+        print(
+            f"[2] first run {first:.2f} s; cached re-run {rerun:.2f} s"
+            f" -> {rerun / first * 100:.0f}% (target < 10%);"
+            f" {skipped} of {gates} gates skipped as cached"
+            " (trunk is never cached: it reads the clock)"
+        )
+
+
+if __name__ == "__main__":
+    main()
