@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_prove.config.load import load_fleet
 from pytest_prove.config.models import GlobalSettings, RepositoryEntry
 from pytest_prove.registry import load_registry
 
@@ -45,3 +46,21 @@ def test_every_pytest_option_is_in_the_readme(pytestconfig: pytest.Config) -> No
     assert names
     for name in names:
         assert f"`{name}" in README, f"{name} is not documented in README.md"
+
+
+def _yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", text, re.S)
+
+
+def test_the_readme_configuration_examples_load(tmp_path: Path) -> None:
+    orchestrator, repository = _yaml_blocks(README.split("## Configure", 1)[1])[:2]
+    for directory in ("api-service", "shared-lib", "services"):
+        (tmp_path / directory).mkdir()
+    (tmp_path / "api-service" / "prove.config.yaml").write_text(repository)
+    (tmp_path / "org-base.yaml").write_text("commit-msg: {header_max_length: 90}\n")
+    (tmp_path / "prove-waivers.yaml").write_text("waivers: []\n")
+    (tmp_path / "multi.yaml").write_text(orchestrator)
+    fleet = load_fleet(tmp_path / "multi.yaml", tmp_path)
+    api = fleet.repo("api-service")
+    assert [g.name for g in api.gates] == ["commit-msg", "lint"]
+    assert api.depends_on == ("shared-lib",)
