@@ -35,8 +35,9 @@ class ProvePlugin:
         self.anchor = self._anchor()
         self._adjust_args()
         # The controller alone sums up the waivers; workers' reports reach it.
-        worker = hasattr(config, "workerinput")
-        self.waivers = WaiverLedger(fleet.waivers) if fleet.waivers and not worker else None
+        self.waivers = (
+            WaiverLedger(fleet.waivers) if fleet.waivers and not self._is_worker else None
+        )
         groups = {p.name: p.group for p in fleet.repos if p.group is not None}
         if groups and config.pluginmanager.hasplugin("xdist"):
             from .scheduling import DependencySchedulerPlugin
