@@ -170,7 +170,9 @@ class ProvePlugin:
             and "prove" in report.keywords
             and len(parts) >= 3
         ):
-            self.waivers.record(parts[-2], parts[-1], report.user_properties)
+            # A waived gate is an xfail: skipped in outcome, but it ran.
+            ran = not report.skipped or hasattr(report, "wasxfail")
+            self.waivers.record(parts[-2], parts[-1], ran, report.user_properties)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.waivers is None:

@@ -85,8 +85,12 @@ class WaiverLedger:
         self.gates_run: set[tuple[str, str]] = set()
         self.used: set[str] = set()
 
-    def record(self, repo: str, check: str, user_properties: Iterable[tuple[str, object]]) -> None:
-        self.gates_run.add((repo, check))
+    def record(
+        self, repo: str, check: str, ran: bool, user_properties: Iterable[tuple[str, object]]
+    ) -> None:
+        """One gate's call report; ``ran`` is False for a skip (cached, condition, dependency)."""
+        if ran:
+            self.gates_run.add((repo, check))
         for name, value in user_properties:
             if name == "waivers":
                 self.used.update(str(value).split(","))

@@ -164,3 +164,22 @@ def test_bad_waivers_are_config_errors(
     assert [line for line in result.errlines if line.startswith("ERROR:")] == [
         f"ERROR: pytest-prove: {message}"
     ]
+
+
+def test_a_waiver_of_a_gate_that_did_not_run_is_not_stale(fleet: pytest.Pytester) -> None:
+    stale = (
+        WAIVER.format(expires="2026-12-31")
+        .replace("repo: api", "repo: web")
+        .replace("check: lint", "check: ok")
+    )
+    write(fleet, "waivers:\n" + stale)
+    multi = fleet.path / "multi.yaml"
+    # web's gate is skipped by its condition: the waiver cannot be judged
+    multi.write_text(
+        multi.read_text().replace(
+            "checks: [ok]}", "checks: [ok], when: {env: {NEVER_SET_X: true}}}"
+        )
+    )
+    result = fleet.runpytest("--prove-config", "multi.yaml")
+    result.assert_outcomes(failed=1, skipped=1)
+    assert "stale:" not in result.stdout.str()
