@@ -13,20 +13,13 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 
 from .checks.api import Finding, Severity
+from .clock import now_or_real
 from .config.models import Waiver
 from .globs import matches_any
 
-NOW_VARIABLE = "PROVE_NOW"  # as the trunk check: ISO 8601, for tests and reproducible runs
-
 
 def today(env: Mapping[str, str]) -> datetime.date:
-    value = env.get(NOW_VARIABLE)
-    if value:
-        try:
-            return datetime.datetime.fromisoformat(value).date()
-        except ValueError:
-            pass  # the trunk gate reports a bad PROVE_NOW; waivers fall back to the clock
-    return datetime.datetime.now(datetime.UTC).date()
+    return now_or_real(env).date()
 
 
 def waiver_id(waiver: Waiver) -> str:

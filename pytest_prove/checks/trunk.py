@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Final
 
 from pydantic import Field
 
+from pytest_prove import clock
+from pytest_prove.clock import NOW_VARIABLE, ClockError
 from pytest_prove.git.refs import BASE_VARIABLES, BRANCH_VARIABLES
 
 from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Regex, Severity
@@ -32,7 +34,6 @@ DEFAULT_BRANCH_PATTERN: Final = (
     r"^(feat|fix|chore|docs|refactor|perf|test|build|ci|revert|hotfix|release)"
     r"/[a-z0-9][a-z0-9._-]*$"
 )
-NOW_VARIABLE: Final = "PROVE_NOW"
 _DAY_SECONDS: Final = 86400.0
 # A base given as a ref path or a remote-tracking name still names the branch
 # it tracks, and being on that branch means being on the trunk.
@@ -160,17 +161,10 @@ def _is_trunk(branch: str, context: RepoContext) -> bool:
 
 
 def _now(env: Mapping[str, str]) -> datetime.datetime | Finding:
-    value = env.get(NOW_VARIABLE)
-    if not value:
-        return datetime.datetime.now(datetime.UTC)
     try:
-        now = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        return Finding(
-            rule="clock",
-            message=f"{NOW_VARIABLE}={value!r} is not an ISO 8601 date: fix or unset it",
-        )
-    return now if now.tzinfo is not None else now.replace(tzinfo=datetime.UTC)
+        return clock.now(env)
+    except ClockError as exc:
+        return Finding(rule="clock", message=str(exc))
 
 
 def _age(
