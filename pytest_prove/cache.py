@@ -12,6 +12,7 @@ session finish, from the keys that reached it on the reports (see ``session.py``
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Final
 import pytest
 
 from . import __version__
+from .clock import now_or_real
 
 if TYPE_CHECKING:
     from .checks.api import CheckSettings
@@ -42,6 +44,17 @@ STORE_KEY: Final = "prove/passes"
 REPORT_ATTR: Final = "prove_cache_key"
 PASS_CACHE_KEY = pytest.StashKey["PassCache"]()
 CACHE_KEY_KEY = pytest.StashKey[str]()
+# A stored key may end with "|<ISO instant>": the pass is not reused after it.
+_UNTIL: Final = "|"
+
+
+def limit_reuse(item: pytest.Item, until: datetime.datetime) -> None:
+    """Reuse ``item``'s pass only until ``until`` (:attr:`CheckResult.valid_until`)."""
+    key = item.stash.get(CACHE_KEY_KEY, None)
+    if key is not None:
+        item.stash[CACHE_KEY_KEY] = f"{key}{_UNTIL}{until.isoformat()}"
+
+
 _CHUNK: Final = 1 << 20
 
 
@@ -142,6 +155,14 @@ def gate_cache_key(
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
+def _expired(until: str, context: RepoContext) -> bool:
+    try:
+        limit = datetime.datetime.fromisoformat(until)
+    except ValueError:
+        return True  # a hand-edited store: run the gate
+    return now_or_real(context.env) > limit
+
+
 class PassCache:
     """One process's view of the store, plus (on the controller) this run's changes."""
 
@@ -183,7 +204,10 @@ class PassCache:
         except RepoContextError:
             return None  # without a key the gate just runs
         item.stash[CACHE_KEY_KEY] = key
-        if self.passes.get(item.nodeid) != key:
+        stored, _, until = self.passes.get(item.nodeid, "").partition(_UNTIL)
+        if stored != key:
+            return None
+        if until and _expired(until, context):
             return None
         return f"cached: passed at {context.head[:7]} with the same inputs"
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .cache import PASS_CACHE_KEY
+from .cache import PASS_CACHE_KEY, limit_reuse
 from .checks.api import CheckResult, CheckSettings, Finding
 from .conditions import unmet_condition
 from .deadline import GateTimeoutError, deadline
@@ -177,6 +177,8 @@ class GateItem(pytest.Item):
             result=result,
             error=error,
         )
+        if result.valid_until is not None:
+            limit_reuse(self, result.valid_until)
         if result.skipped:
             pytest.skip(result.skipped)
         if not result.passed:

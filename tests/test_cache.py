@@ -261,16 +261,25 @@ def test_without_the_cacheprovider_it_is_off(fleet: Fleet, mode: str) -> None:
     assert not (fleet.pytester.path / STORE).exists()
 
 
-def test_trunk_is_never_cached(
+def test_a_trunk_pass_is_reused_only_until_the_branch_would_be_too_old(
     pytester: pytest.Pytester, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Its verdict depends on the clock: a branch ages with nothing else changing.
-    monkeypatch.setenv("PROVE_NOW", "2024-01-01T12:00:00+00:00")
     repo = make_repo("svc")
+    repo.git("checkout", "-q", "-b", "feat/x")
+    repo.commit("feat: x", date="2024-01-01T10:00:00+00:00")  # max_age_days 2: ok until the 3rd
     pytester.makefile(".yaml", multi=f"repositories:\n  - {{name: svc, path: {repo.path}}}\n")
-    for _ in range(2):
-        result = pytester.runpytest_subprocess("--prove-config", "multi.yaml", "-k", "trunk")
-        result.assert_outcomes(passed=1)
+
+    def run(now: str) -> pytest.RunResult:
+        monkeypatch.setenv("PROVE_NOW", now)
+        return pytester.runpytest_subprocess("--prove-config", "multi.yaml", "-k", "trunk", "-rs")
+
+    run("2024-01-01T12:00:00+00:00").assert_outcomes(passed=1)
+    cached = run("2024-01-02T12:00:00+00:00")
+    cached.assert_outcomes(skipped=1)
+    cached.stdout.fnmatch_lines(["*cached: passed at *"])
+    # Past the limit the pass is not reused: the gate runs, and fails on the branch's age.
+    run("2024-01-03T12:00:00+00:00").assert_outcomes(failed=1)
 
 
 def test_a_repository_without_a_key_just_runs(pytester: pytest.Pytester, tmp_path: Path) -> None:

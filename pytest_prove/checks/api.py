@@ -8,6 +8,7 @@ are declared the same way and registered through the ``prove_checks`` hook.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -91,12 +92,15 @@ class CheckResult:
     :param metrics: numbers and labels worth reporting (``coverage_percent``, ``exit_code``)
     :param summary: a one-line description of the outcome; a default is derived when absent
     :param skipped: when set, the gate is reported as skipped with this reason
+    :param valid_until: for a verdict that time alone can change (a branch's age): a
+        cached pass is not reused after this instant
     """
 
     findings: Sequence[Finding] = ()
     metrics: Mapping[str, MetricValue] = dataclasses.field(default_factory=dict)
     summary: str | None = None
     skipped: str | None = None
+    valid_until: datetime.datetime | None = None
 
     @property
     def errors(self) -> list[Finding]:

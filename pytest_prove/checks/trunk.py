@@ -107,10 +107,14 @@ def check_trunk(context: RepoContext, settings: TrunkSettings) -> CheckResult:
     if branch is not None:
         metrics["branch"] = branch
     now = _now(context.env)
+    valid_until = None
     if isinstance(now, Finding):
         findings.append(now)
     else:
         age, oldest = _age(commits, now)
+        if oldest is not None:
+            # The same branch turns too old by the clock alone: a cached pass ends then.
+            valid_until = oldest.committed_at + datetime.timedelta(days=settings.max_age_days)
         metrics["age_days"] = round(age / datetime.timedelta(days=1), 3)
         # Compared as timedeltas, so a branch exactly max_age_days old passes.
         if oldest is not None and age > datetime.timedelta(days=settings.max_age_days):
@@ -144,6 +148,7 @@ def check_trunk(context: RepoContext, settings: TrunkSettings) -> CheckResult:
         findings=tuple(findings),
         metrics=metrics,
         summary=_summary(branch, base_ref, metrics, findings),
+        valid_until=valid_until,
     )
 
 
@@ -220,7 +225,5 @@ TRUNK: Final = Check(
     run=check_trunk,
     settings_model=TrunkSettings,
     quick=True,
-    # The branch's age grows with the clock: an unchanged branch may turn too old.
-    cacheable=False,
     description="Trunk or a short-lived, well-named branch close to the trunk",
 )
