@@ -6,25 +6,17 @@ getting the entry's other fields; the rest are validated as repository entries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pydantic
 
 from .discovery import DiscoveryError, discover_repositories
-from .errors import ConfigError, KeyPath, display_path
+from .errors import ConfigError, KeyPath, Locate, display_path, prefixed
 from .models import DiscoveryEntry, RepositoryEntry
 from .validation import first_error
 
-Locate = Callable[[str, KeyPath], ConfigError]
 Entry = tuple[int, RepositoryEntry]  # the index of the list item it comes from, the entry
-
-
-def _prefixed(locate: Locate, where: KeyPath) -> Locate:
-    def located(problem: str, path: KeyPath) -> ConfigError:
-        return locate(problem, (*where, *path))
-
-    return located
 
 
 def _discovered(
@@ -33,7 +25,7 @@ def _discovered(
     try:
         entry = DiscoveryEntry.model_validate(raw)
     except pydantic.ValidationError as exc:
-        raise first_error(exc, raw, _prefixed(locate, where)) from None
+        raise first_error(exc, raw, prefixed(locate, where)) from None
     try:
         found = discover_repositories(base_dir, entry.discover)
     except DiscoveryError as exc:
@@ -62,7 +54,7 @@ def expand_entries(raw_entries: Sequence[object], base_dir: Path, locate: Locate
         try:
             entries.append((index, RepositoryEntry.model_validate(raw)))
         except pydantic.ValidationError as exc:
-            raise first_error(exc, raw, _prefixed(locate, where)) from None
+            raise first_error(exc, raw, prefixed(locate, where)) from None
     return entries
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 KeyPath = tuple[str | int, ...]
+Locate = Callable[[str, KeyPath], "ConfigError"]
+"""Builds the error for a problem at a key path (of one file, or below a prefix)."""
 
 
 def format_key_path(parts: Sequence[str | int]) -> str:
@@ -57,3 +59,12 @@ class ConfigError(Exception):
                 where += f":{self.line}"
         parts = [p for p in (where, self.key_path) if p]
         return ": ".join([*parts, self.problem])
+
+
+def prefixed(locate: Locate, prefix: KeyPath) -> Locate:
+    """``locate`` for key paths below ``prefix`` (a list entry, a section)."""
+
+    def located(problem: str, path: KeyPath) -> ConfigError:
+        return locate(problem, (*prefix, *path))
+
+    return located

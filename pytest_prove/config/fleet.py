@@ -19,7 +19,7 @@ from ..checks.delivery_mode import DeliveryModeSettings
 from ..checks.policy import POLICY, POLICY_GATE, PolicySettings
 from ..git.mode import ModeOptions
 from ..registry import Registry
-from .errors import ConfigError, KeyPath, display_path
+from .errors import ConfigError, KeyPath, display_path, prefixed
 from .merge import Layer, Merged, merge_layers
 from .models import TRUNK_BRANCH, WHEN, GlobalSettings, Schedule, Waiver, When
 from .sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY
@@ -125,9 +125,7 @@ def _validate(
     try:
         settings: CheckSettings = check.settings_model.model_validate(raw)
     except pydantic.ValidationError as exc:
-        raise first_error(
-            exc, raw, lambda problem, path: merged.error(problem, (*prefix, *path))
-        ) from None
+        raise first_error(exc, raw, prefixed(merged.error, prefix)) from None
     return settings
 
 
@@ -226,9 +224,7 @@ def plan_repository(
         try:
             when = When.model_validate(merged.values[WHEN])
         except pydantic.ValidationError as exc:
-            raise first_error(
-                exc, merged.values[WHEN], lambda p, k: merged.error(p, (WHEN, *k))
-            ) from None
+            raise first_error(exc, merged.values[WHEN], prefixed(merged.error, (WHEN,))) from None
     return RepoPlan(
         name=name,
         path=path,

@@ -13,7 +13,7 @@ import yaml
 from ..registry import Registry, load_registry
 from .dependencies import plan_dependencies
 from .entries import check_names, expand_entries
-from .errors import ConfigError, KeyPath, display_path, format_key_path
+from .errors import ConfigError, KeyPath, display_path, format_key_path, prefixed
 from .fleet import REPO_CONFIG_NAMES, Fleet, RepoPlan, describe_missing_dir, plan_repository
 from .merge import Layer
 from .models import (
@@ -203,7 +203,7 @@ class _Orchestrator:
         if entry.overrides:
             at: KeyPath = (*where, "overrides")
             overrides = normalise_sections(
-                entry.overrides, self.loader.registry, lambda p, k: self.error(p, (*at, *k))
+                entry.overrides, self.loader.registry, prefixed(self.error, at)
             )
             layers.append(
                 Layer(f"{shown}.overrides", overrides, self.loaded, at, f"{shown}.overrides")
@@ -277,7 +277,7 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
     below.append(
         Layer(
             f"{shown} global",
-            normalise_sections(sections, registry, lambda p, k: locate(p, ("global", *k))),
+            normalise_sections(sections, registry, prefixed(locate, ("global",))),
             loaded,
             ("global",),
             "global",

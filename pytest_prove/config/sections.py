@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..registry import Registry
-from .errors import ConfigError, KeyPath
+from .errors import ConfigError, KeyPath, prefixed
 from .models import check_name
 
 COMMANDS_KEY = "commands"
@@ -75,15 +75,6 @@ def normalise_sections(
     return out
 
 
-def _prefixed(
-    locate: Callable[[str, KeyPath], ConfigError], prefix: KeyPath
-) -> Callable[[str, KeyPath], ConfigError]:
-    def located(problem: str, path: KeyPath) -> ConfigError:
-        return locate(problem, (*prefix, *path))
-
-    return located
-
-
 def _normalise_modes(
     value: Any, registry: Registry, locate: Callable[[str, KeyPath], ConfigError]
 ) -> dict[str, Any]:
@@ -102,7 +93,7 @@ def _normalise_modes(
         for forbidden in (MODES_KEY, "delivery-mode", "deliveryMode"):
             if forbidden in sections:
                 raise locate(f"{forbidden!r} cannot depend on the mode", (*where, forbidden))
-        out[mode] = normalise_sections(sections, registry, _prefixed(locate, where))
+        out[mode] = normalise_sections(sections, registry, prefixed(locate, where))
     return out
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pydantic
 
-from .errors import ConfigError, KeyPath, display_path
+from .errors import ConfigError, KeyPath, display_path, prefixed
 from .models import Waiver
 from .validation import first_error
 from .yamlfile import load_yaml_file
@@ -26,7 +26,7 @@ def load_waivers(
         try:
             return tuple(_WAIVERS.validate_python(value))
         except pydantic.ValidationError as exc:
-            raise first_error(exc, value, lambda p, k: locate(p, ("waivers", *k))) from None
+            raise first_error(exc, value, prefixed(locate, ("waivers",))) from None
     if value is not None and not isinstance(value, str):
         raise locate(
             "'waivers' must be a list of waivers or the name of a waivers file", ("waivers",)
@@ -45,4 +45,4 @@ def load_waivers(
     try:
         return tuple(_WAIVERS.validate_python(entries))
     except pydantic.ValidationError as exc:
-        raise first_error(exc, entries, lambda p, k: loaded.error(p, (*prefix, *k))) from None
+        raise first_error(exc, entries, prefixed(loaded.error, prefix)) from None
