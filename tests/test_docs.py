@@ -26,10 +26,16 @@ def _section(title: str) -> str:
 
 @pytest.mark.parametrize("name", sorted(load_registry().checks))
 def test_every_check_setting_is_documented(name: str) -> None:
-    title = "Command gates" if name == "command" else f"`{name}`"
-    section = _section(title)
+    if name == "command":
+        page = _section("Command gates")
+    else:
+        path = ROOT / "docs" / "checks" / f"{name}.md"
+        assert path.is_file(), f"check {name} has no page docs/checks/{name}.md"
+        assert f"(checks/{name}.md)" in REFERENCE, f"docs/configuration.md does not link {name}"
+        assert f"`{name}`" in README, f"the README's checks table lacks {name}"
+        page = path.read_text(encoding="utf-8")
     for field in load_registry().checks[name].settings_model.model_fields:
-        assert f"`{field}`" in section, f"{name}.{field} is not in docs/configuration.md"
+        assert f"`{field}`" in page, f"{name}.{field} is not documented"
 
 
 def test_every_orchestrator_key_is_documented() -> None:
