@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .commands import register_all
 from .usage import USAGE_ERROR, UsageError
 
 ORCHESTRATOR_NAMES = ("prove-orchestrator.yaml", "multi.yaml", "multi-repo.yaml")
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="run the gates of one repository of the orchestrator file")
     _add_run_options(check, repo=True)
     config = sub.add_parser("config", help="inspect configuration")
+    config.set_defaults(handler=_config_show)
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     show = config_sub.add_parser("show", help="effective settings and where each value came from")
     show.add_argument("--config", metavar="FILE", help="orchestrator or repository config file")
@@ -56,9 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--format", choices=("text", "json"), default="text")
     schema = sub.add_parser("schema", help="print the JSON Schema of the configuration files")
     schema.add_argument("--kind", choices=("orchestrator", "repository"), default="orchestrator")
+    schema.set_defaults(handler=_schema)
     demo = sub.add_parser("demo", help="build a demo fleet of git repositories and gate it")
     demo.add_argument("directory", nargs="?", default="prove-demo", help="default: ./prove-demo")
     demo.add_argument("--no-run", action="store_true", help="only build the fleet")
+    demo.set_defaults(handler=_demo)
     report = sub.add_parser("report", help="join the reports of shard jobs")
     report.add_argument(
         "--merge",
@@ -68,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="pytest-json-report JSON files, or JUnit XML files, of the shards",
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    report.set_defaults(handler=_report)
     hooks = sub.add_parser("hooks", help="git hooks: commit-msg lint, quick gates before a push")
+    hooks.set_defaults(handler=_hooks)
     hooks_sub = hooks.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
     install = hooks_sub.add_parser("install", help="install the commit-msg and pre-push hooks")
     install.add_argument(
@@ -78,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = hooks_sub.add_parser("run", help="what an installed hook runs")
     run.add_argument("hook", choices=("commit-msg",))
     run.add_argument("file", help="the commit message file git passes to the hook")
+    register_all(sub)
     return parser
 
 
@@ -261,24 +268,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .report.merge import merge_reports
+
+    output = Path(args.output) if args.output else None
+    sys.stdout.write(merge_reports([Path(p) for p in args.merge], output))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(Path(args.directory), run=not args.no_run)
+
+
 def _run(argv: Sequence[str]) -> int:
     args, extra = parse(argv)
-    if args.command == "hooks":
-        return _hooks(args)
-    if args.command == "config":
-        return _config_show(args)
-    if args.command == "schema":
-        return _schema(args)
-    if args.command == "report":
-        from .report.merge import merge_reports
-
-        output = Path(args.output) if args.output else None
-        sys.stdout.write(merge_reports([Path(p) for p in args.merge], output))
-        return 0
-    if args.command == "demo":
-        from .demo import run_demo
-
-        return run_demo(Path(args.directory), run=not args.no_run)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is not None:
+        return handler(args)
     import pytest
 
     return int(pytest.main(pytest_args(args, extra)))

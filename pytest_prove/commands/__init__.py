@@ -1,0 +1,20 @@
+"""Subcommands that live in modules of their own.
+
+Each module named in :data:`COMMAND_MODULES` has ``register(sub)``: it adds its
+parser to ``sub`` and sets ``handler=`` (``(args) -> exit code``) as a default,
+so ``prove`` dispatches to it without knowing it.  Registering must stay cheap
+(it runs on every ``prove`` start): heavy imports belong inside the handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from typing import Any, Final
+
+COMMAND_MODULES: Final[tuple[str, ...]] = ()
+
+
+def register_all(sub: argparse._SubParsersAction[Any]) -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
