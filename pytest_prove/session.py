@@ -13,6 +13,7 @@ from .cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
 from .config.fleet import Fleet
 from .nodes import FAILED_GATES_KEY, RESULT_KEY, FleetFile, GateItem
 from .report.failure import GateFailureRepr
+from .report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
 from .waivers import WaiverLedger, today
 
 ABSENT_CONFIG_NAME = "prove.yaml"
@@ -38,6 +39,10 @@ class ProvePlugin:
         self.waivers = (
             WaiverLedger(fleet.waivers) if fleet.waivers and not self._is_worker else None
         )
+        if not self._is_worker:
+            recorder = RunRecorder(config, fleet)
+            config.stash[RECORDER_KEY] = recorder
+            config.pluginmanager.register(recorder, "prove-run-recorder")
         groups = {p.name: p.group for p in fleet.repos if p.group is not None}
         if groups and config.pluginmanager.hasplugin("xdist"):
             from .scheduling import DependencySchedulerPlugin
@@ -128,10 +133,14 @@ class ProvePlugin:
         self, item: pytest.Item
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
-        key = item.stash.get(CACHE_KEY_KEY, None)
-        if key is not None and report.when == "call":
-            # The key travels on the report from the worker to the controller.
-            setattr(report, REPORT_ATTR, key)
+        if report.when == "call":
+            # These travel on the report from the worker to the controller.
+            key = item.stash.get(CACHE_KEY_KEY, None)
+            if key is not None:
+                setattr(report, REPORT_ATTR, key)
+            result = item.stash.get(RESULT_KEY, None)
+            if result is not None:
+                setattr(report, RESULT_ATTR, result)
         return report
 
     @pytest.hookimpl(trylast=True)

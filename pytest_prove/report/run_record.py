@@ -1,0 +1,240 @@
+"""What a run did, gate by gate, as the controlling process saw it.
+
+Everything after a run (history, dashboard, SARIF, notifications, CI annotations)
+reads these records instead of pytest reports.  They are built on the controller
+only: xdist workers attach each gate's structured result to its ``call`` report
+(:data:`RESULT_ATTR`, plain builtins so it crosses execnet), and the
+:class:`RunRecorder` here turns the phases of each gate into one :class:`GateRecord`.
+
+A consumer is a pytest plugin implementing the hooks in :mod:`.sinks`:
+``pytest_prove_gate_finished(config, gate)`` as each gate ends (live views) and
+``pytest_prove_run_finished(config, run)`` once, before the terminal summary.
+A consumer that fails must never cost the run its results: catch, and add a line
+with :meth:`RunRecorder.note` for the terminal summary instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import socket
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import pytest
+
+if TYPE_CHECKING:
+    from ..config.fleet import Fleet
+
+__all__ = [
+    "RECORDER_KEY",
+    "RESULT_ATTR",
+    "GateRecord",
+    "Outcome",
+    "RunRecord",
+    "RunRecorder",
+    "config_digest",
+]
+
+RESULT_ATTR: Final = "prove_result"
+CACHED_PREFIX: Final = "cached:"
+
+# "waived": failed, but valid waivers cover every error (an xfail to pytest);
+# "cached": skipped because it passed before with the same inputs;
+# "error": our own or pytest's machinery failed around the gate (setup/teardown).
+Outcome = Literal["passed", "failed", "skipped", "cached", "waived", "error"]
+OUTCOMES: Final[tuple[Outcome, ...]] = ("passed", "failed", "waived", "error", "skipped", "cached")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GateRecord:
+    """One (repository, check) result.
+
+    :param findings: :meth:`Finding.to_dict` dicts; checks mask secrets before this point
+    :param duration: seconds across setup, call and teardown
+    :param reason: why the gate was skipped, cached or waived; empty otherwise
+    """
+
+    nodeid: str
+    repo: str
+    check: str
+    outcome: Outcome
+    duration: float
+    summary: str = ""
+    reason: str = ""
+    mode: str = ""
+    base: str = ""
+    head: str = ""
+    findings: tuple[Mapping[str, Any], ...] = ()
+    metrics: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    waivers: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["findings"] = [dict(f) for f in self.findings]
+        data["metrics"] = dict(self.metrics)
+        data["waivers"] = list(self.waivers)
+        return data
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RunRecord:
+    """One pytest session's gates, in the order they finished."""
+
+    id: str
+    started: datetime.datetime
+    finished: datetime.datetime
+    host: str
+    command: tuple[str, ...]
+    config_digest: str
+    exit_status: int
+    gates: tuple[GateRecord, ...]
+
+    def counts(self) -> dict[Outcome, int]:
+        tally: dict[Outcome, int] = dict.fromkeys(OUTCOMES, 0)
+        for gate in self.gates:
+            tally[gate.outcome] += 1
+        return tally
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "host": self.host,
+            "command": list(self.command),
+            "config_digest": self.config_digest,
+            "exit_status": self.exit_status,
+            "counts": self.counts(),
+            "gates": [g.to_dict() for g in self.gates],
+        }
+
+
+def config_digest(fleet: Fleet) -> str:
+    """SHA-256 of what the configuration means (gates and effective settings), not its spelling."""
+    plan = [
+        {
+            "repo": repo.name,
+            "gates": {
+                gate.name: gate.settings.model_dump(mode="json")
+                for gate in sorted(repo.gates, key=lambda g: g.name)
+            },
+        }
+        for repo in sorted(fleet.repos, key=lambda r: r.name)
+    ]
+    return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
+
+
+@dataclasses.dataclass
+class _Partial:
+    result: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    duration: float = 0.0
+    outcome: Outcome | None = None
+    reason: str = ""
+    waivers: tuple[str, ...] = ()
+
+
+def _gate_parts(nodeid: str) -> tuple[str, str]:
+    parts = nodeid.split("::")
+    return (parts[-2], parts[-1]) if len(parts) >= 3 else ("", parts[-1])
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return ""
+
+
+def _phase_outcome(report: pytest.TestReport) -> tuple[Outcome, str] | None:
+    """The gate outcome this phase decides, if it decides one."""
+    if hasattr(report, "wasxfail"):
+        return "waived", str(report.wasxfail)
+    if report.skipped:
+        reason = _skip_reason(report)
+        return ("cached" if reason.startswith(CACHED_PREFIX) else "skipped"), reason
+    if report.failed:
+        return ("failed" if report.when == "call" else "error"), ""
+    if report.when == "call":
+        return "passed", ""
+    return None
+
+
+class RunRecorder:
+    """Builds the :class:`RunRecord` on the controller and hands it to the sinks."""
+
+    def __init__(self, config: pytest.Config, fleet: Fleet) -> None:
+        self.config = config
+        self.id = uuid.uuid4().hex
+        self.started = datetime.datetime.now(datetime.UTC)
+        self.digest = config_digest(fleet)
+        self.notes: list[str] = []
+        self._partial: dict[str, _Partial] = {}
+        self._done: list[GateRecord] = []
+        self.run: RunRecord | None = None
+
+    def note(self, line: str) -> None:
+        """A line for the terminal summary (a sink that failed, a file written)."""
+        self.notes.append(line)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if "prove" not in report.keywords:
+            return
+        partial = self._partial.setdefault(report.nodeid, _Partial())
+        partial.duration += report.duration
+        result = getattr(report, RESULT_ATTR, None)
+        if isinstance(result, Mapping):
+            partial.result = result
+        decided = _phase_outcome(report)
+        # The first deciding phase wins, except that an error after a pass is an error.
+        if decided is not None and (partial.outcome in (None, "passed")):
+            partial.outcome, partial.reason = decided
+        waivers = dict(report.user_properties).get("waivers")
+        if isinstance(waivers, str) and waivers:
+            partial.waivers = tuple(waivers.split(","))
+        if report.when == "teardown":
+            self._finish(report.nodeid)
+
+    def _finish(self, nodeid: str) -> None:
+        partial = self._partial.pop(nodeid)
+        result = partial.result
+        repo, check = _gate_parts(nodeid)
+        gate = GateRecord(
+            nodeid=nodeid,
+            repo=str(result.get("repo", repo)),
+            check=str(result.get("check", check)),
+            outcome=partial.outcome or "error",
+            duration=partial.duration,
+            summary=str(result.get("summary", result.get("error", ""))),
+            reason=partial.reason,
+            mode=str(result.get("mode", "")),
+            base=str(result.get("base", "")),
+            head=str(result.get("head", "")),
+            findings=tuple(result.get("findings", ())),
+            metrics=dict(result.get("metrics", {})),
+            waivers=partial.waivers,
+        )
+        self._done.append(gate)
+        self.config.hook.pytest_prove_gate_finished(config=self.config, gate=gate)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        for nodeid in list(self._partial):  # interrupted before their teardown
+            self._finish(nodeid)
+        self.run = RunRecord(
+            id=self.id,
+            started=self.started,
+            finished=datetime.datetime.now(datetime.UTC),
+            host=socket.gethostname(),
+            command=tuple(self.config.invocation_params.args),
+            config_digest=self.digest,
+            exit_status=int(exitstatus),
+            gates=tuple(self._done),
+        )
+        self.config.hook.pytest_prove_run_finished(config=self.config, run=self.run)
+
+
+RECORDER_KEY: Final = pytest.StashKey[RunRecorder]()
