@@ -12,6 +12,7 @@ import pytest
 from .cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
 from .config.fleet import Fleet
 from .nodes import FAILED_GATES_KEY, RESULT_KEY, FleetFile, GateItem
+from .report.consumers import register_consumers
 from .report.failure import GateFailureRepr
 from .report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
 from .waivers import WaiverLedger, today
@@ -43,6 +44,7 @@ class ProvePlugin:
             recorder = RunRecorder(config, fleet)
             config.stash[RECORDER_KEY] = recorder
             config.pluginmanager.register(recorder, "prove-run-recorder")
+            register_consumers(config, fleet)
         groups = {p.name: p.group for p in fleet.repos if p.group is not None}
         if groups and config.pluginmanager.hasplugin("xdist"):
             from .scheduling import DependencySchedulerPlugin
