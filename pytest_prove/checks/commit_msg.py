@@ -113,9 +113,12 @@ def check_commit_messages(context: RepoContext, settings: CommitMsgSettings) -> 
     checked = commits[-settings.max_commits :]
     findings: list[Finding] = []
     ignored = bad = 0
+    obviously_valid = _obviously_valid(settings)
     for commit in checked:
         if settings.ignore_merges and commit.is_merge:
             reason: IgnoreReason | None = IgnoreReason.MERGE
+        elif obviously_valid is not None and obviously_valid(commit.message):
+            continue
         else:
             # comment_char=None: a "#" line that survived git's cleanup is content
             reason = _exemption(commit.message, settings, comment_char=None)
@@ -181,6 +184,60 @@ def check_message_file(
         Finding(rule=v.rule, message=f"{label}: {v.message}", severity=v.severity)
         for v in _violations(parsed, settings)
     ]
+
+
+# What the fast path below accepts: plain lower-case types and scopes.
+_PLAIN_TYPE: Final = re.compile(r"[a-z0-9_]+")
+_PLAIN_SCOPE: Final = re.compile(r"[a-z0-9-]+")
+# Headers starting "amend!" are fixups, whatever the allowed types say.
+_FIXUP_TYPES: Final = frozenset({"amend", "fixup", "squash"})
+# A chore whose subject is a version may be a release commit, which is ignored, not linted.
+_VERSION_START: Final = frozenset("0123456789v")
+_TRAILING: Final = " \t\r\v\f\n"
+
+
+def _obviously_valid(s: CommitMsgSettings) -> Callable[[str], bool] | None:
+    """A cheap test that is true only for messages the full rules accept without a finding.
+
+    Most commits in a long range are one-line headers like ``feat(api): add x``; one
+    regex built from the settings accepts those, and everything else (bodies, upper
+    case, odd scopes, exemptions) takes the full parse.  ``None`` when the settings
+    use rules this shortcut cannot stand in for.  A Hypothesis test checks that it
+    never accepts what the full path would report or exempt.
+    """
+    types = [t for t in s.types if _PLAIN_TYPE.fullmatch(t) and t not in _FIXUP_TYPES]
+    if not types or not set(s.subject_case) <= _UPPER_FIRST_CASES:
+        return None
+    scope = ""
+    if s.scope_case in (None, "lower-case"):
+        allowed = [x for x in s.scopes if _PLAIN_SCOPE.fullmatch(x)] if s.scopes else None
+        if allowed is None:
+            scope = r"\([a-z0-9-]+\)"
+        elif allowed:
+            scope = rf"\((?:{'|'.join(map(re.escape, allowed))})\)"
+    if s.require_scope and not scope:
+        return None
+    optional = "" if s.require_scope else "?"
+    pattern = re.compile(
+        rf"(?P<type>{'|'.join(map(re.escape, types))})"
+        rf"{f'(?:{scope}){optional}' if scope else ''}!?: (?P<first>[a-z0-9])[^\r\n]*"
+    )
+    stop, limit = s.subject_full_stop, s.header_max_length
+
+    def accepts(message: str) -> bool:
+        header = message.rstrip(_TRAILING)
+        match = pattern.fullmatch(header)
+        return not (
+            match is None
+            or (stop and header.endswith(stop))
+            or (
+                limit is not None
+                and (len(header) if header.isascii() else _js_length(header)) > limit
+            )
+            or (match["type"] == "chore" and match["first"] in _VERSION_START)
+        )
+
+    return accepts
 
 
 def _exemption(

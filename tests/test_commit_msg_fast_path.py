@@ -1,0 +1,102 @@
+"""The commit-msg shortcut never accepts what the full rules would report or exempt."""
+
+from __future__ import annotations
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from pytest_prove.checks.commit_msg import (
+    CommitMsgSettings,
+    _exemption,
+    _obviously_valid,
+    _violations,
+)
+from pytest_prove.conventional import parse_commit_message
+
+TYPES = ["feat", "fix", "chore", "perf", "Feat", "amend", "fixup", "squash", "revert", "x_y", "b2"]
+SCOPES = ["api", "core-ui", "API", "a/b", "a, b", "", "x y", "v1"]
+CASES = ["lower-case", "upper-case", "sentence-case", "start-case", "pascal-case", "kebab-case"]
+
+pieces = st.one_of(
+    st.sampled_from(TYPES),
+    st.sampled_from(["(", ")", "!", ":", ": ", " ", "\n", "\n\n", "\r\n", "\t", ".", "..."]),
+    st.sampled_from(SCOPES),
+    st.sampled_from(["1.2.0", "v1.2.0", "add x", "Add X", "ADD", "é", "😀", "# x", "Merge x"]),
+    st.text(max_size=6),
+)
+messages = st.lists(pieces, max_size=12).map("".join)
+# Messages shaped like the shortcut's target, so it says yes often enough to be tested.
+plausible = st.builds(
+    lambda t, s, b, subject, tail: f"{t}{s}{b}: {subject}{tail}",
+    st.one_of(st.sampled_from(["feat", "fix", "chore"]), st.sampled_from(TYPES)),
+    st.sampled_from(["", *[f"({x})" for x in SCOPES]]),
+    st.sampled_from(["", "!"]),
+    st.sampled_from(["add x", "1.2.0", "v2", "x.", "x...", "Add", "a" * 95, "é" * 60, "add 😀"]),
+    st.sampled_from(["", "\n", "  \n\n", "\nbody", "\n\nbody", "\r\n"]),
+)
+DEFAULTS = CommitMsgSettings()
+# Each setting is its default half of the time, so the shortcut exists often enough to test.
+configs = st.builds(
+    CommitMsgSettings,
+    types=st.one_of(st.just(DEFAULTS.types), st.lists(st.sampled_from(TYPES), max_size=4)),
+    scopes=st.one_of(st.none(), st.lists(st.sampled_from(SCOPES), max_size=3)),
+    require_scope=st.booleans(),
+    header_max_length=st.one_of(st.just(100), st.none(), st.integers(1, 120)),
+    subject_case=st.one_of(
+        st.just(DEFAULTS.subject_case), st.lists(st.sampled_from(CASES), max_size=3)
+    ),
+    subject_full_stop=st.sampled_from([".", None, "!", "...", "x"]),
+    scope_case=st.one_of(st.just("lower-case"), st.none(), st.sampled_from(CASES)),
+    ignore_reverts=st.booleans(),
+    ignore_merges=st.booleans(),
+)
+
+
+def _assert_sound(message: str, config: CommitMsgSettings) -> None:
+    accepts = _obviously_valid(config)
+    if accepts is None or not accepts(message):
+        return
+    assert _exemption(message, config, comment_char=None) is None, message
+    assert not list(_violations(parse_commit_message(message, comment_char=None), config))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    message=st.one_of(messages, plausible),
+    config=st.one_of(st.just(DEFAULTS), st.just(CommitMsgSettings(scopes=["api"])), configs),
+)
+@example(message="chore: 1.2.0", config=CommitMsgSettings())
+@example(message="amend!: x", config=CommitMsgSettings(types=["amend"]))
+@example(message="feat: x.", config=CommitMsgSettings())
+@example(message="feat: " + "é" * 94, config=CommitMsgSettings())
+def test_the_shortcut_accepts_only_what_the_full_rules_accept(
+    message: str, config: CommitMsgSettings
+) -> None:
+    _assert_sound(message, config)
+
+
+# Near the shortcut's boundary, with settings close to what teams use.
+@settings(max_examples=2000, deadline=None)
+@given(
+    message=plausible,
+    config=st.sampled_from(
+        [
+            DEFAULTS,
+            CommitMsgSettings(scopes=["api", "a/b"]),
+            CommitMsgSettings(require_scope=True),
+            CommitMsgSettings(header_max_length=20, subject_full_stop=None),
+            CommitMsgSettings(types=["chore", "amend", "Feat"], ignore_reverts=False),
+        ]
+    ),
+)
+def test_near_the_boundary_too(message: str, config: CommitMsgSettings) -> None:
+    _assert_sound(message, config)
+
+
+def test_the_shortcut_takes_the_common_case() -> None:
+    accepts = _obviously_valid(CommitMsgSettings())
+    assert accepts is not None
+    for good in ("feat(api): add x", "fix: handle 2 cases\n", "perf!: faster"):
+        assert accepts(good)
+    for other in ("feat: Add x", "feat: x\n\nbody", "chore: v1.2.0", "Merge branch 'x'"):
+        assert not accepts(other)
