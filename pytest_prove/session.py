@@ -185,6 +185,20 @@ class ProvePlugin:
             ran = not report.skipped or hasattr(report, "wasxfail")
             self.waivers.record(parts[-2], parts[-1], ran, report.user_properties)
 
+    def pytest_report_header(self, config: pytest.Config) -> str | None:
+        if self.fleet.balance is None:
+            return None
+        shard = config.getoption("prove_shard")
+        count = len(self.fleet.repos)
+        repos = "repository" if count == 1 else "repositories"
+        return f"prove shard {shard}: {count} {repos}, balanced by {self.fleet.balance}"
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_json_modifyreport(self, json_report: dict[str, Any]) -> None:
+        if self.fleet.balance is not None:
+            shard = self.config.getoption("prove_shard")
+            json_report["prove"] = {"shard": shard, "balance": self.fleet.balance}
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.waivers is None:
             return

@@ -77,6 +77,7 @@ class Fleet:
     :param source: the orchestrator or repository config file, None without one
     :param kind: ``orchestrator`` for a multi-repository file, else ``repository``
     :param base_dir: where paths written by a run are relative to
+    :param balance: for ``--prove-shard``, what the shards were balanced by
     """
 
     source: Path | None
@@ -85,6 +86,7 @@ class Fleet:
     settings: GlobalSettings
     repos: tuple[RepoPlan, ...]
     waivers: tuple[Waiver, ...] = ()
+    balance: str | None = None
 
     def repo(self, name: str) -> RepoPlan:
         for plan in self.repos:

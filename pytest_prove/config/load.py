@@ -10,6 +10,7 @@ from typing import Any
 import pydantic
 import yaml
 
+from ..durations import DURATIONS_FILE, read_durations
 from ..registry import Registry, load_registry
 from .dependencies import plan_dependencies
 from .entries import check_names, expand_entries
@@ -301,8 +302,15 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
         for index, entry in dependencies.order
         if scheduled(entry.schedule, entry.name, wanted=options.schedule, named=options.repos)
     )
+    balance = None
     if options.shard is not None:
-        repos = shard(repos, *options.shard)
+        durations, problem = read_durations(loaded.path.parent / DURATIONS_FILE)
+        repos = shard(repos, *options.shard, durations)
+        balance = (
+            f"recorded durations ({DURATIONS_FILE} {durations.digest})"
+            if durations is not None
+            else f"number of gates ({problem or f'no {DURATIONS_FILE} yet'})"
+        )
     return Fleet(
         source=loaded.path,
         kind="orchestrator",
@@ -310,6 +318,7 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
         settings=settings,
         repos=repos,
         waivers=load_waivers(model.waivers, loaded.path.parent, locate),
+        balance=balance,
     )
 
 

@@ -7,9 +7,13 @@ job of a sharded matrix) selects the same repositories.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
 from .fleet import RepoPlan
+
+if TYPE_CHECKING:
+    from ..durations import Durations
 
 
 def parse_shard(value: str) -> tuple[int, int]:
@@ -37,20 +41,22 @@ def scheduled(schedule: str, name: str, *, wanted: str | None, named: Sequence[s
     return wanted is None or schedule == wanted
 
 
-def shard(plans: Sequence[RepoPlan], k: int, n: int) -> tuple[RepoPlan, ...]:
+def shard(
+    plans: Sequence[RepoPlan], k: int, n: int, durations: Durations | None = None
+) -> tuple[RepoPlan, ...]:
     """The ``k``-th of ``n`` balanced, disjoint shards, in configuration order.
 
-    Repositories go, heaviest first (by number of gates, then name), to the shard with
-    the fewest gates so far; a group tied by ``depends_on`` goes as one.  Every CI job
-    computes the same split from the same file; past durations are not used because
-    matrix jobs do not share one cache.
+    Repositories go, heaviest first (then by name), to the lightest shard so far; a
+    group tied by ``depends_on`` goes as one.  The weight is the recorded duration when
+    ``durations`` are given (every job of the matrix must read the same ones: see
+    :mod:`pytest_prove.durations`), else the number of gates.
     """
     # Repositories tied by depends_on travel together: a dependency must run in the same job.
-    units: dict[str, int] = {}
+    units: dict[str, float] = {}
     for plan in plans:
         unit = plan.group or plan.name
-        units[unit] = units.get(unit, 0) + max(len(plan.gates), 1)
-    loads = [0] * n
+        units[unit] = units.get(unit, 0) + _weight(plan, durations)
+    loads = [0.0] * n
     chosen: set[str] = set()
     for unit, weight in sorted(units.items(), key=lambda u: (-u[1], u[0])):
         target = min(range(n), key=lambda i: (loads[i], i))
@@ -58,3 +64,9 @@ def shard(plans: Sequence[RepoPlan], k: int, n: int) -> tuple[RepoPlan, ...]:
         if target == k - 1:
             chosen.add(unit)
     return tuple(p for p in plans if (p.group or p.name) in chosen)
+
+
+def _weight(plan: RepoPlan, durations: Durations | None) -> float:
+    if durations is None:
+        return max(len(plan.gates), 1)
+    return durations.of(plan.name, [g.name for g in plan.gates])

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from ..config.fleet import Fleet
 
-CONSUMER_MODULES: Final[tuple[str, ...]] = ()
+CONSUMER_MODULES: Final[tuple[str, ...]] = ("pytest_prove.durations",)
 
 
 def register_consumers(config: pytest.Config, fleet: Fleet) -> None:

@@ -42,9 +42,27 @@ def _no_duplicates(ids_by_file: Sequence[tuple[Path, list[str]]]) -> None:
             owner[test_id] = path
 
 
+def _same_balance(paths: Sequence[Path], reports: Sequence[dict[str, Any]]) -> None:
+    """Shards balanced from different durations files may have missed or repeated repositories."""
+    seen: dict[str, Path] = {}
+    for path, report in zip(paths, reports, strict=True):
+        prove = report.get("prove")
+        balance = prove.get("balance") if isinstance(prove, dict) else None
+        if isinstance(balance, str):
+            seen.setdefault(balance, path)
+    if len(seen) > 1:
+        (first, one), (second, other) = list(seen.items())[:2]
+        raise UsageError(
+            f"prove report: {one} was balanced by {first} but {other} by {second}: the shards "
+            "may have missed or repeated repositories; restore the same .prove/durations.json "
+            "in every shard job"
+        )
+
+
 def merge_json(paths: Sequence[Path]) -> dict[str, Any]:
     """One pytest-json-report document holding the tests of every report."""
     reports = [_read_json(p) for p in paths]
+    _same_balance(paths, reports)
     _no_duplicates(
         [
             (p, [str(t.get("nodeid")) for t in r["tests"]])
