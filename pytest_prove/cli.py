@@ -63,16 +63,6 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("directory", nargs="?", default="prove-demo", help="default: ./prove-demo")
     demo.add_argument("--no-run", action="store_true", help="only build the fleet")
     demo.set_defaults(handler=_demo)
-    report = sub.add_parser("report", help="join the reports of shard jobs")
-    report.add_argument(
-        "--merge",
-        nargs="+",
-        metavar="REPORT",
-        required=True,
-        help="pytest-json-report JSON files, or JUnit XML files, of the shards",
-    )
-    report.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
-    report.set_defaults(handler=_report)
     hooks = sub.add_parser("hooks", help="git hooks: commit-msg lint, quick gates before a push")
     hooks.set_defaults(handler=_hooks)
     hooks_sub = hooks.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
@@ -266,14 +256,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-
-
-def _report(args: argparse.Namespace) -> int:
-    from .report.merge import merge_reports
-
-    output = Path(args.output) if args.output else None
-    sys.stdout.write(merge_reports([Path(p) for p in args.merge], output))
-    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:

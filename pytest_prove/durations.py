@@ -16,11 +16,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
+
+from .files import write_atomic
 
 if TYPE_CHECKING:
     import pytest
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .config.fleet import Fleet
     from .report.run_record import RunRecord
 
-__all__ = ["DURATIONS_FILE", "Durations", "plugin", "read_durations", "write_atomic"]
+__all__ = ["DURATIONS_FILE", "Durations", "plugin", "read_durations"]
 
 DURATIONS_FILE: Final = Path(".prove") / "durations.json"
 _VERSION: Final = 1
@@ -86,19 +86,6 @@ def updated(previous: Durations | None, run: RunRecord) -> dict[str, dict[str, f
         # Millisecond precision keeps the file (and its digest) stable across tiny jitters.
         gates[gate.check] = round(new, 3)
     return seconds
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so no reader ever sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class _DurationsWriter:

@@ -182,20 +182,25 @@ class GateItem(pytest.Item):
         if result.skipped:
             pytest.skip(result.skipped)
         if not result.passed:
-            self._apply_waivers(result, context)
-            raise GateFailedError(format_failure(self.repo.name, self.gate.name, result))
+            refused = self._apply_waivers(result, context)
+            raise GateFailedError(format_failure(self.repo.name, self.gate.name, result) + refused)
 
-    def _apply_waivers(self, result: CheckResult, context: RepoContext) -> None:
-        """``xfail`` when valid waivers cover every error finding (returns otherwise)."""
+    def _apply_waivers(self, result: CheckResult, context: RepoContext) -> str:
+        """``xfail`` when valid waivers cover every error finding; else why waivers were refused."""
+        from .governance.access import waiver_refusal
         from .plugin import FLEET_KEY
         from .waivers import cover, today, waiver_id
 
         fleet = self.config.stash[FLEET_KEY]
         mine = [w for w in fleet.waivers if (w.repo, w.check) == (self.repo.name, self.gate.name)]
-        coverage = cover(result.findings, mine, today(context.env)) if mine else None
+        coverage = cover(result.findings, mine, today(context.env), fleet.access) if mine else None
         if coverage is not None:
             self.user_properties.append(("waivers", ",".join(map(waiver_id, coverage.used))))
             pytest.xfail(coverage.reason)
+        refusals = [(w, waiver_refusal(w, fleet.access)) for w in mine]
+        return "".join(
+            f"\nwaiver {waiver_id(w)} refused: {why}" for w, why in refusals if why is not None
+        )
 
     def repr_failure(
         self, excinfo: ExceptionInfo[BaseException], style: Any = None

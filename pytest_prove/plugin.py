@@ -82,6 +82,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Run every gate, even one that passed before with the same inputs, "
         "and leave the pass cache as it is",
     )
+    group.addoption(
+        "--prove-no-history",
+        action="store_true",
+        dest="prove_no_history",
+        help="Do not write this run to the history file (reporting.history)",
+    )
+    group.addoption(
+        "--prove-gitlab-codequality",
+        dest="prove_gitlab_codequality",
+        metavar="FILE",
+        help="Write the gates' findings to FILE as a GitLab Code Quality report",
+    )
+    group.addoption(
+        "--prove-sarif",
+        dest="prove_sarif",
+        metavar="FILE",
+        help="Write security findings and other findings with a file as SARIF 2.1.0 to FILE",
+    )
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:

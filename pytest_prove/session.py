@@ -38,7 +38,9 @@ class ProvePlugin:
         self._adjust_args()
         # The controller alone sums up the waivers; workers' reports reach it.
         self.waivers = (
-            WaiverLedger(fleet.waivers) if fleet.waivers and not self._is_worker else None
+            WaiverLedger(fleet.waivers, fleet.access)
+            if fleet.waivers and not self._is_worker
+            else None
         )
         if not self._is_worker:
             recorder = RunRecorder(config, fleet)

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .checks.api import Finding, Severity
 from .clock import now_or_real
-from .config.models import Waiver
+from .config.models import Access, Waiver
 from .globs import matches_any
+from .governance.access import waiver_refusal
 
 
 def today(env: Mapping[str, str]) -> datetime.date:
@@ -49,10 +50,17 @@ class Coverage:
 
 
 def cover(
-    findings: Iterable[Finding], waivers: Sequence[Waiver], on: datetime.date
+    findings: Iterable[Finding],
+    waivers: Sequence[Waiver],
+    on: datetime.date,
+    access: Access | None = None,
 ) -> Coverage | None:
-    """The valid waivers covering every error finding, or None if one is left uncovered."""
-    valid = [w for w in waivers if w.expires >= on]
+    """The valid waivers covering every error finding, or None if one is left uncovered.
+
+    With ``access`` roles, a waiver counts only if a maintainer of its repository
+    or an admin approved it.
+    """
+    valid = [w for w in waivers if w.expires >= on and waiver_refusal(w, access) is None]
     used: dict[str, Waiver] = {}
     for finding in findings:
         if finding.severity is not Severity.ERROR:
@@ -73,8 +81,9 @@ def cover(
 class WaiverLedger:
     """What the controller saw of the waivers during a run, for the closing summary."""
 
-    def __init__(self, waivers: Sequence[Waiver]) -> None:
+    def __init__(self, waivers: Sequence[Waiver], access: Access | None = None) -> None:
         self.waivers = waivers
+        self.access = access
         self.gates_run: set[tuple[str, str]] = set()
         self.used: set[str] = set()
 
@@ -93,7 +102,10 @@ class WaiverLedger:
         lines = []
         for waiver in self.waivers:
             name = waiver_id(waiver)
-            if waiver.expires < on:
+            refusal = waiver_refusal(waiver, self.access)
+            if refusal is not None:
+                lines.append(f"refused: {name}: {refusal}")
+            elif waiver.expires < on:
                 lines.append(
                     f"expired: {name} (approved by {waiver.approved_by}, expired"
                     f" {waiver.expires.isoformat()}): no longer applies"

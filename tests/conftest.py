@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # Imported before any in-process pytester run: pytester drops modules a run imported,
 # and PyYAML's C extension cannot be imported twice into one process.
@@ -27,10 +28,19 @@ from tests.repo_builder import (
     RepoBuilder,
 )
 
+# Hypothesis' per-example deadline measures the machine, not the code: under xdist on a
+# loaded CI runner it fails tests at random.  Speed is measured by bench/, not here.
+settings.register_profile("prove", deadline=None)
+settings.load_profile("prove")
+
 # CI variables change how a repository context picks its base and branch; a
 # test that wants them passes env= to RepoContext instead.
-_CI_PREFIXES = ("GITHUB_", "GITLAB_", "CI_", "CHANGE_")
-_CI_NAMES = ("CI", "BRANCH_NAME", "JENKINS_URL", "GIT_CONFIG_PARAMETERS")
+# So do prove's own variables: the clock, the actor, where notifications go.
+_CI_PREFIXES = ("GITHUB_", "GITLAB_", "CI_", "CHANGE_", "PROVE_SMTP_")
+_CI_NAMES = (
+    *("CI", "BRANCH_NAME", "JENKINS_URL", "GIT_CONFIG_PARAMETERS"),
+    *("PROVE_NOW", "PROVE_ACTOR", "PROVE_SLACK_WEBHOOK", "PROVE_TEAMS_WEBHOOK"),
+)
 
 
 @pytest.fixture(autouse=True, scope="session")

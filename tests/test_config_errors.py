@@ -32,7 +32,8 @@ CASES = {
     ),
     "unknown-check": (
         REPOS + "  - {name: b, path: b, checks: [secuirty]}\n",
-        "m.yaml:4: repositories[1] (name='b').checks[0]: unknown check 'secuirty'",
+        "m.yaml:4: repositories[1] (name='b').checks[0]: unknown check 'secuirty'"
+        " (did you mean 'security'?)",
     ),
     "unknown-check-suggests": (
         REPOS + "    checks: [comit-msg]\n",
@@ -72,7 +73,8 @@ CASES = {
     ),
     "unknown-section-in-overrides": (
         REPOS + "    overrides: {coverag: {threshold: 1}}\n",
-        "m.yaml:4: repositories[0] (name='a').overrides.coverag: unknown key 'coverag'",
+        "m.yaml:4: repositories[0] (name='a').overrides.coverag: unknown key 'coverag'"
+        " (did you mean 'coverage'?)",
     ),
     "no-repositories": (
         "repositories: []\n",
@@ -136,7 +138,7 @@ def test_bad_config_stops_the_run_under_xdist(fleet_dir: pytest.Pytester) -> Non
     result.stderr.fnmatch_lines(
         [
             "ERROR: pytest-prove: m.yaml:4: repositories[0] (name='a').checks[0]:"
-            " unknown check 'secuirty'"
+            " unknown check 'secuirty' (did you mean 'security'?)"
         ]
     )
     assert "Traceback" not in result.stderr.str()

@@ -187,7 +187,10 @@ def test_per_mode_settings_are_validated_at_load(
             "    pr: {delivery-mode: {allowed_modes: [pr]}}\n",
             "global.modes.pr.delivery-mode: 'delivery-mode' cannot depend on the mode",
         ),
-        ("    pr: {coverge: {}}\n", "global.modes.pr.coverge: unknown key 'coverge'"),
+        (
+            "    pr: {coverge: {}}\n",
+            "global.modes.pr.coverge: unknown key 'coverge' (did you mean 'coverage'?)",
+        ),
     ],
 )
 def test_bad_modes_sections(

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from pytest_prove.demo import MARKER
+from pytest_prove.report.history import open_history
 
 PROVE = (sys.executable, "-m", "pytest_prove.cli")
 REPOS = ["legacy-batch", "payments-api", "web-frontend"]
@@ -92,6 +93,8 @@ def test_demo_exits_0_and_writes_both_reports(
     assert "created: 2/2 workers" in run.stdout  # -n 2
     assert (target / "report.xml").is_file()
     assert (target / "report.json").is_file()
+    with open_history(target / ".prove" / "history.db") as history:
+        assert {len(past.gates) for past in history.runs()} == {14}
     assert "prove demo: gates ran (the failures are on purpose)" in run.stdout
 
 

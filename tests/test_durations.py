@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import tempfile
 from pathlib import Path
@@ -14,29 +13,11 @@ from hypothesis import strategies as st
 from pytest_prove.config.load import Options, load_fleet
 from pytest_prove.durations import DURATIONS_FILE, read_durations, updated
 from pytest_prove.report.merge import merge_json
-from pytest_prove.report.run_record import GateRecord, Outcome, RunRecord
 from pytest_prove.usage import UsageError
+from tests.run_records import gate, run_of
 
 OK = "[python3, -c, pass]"
 SLOW = "[python3, -c, 'import time; time.sleep(0.6)']"
-
-
-def _run(*gates: tuple[str, str, Outcome, float]) -> RunRecord:
-    now = datetime.datetime.now(datetime.UTC)
-    records = tuple(
-        GateRecord(nodeid=f"m::{r}::{c}", repo=r, check=c, outcome=o, duration=d)
-        for r, c, o, d in gates
-    )
-    return RunRecord(
-        id="x",
-        started=now,
-        finished=now,
-        host="h",
-        command=(),
-        config_digest="d",
-        exit_status=0,
-        gates=records,
-    )
 
 
 def _write(path: Path, repos: dict[str, dict[str, float]]) -> None:
@@ -49,11 +30,11 @@ def test_gates_that_ran_are_folded_in_and_skipped_ones_keep_their_figure(tmp_pat
     previous, problem = read_durations(tmp_path / "d.json")
     assert problem is None
     assert previous is not None
-    run = _run(
-        ("api", "lint", "failed", 4.0),
-        ("api", "test", "cached", 0.0),
-        ("web", "lint", "passed", 1.0),
-        ("web", "docs", "skipped", 0.0),
+    run = run_of(
+        gate("api", "lint", "failed", duration=4.0),
+        gate("api", "test", "cached", duration=0.0),
+        gate("web", "lint", "passed", duration=1.0),
+        gate("web", "docs", "skipped", duration=0.0),
     )
     assert updated(previous, run) == {"api": {"lint": 3.0, "test": 10.0}, "web": {"lint": 1.0}}
 

@@ -249,5 +249,5 @@ def test_unknown_required_check_is_a_config_error(plain_dirs: pytest.Pytester) -
     errors = [line for line in result.errlines if line.startswith("ERROR:")]
     assert errors == [
         "ERROR: pytest-prove: multi.yaml:9: global.policy.required_checks[0]:"
-        " unknown check 'secuirty'"
+        " unknown check 'secuirty' (did you mean 'security'?)"
     ]

@@ -20,6 +20,10 @@ def test_each_unreadable_kind_is_named(tmp_path: Path) -> None:
     (tmp_path / "dir").mkdir()
     os.symlink("/etc/hostname", tmp_path / "escape")
     os.symlink("loop", tmp_path / "loop")
+    os.symlink("/etc", tmp_path / "etc-link")
+    (tmp_path / "inner").mkdir()
+    os.symlink("inner", tmp_path / "inner-link")
+    (tmp_path / "inner" / "ok.txt").write_text("ok")
     assert read_text(tmp_path, "bin").skipped == "binary"
     assert read_text(tmp_path, "latin").skipped == "not-utf-8"
     assert read_text(tmp_path, "big", max_bytes=10).skipped == "too-large"
@@ -28,3 +32,5 @@ def test_each_unreadable_kind_is_named(tmp_path: Path) -> None:
     assert read_text(tmp_path, "dir").skipped == "missing"
     assert read_text(tmp_path, "escape").skipped == "outside"
     assert read_text(tmp_path, "loop").skipped in ("missing", "outside")
+    assert read_text(tmp_path, "etc-link/hostname").skipped == "outside"
+    assert read_text(tmp_path, "inner-link/ok.txt").text == "ok"

@@ -14,7 +14,24 @@ from .api import Check
 def prove_checks() -> Sequence[Check[Any]]:
     from .command import COMMAND
     from .commit_msg import COMMIT_MSG
+    from .contracts import CONTRACTS
+    from .coverage import COVERAGE
     from .delivery_mode import DELIVERY_MODE
+    from .feature_flags import FEATURE_FLAGS
+    from .killswitch import KILLSWITCH
+    from .security import SECURITY
+    from .tdd import TDD
     from .trunk import TRUNK
 
-    return [COMMAND, COMMIT_MSG, DELIVERY_MODE, TRUNK]
+    return [
+        COMMAND,
+        COMMIT_MSG,
+        CONTRACTS,
+        COVERAGE,
+        DELIVERY_MODE,
+        FEATURE_FLAGS,
+        KILLSWITCH,
+        SECURITY,
+        TDD,
+        TRUNK,
+    ]

@@ -9,6 +9,8 @@ Each of those is "not text" here, never an exception.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 from pathlib import Path
 from typing import Final, Literal
 
@@ -39,7 +41,7 @@ def read_text(root: Path, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> T
     """
     target = root / path
     try:
-        if not target.resolve().is_relative_to(root.resolve()):
+        if not _inside(root, target):
             return TextFile(path, skipped="outside")
         with target.open("rb") as stream:
             data = stream.read(max_bytes + 1)
@@ -53,3 +55,23 @@ def read_text(root: Path, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> T
         return TextFile(path, text=data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return TextFile(path, skipped="not-utf-8")
+
+
+@functools.lru_cache(maxsize=4096)
+def _real(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+def _inside(root: Path, target: Path) -> bool:
+    """Whether ``target`` really lies in ``root``, following symlinks.
+
+    Resolving each file costs a system call per path component; a tree scan reads
+    thousands of files in few directories, so directories are resolved once each and
+    only a file that is itself a symlink is resolved in full.
+    """
+    top = _real(os.fspath(root))
+    if os.path.islink(target):
+        real = os.path.realpath(target)
+    else:
+        real = os.path.join(_real(os.fspath(target.parent)), target.name)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)

@@ -12,7 +12,15 @@ import argparse
 import importlib
 from typing import Any, Final
 
-COMMAND_MODULES: Final[tuple[str, ...]] = ()
+COMMAND_MODULES: Final[tuple[str, ...]] = (
+    "pytest_prove.commands.audit",
+    "pytest_prove.commands.init",
+    "pytest_prove.commands.migrate",
+    "pytest_prove.commands.report",
+    "pytest_prove.commands.status",
+    "pytest_prove.commands.security",
+    "pytest_prove.commands.sync",
+)
 
 
 def register_all(sub: argparse._SubParsersAction[Any]) -> None:

@@ -21,7 +21,7 @@ from ..git.mode import ModeOptions
 from ..registry import Registry
 from .errors import ConfigError, KeyPath, display_path, prefixed
 from .merge import Layer, Merged, merge_layers
-from .models import TRUNK_BRANCH, WHEN, GlobalSettings, Schedule, Waiver, When
+from .models import TRUNK_BRANCH, WHEN, Access, GlobalSettings, Schedule, Waiver, When
 from .sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY
 from .validation import first_error
 
@@ -86,6 +86,7 @@ class Fleet:
     settings: GlobalSettings
     repos: tuple[RepoPlan, ...]
     waivers: tuple[Waiver, ...] = ()
+    access: Access | None = None
     balance: str | None = None
 
     def repo(self, name: str) -> RepoPlan:

@@ -266,6 +266,10 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
         raise first_error(exc, loaded.data, locate) from None
     entries = expand_entries(model.repositories, loaded.path.parent, locate)
     check_names(entries, options.repos, locate, loaded.path)
+    if model.access is not None:
+        from ..governance.access import check_access
+
+        check_access(model.access, [entry.name for _, entry in entries], locate)
     settings = _with_canonical_policy(model.global_, registry, locate)
     below = [loader.recommended()]
     for label, sub, chain in resolve_extends(
@@ -318,6 +322,7 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
         settings=settings,
         repos=repos,
         waivers=load_waivers(model.waivers, loaded.path.parent, locate),
+        access=model.access,
         balance=balance,
     )
 

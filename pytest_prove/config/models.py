@@ -12,7 +12,7 @@ import datetime
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..checks.api import STRICT_MODEL_CONFIG
 from ..git.mode import Mode
@@ -40,9 +40,65 @@ def check_name(value: str, what: str) -> str:
 
 
 class Notifications(ConfigModel):
-    slack: str | None = None
-    teams: str | None = None
-    email: str | None = None
+    """Where a run's result is sent (docs/notifications.md); secrets come from the environment."""
+
+    slack: str | None = Field(
+        default=None,
+        description="Slack channel, e.g. '#dev-quality'; the webhook is PROVE_SLACK_WEBHOOK",
+    )
+    teams: str | None = Field(
+        default=None,
+        description="Microsoft Teams channel name (a label); the webhook is PROVE_TEAMS_WEBHOOK",
+    )
+    email: str | list[str] | None = Field(
+        default=None,
+        description="Recipients: one address, a comma-separated string or a list; "
+        "the server is PROVE_SMTP_HOST",
+    )
+    on: Literal["failure", "change", "always"] = Field(
+        default="failure",
+        description="Notify when a gate failed, when any gate's verdict changed since the "
+        "last run, or after every run",
+    )
+    retries: int = Field(
+        default=2, ge=0, le=10, description="Extra attempts per notifier after a failure"
+    )
+    budget: float = Field(
+        default=20.0,
+        gt=0,
+        le=600,
+        description="Seconds all notifiers together may take; past it the run goes on",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on_key(cls, data: Any) -> Any:
+        # YAML 1.1 reads an unquoted `on:` key as the boolean true (as GitHub Actions knows).
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if key is True else key): value for key, value in data.items()}
+        return data
+
+    @field_validator("email")
+    @classmethod
+    def _addresses(cls, value: str | list[str] | None) -> str | list[str] | None:
+        for address in email_recipients(value):
+            if not _ADDRESS.match(address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        return email_recipients(self.email)
+
+
+_ADDRESS = re.compile(r"^[^@\s,<>\"]+@[^@\s,<>\"]+$")
+
+
+def email_recipients(value: str | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    parts = value.split(",") if isinstance(value, str) else value
+    return tuple(part.strip() for part in parts if part.strip())
 
 
 class Reporting(ConfigModel):
@@ -51,6 +107,10 @@ class Reporting(ConfigModel):
     )
     history: str | None = Field(default=None, description="SQLite history file")
     notifications: Notifications = Notifications()
+    audit: str | None = Field(
+        default=None,
+        description="Audit log of runs and waivers (JSON lines); off unless set",
+    )
 
 
 class Policy(ConfigModel):
@@ -169,6 +229,21 @@ class Waiver(ConfigModel):
     expires: datetime.date = Field(description="The last day it applies (YYYY-MM-DD)")
 
 
+class Access(ConfigModel):
+    """Roles, as identities (emails, compared without regard to case)."""
+
+    admins: list[str] = Field(
+        default_factory=list,
+        description="May run prove sync --apply / --rollback and approve any waiver",
+    )
+    maintainers: dict[str, list[str]] = Field(
+        default_factory=dict, description="Per repository name: who may approve its waivers"
+    )
+    viewers: list[str] = Field(
+        default_factory=list, description="Read-only: named for the record, approve nothing"
+    )
+
+
 class OrchestratorFile(ConfigModel):
     version: str = "1.0"
     extends: list[str] = Field(default_factory=list, description="Presets, applied in order")
@@ -179,6 +254,9 @@ class OrchestratorFile(ConfigModel):
     waivers: Any = Field(
         default=None,
         description="Waivers, or a file of them (default: prove-waivers.yaml beside this file)",
+    )
+    access: Access | None = Field(
+        default=None, description="Roles; without it anyone may sync and approve waivers"
     )
 
     @field_validator("version", mode="before")

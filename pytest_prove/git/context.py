@@ -286,6 +286,20 @@ class RepoContext:
         return self._changed_by_path.get(path)
 
     @lazy
+    def work_tree_files(self) -> frozenset[str]:
+        """Every file in the work tree that git tracks or would track (untracked, not ignored).
+
+        For checks that ask "does a file exist" or scan the tree: one listing instead of
+        a file-system walk.  Files deleted in the work tree are left out.
+        """
+        listed = self._git("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+        deleted = self._git("ls-files", "-z", "--deleted")
+        gone = {os.fsdecode(p) for p in deleted.split(b"\0") if p}
+        # A trailing "/" marks an untracked nested repository, not a file.
+        files = (os.fsdecode(p) for p in listed.split(b"\0") if p and not p.endswith(b"/"))
+        return frozenset(files) - gone
+
+    @lazy
     def commits(self) -> tuple[Commit, ...]:
         """Commits in ``merge_base..HEAD``, oldest first."""
         revs = f"{self.merge_base}..{self.head}"

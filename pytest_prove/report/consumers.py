@@ -16,7 +16,17 @@ if TYPE_CHECKING:
 
     from ..config.fleet import Fleet
 
-CONSUMER_MODULES: Final[tuple[str, ...]] = ("pytest_prove.durations",)
+CONSUMER_MODULES: Final[tuple[str, ...]] = (
+    "pytest_prove.durations",
+    "pytest_prove.notify.sink",
+    "pytest_prove.report.github",
+    "pytest_prove.report.gitlab",
+    "pytest_prove.report.sarif_sink",
+    "pytest_prove.governance.run_audit",
+    "pytest_prove.report.history_sink",
+    "pytest_prove.report.dashboard_sink",
+    "pytest_prove.report.terminal",
+)
 
 
 def register_consumers(config: pytest.Config, fleet: Fleet) -> None:

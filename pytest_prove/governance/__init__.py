@@ -1,0 +1,1 @@
+"""Migration and governance: ``prove init``, ``prove migrate``, ``prove sync``, access, audit."""

@@ -1,0 +1,254 @@
+"""The run consumer behind ``reporting.dashboard`` (see :mod:`.consumers`).
+
+- A path (default ``.prove/dashboard.html`` under the fleet's base directory): after
+  every run the page is rewritten (temporary file, then rename) from the recent runs
+  of the history file, if there is one, plus the run just finished.  A missing or
+  broken history only narrows the page to the current run.
+- An http(s) URL: the run's JSON (:meth:`RunRecord.to_dict`) is POSTed there, with
+  retries inside a time budget; a failure is a terminal-summary note, never the run's
+  fate, and the URL is shown without its credentials or query.
+
+Either way ``.prove/live.json`` follows the run as gates finish (``running: true``),
+and says ``running: false`` at the end: ``prove status --dashboard`` serves it to the
+page, which updates its matrix while the run goes on.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+import pytest
+
+from ..files import write_atomic
+from .dashboard import live_payload, render_dashboard
+from .run_record import RECORDER_KEY
+
+if TYPE_CHECKING:
+    from ..config.fleet import Fleet
+    from ..notify.message import Message
+    from .run_record import GateRecord, RunRecord
+
+__all__ = ["DEFAULT_DASHBOARD", "LIVE_FILE", "plugin", "recent_runs"]
+
+DEFAULT_DASHBOARD: Final = Path(".prove/dashboard.html")
+LIVE_FILE: Final = Path(".prove/live.json")
+# Past runs are read with all their gates: a trend of up to HISTORY_RUNS runs, fewer
+# for a large fleet so that reading stays around a second (1,000 repos x 9: 4 runs).
+HISTORY_RUNS: Final = 50
+MIN_RUNS: Final = 3
+GATE_BUDGET: Final = 40_000
+# The page polls every 2 s: rewriting a 1,000-repo live file at every gate would be waste.
+LIVE_INTERVAL: Final = 1.0
+READ_TIMEOUT: Final = 5.0
+POST_BUDGET: Final = 15.0
+POST_TIMEOUT: Final = 5.0
+POST_RETRIES: Final = 3
+POST_BACKOFF: Final = 0.5
+
+
+def recent_runs(
+    history: Path | None, *, gates: int | None = None, limit: int | None = None
+) -> tuple[list[RunRecord], str]:
+    """The newest runs of the history file, oldest first, and a problem if any.
+
+    :param gates: gates in a run of this fleet, which sets how many runs are read; ``None``
+        to take the newest stored run's
+    :param limit: read exactly this many runs instead
+
+    A file that does not exist is not a problem (history off, or no run yet) and is
+    never created here.
+    """
+    if history is None or not history.is_file():
+        return [], ""
+    from .history import HistoryError, open_history
+
+    try:
+        with open_history(history, timeout=READ_TIMEOUT) as store:
+            if limit is None:
+                if gates is None:
+                    newest = store.runs(limit=1)
+                    gates = len(newest[0].gates) if newest else 0
+                limit = max(MIN_RUNS, min(HISTORY_RUNS, GATE_BUDGET // max(gates, 1)))
+            return store.runs(limit=limit), ""
+    except HistoryError as exc:
+        return [], str(exc)
+
+
+def _ignore_state_dir(directory: Path) -> None:
+    """Keep ``.prove/`` out of git, as pytest does with ``.pytest_cache/``.
+
+    With ``pytest --prove`` it lies inside the gated repository, and the gates count
+    untracked files as changes: the live file, written as the run starts, would be one.
+    """
+    marker = directory / ".gitignore"
+    if marker.exists():
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        marker.write_text("# Created by pytest-prove: run state, not sources.\n*\n")
+    except OSError:
+        pass  # writing the live file next will fail too, and say so
+
+
+def with_run(runs: Sequence[RunRecord], run: RunRecord) -> list[RunRecord]:
+    """``runs`` plus ``run``, once: the history sink may have stored it already."""
+    return [r for r in runs if r.id != run.id] + [run]
+
+
+class _DashboardPost:
+    """A notifier (:class:`..notify.deliver.Notifier`) that POSTs the whole run as JSON.
+
+    Credentials in the URL (``https://user:token@host/...``) become a Basic
+    ``Authorization`` header: urllib would take them for part of the host name.
+    """
+
+    name = "dashboard"
+
+    def __init__(self, url: str, run: RunRecord) -> None:
+        parts = urllib.parse.urlsplit(url)
+        self.secrets: tuple[str, ...] = (url,)
+        self.headers = {"Content-Type": "application/json", "User-Agent": "pytest-prove"}
+        if parts.username is not None:
+            user = urllib.parse.unquote(parts.username)
+            password = urllib.parse.unquote(parts.password or "")
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            self.headers["Authorization"] = f"Basic {token}"
+            self.secrets = (url, user, password, token)
+            netloc = parts.netloc.rpartition("@")[2]
+            url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+        self.url = url
+        self.body = json.dumps(run.to_dict()).encode()
+
+    def send(self, message: Message, timeout: float) -> None:
+        from ..notify.deliver import NotifyError
+
+        request = urllib.request.Request(
+            self.url, data=self.body, headers=self.headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=min(timeout, POST_TIMEOUT)) as answer:
+                answer.read(4096)
+        except urllib.error.HTTPError as exc:
+            raise NotifyError(
+                f"HTTP {exc.code}", retry=exc.code >= 500 or exc.code == 429
+            ) from None
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+            # `from None`, and no str(exc): a chained or quoted error could show the URL.
+            why = getattr(exc, "reason", exc)
+            raise NotifyError(f"cannot reach it: {type(why).__name__}", retry=True) from None
+
+
+class DashboardSink:
+    """Writes the live file as gates finish, then the page or the POST at the end.
+
+    :param page: the HTML file to write, or ``None`` when ``url`` is set
+    :param history: the history file to read past runs from (``None``: history off)
+    """
+
+    def __init__(
+        self, *, page: Path | None, url: str | None, history: Path | None, live: Path, shown: str
+    ) -> None:
+        self.page = page
+        self.url = url
+        self.history = history
+        self.live = live
+        self.shown = shown
+        self._gates: list[GateRecord] = []
+        self._written = 0.0
+        self._live_ok = True
+
+    def _write_live(self, config: pytest.Config, *, running: bool) -> None:
+        if not self._live_ok:
+            return
+        recorder = config.stash[RECORDER_KEY]
+        payload = live_payload(recorder.id, recorder.started, self._gates, running=running)
+        try:
+            write_atomic(self.live, json.dumps(payload, separators=(",", ":")) + "\n")
+        except OSError as exc:
+            self._live_ok = False  # one note, not one per gate
+            recorder.note(f"dashboard: live file {self.live} not written: {exc.strerror or exc}")
+        self._written = time.monotonic()
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        _ignore_state_dir(self.live.parent)
+        self._write_live(session.config, running=True)
+
+    def pytest_prove_gate_finished(self, config: pytest.Config, gate: GateRecord) -> None:
+        self._gates.append(gate)
+        if time.monotonic() - self._written >= LIVE_INTERVAL:
+            self._write_live(config, running=True)
+
+    # trylast: after the history sink, so a page read from the history already has this run.
+    @pytest.hookimpl(trylast=True)
+    def pytest_prove_run_finished(self, config: pytest.Config, run: RunRecord) -> None:
+        recorder = config.stash[RECORDER_KEY]
+        self._write_live(config, running=False)
+        if not run.gates:  # --collect-only, or nothing selected: nothing new to show
+            return
+        if self.url is not None:
+            self._post(config, run)
+            return
+        assert self.page is not None
+        runs, problem = recent_runs(self.history, gates=len(run.gates))
+        if problem:
+            recorder.note(f"dashboard: history not read, showing this run only: {problem}")
+        try:
+            write_atomic(self.page, render_dashboard(with_run(runs, run)))
+        except OSError as exc:
+            recorder.note(f"dashboard not written to {self.page}: {exc.strerror or exc}")
+            return
+        recorder.note(f"dashboard: {self.page}")
+
+    def _post(self, config: pytest.Config, run: RunRecord) -> None:
+        from ..notify.deliver import deliver
+        from ..notify.message import build_message
+
+        assert self.url is not None
+        (delivery,) = deliver(
+            [_DashboardPost(self.url, run)],
+            build_message(run),
+            budget=POST_BUDGET,
+            retries=POST_RETRIES,
+            backoff=POST_BACKOFF,
+        )
+        outcome = "results posted" if delivery.ok else f"results not posted: {delivery.detail}"
+        config.stash[RECORDER_KEY].note(f"dashboard: {outcome} to {self.shown}")
+
+
+def as_url(target: str) -> str | None:
+    """``target`` with its scheme in lower case if it is an http(s) URL, else ``None``."""
+    scheme, sep, rest = target.partition("://")
+    if sep and scheme.lower() in ("http", "https"):
+        return f"{scheme.lower()}://{rest}"
+    return None
+
+
+def plugin(config: pytest.Config, fleet: Fleet) -> DashboardSink | None:
+    if not fleet.repos:
+        return None
+    from ..notify.message import dashboard_link
+    from .history import history_path
+
+    reporting = fleet.settings.reporting
+    target = reporting.dashboard or str(DEFAULT_DASHBOARD)
+    history = (
+        None
+        if config.getoption("prove_no_history")
+        else history_path(reporting.history, fleet.base_dir)
+    )
+    live = fleet.base_dir / LIVE_FILE
+    url = as_url(target)
+    if url is not None:
+        shown = dashboard_link(url, fleet.base_dir) or "the dashboard URL"
+        return DashboardSink(page=None, url=url, history=history, live=live, shown=shown)
+    page = Path(target) if Path(target).is_absolute() else fleet.base_dir / target
+    return DashboardSink(page=page, url=None, history=history, live=live, shown=str(page))

@@ -1,0 +1,127 @@
+"""pytest-json-report files read back as :class:`RunRecord`\\ s, for ``prove report --from-json``.
+
+A gate is a test with the ``prove`` keyword; its repo and check come from the
+``prove`` metadata of its call phase or, for a gate skipped before it ran, from its
+user properties or node id.  Other tests of the report are left out.  The files are
+untrusted input: anything that is not such a report is one :class:`UsageError`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..usage import UsageError
+from .run_record import CACHED_PREFIX, GateRecord, Outcome, RunRecord
+
+_OUTCOMES: dict[str, Outcome] = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error",
+    "skipped": "skipped",
+    "xfailed": "waived",
+    "xpassed": "passed",
+}
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _phases(test: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [p for p in (test.get(w) for w in ("setup", "call", "teardown")) if isinstance(p, dict)]
+
+
+def _duration(test: Mapping[str, Any]) -> float:
+    total = 0.0
+    for phase in _phases(test):
+        value = phase.get("duration")
+        if isinstance(value, int | float) and value >= 0:
+            total += float(value)
+    return total
+
+
+def _properties(test: Mapping[str, Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    entries = test.get("user_properties")
+    for entry in entries if isinstance(entries, list) else ():
+        if isinstance(entry, dict):
+            found.update({str(k): str(v) for k, v in entry.items()})
+    return found
+
+
+def _gate(test: Mapping[str, Any]) -> GateRecord | None:
+    keywords = test.get("keywords")
+    if not isinstance(keywords, list) or "prove" not in keywords:
+        return None
+    nodeid = _text(test.get("nodeid"))
+    metadata = test.get("metadata")
+    prove = metadata.get("prove") if isinstance(metadata, dict) else None
+    result: Mapping[str, Any] = prove if isinstance(prove, dict) else {}
+    props = _properties(test)
+    parts = nodeid.split("::")
+    outcome = _OUTCOMES.get(_text(test.get("outcome")), "error")
+    longrepr = " ".join(_text(p.get("longrepr")) for p in _phases(test))
+    reason = ""
+    if outcome == "skipped":
+        reason = longrepr
+        if CACHED_PREFIX in longrepr:
+            outcome = "cached"
+    findings = result.get("findings")
+    metrics = result.get("metrics")
+    return GateRecord(
+        nodeid=nodeid,
+        repo=_text(result.get("repo"))
+        or props.get("repo")
+        or (parts[-2] if len(parts) > 2 else ""),
+        check=_text(result.get("check")) or props.get("check") or parts[-1],
+        outcome=outcome,
+        duration=_duration(test),
+        summary=_text(result.get("summary")) or _text(result.get("error")),
+        reason=reason,
+        mode=_text(result.get("mode")),
+        base=_text(result.get("base")),
+        head=_text(result.get("head")),
+        findings=tuple(f for f in findings if isinstance(f, dict))
+        if isinstance(findings, list)
+        else (),
+        metrics=metrics if isinstance(metrics, dict) else {},
+    )
+
+
+def read_json_run(path: Path) -> RunRecord:
+    try:
+        raw = path.read_bytes()
+        data = json.loads(raw)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"prove report: cannot read {path}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
+        raise UsageError(f"prove report: {path} is not a pytest-json-report file (no 'tests')")
+    created = data.get("created")
+    duration = data.get("duration")
+    if not isinstance(created, int | float) or not isinstance(duration, int | float | None):
+        raise UsageError(f"prove report: {path} has no valid 'created' time")
+    try:
+        started = datetime.datetime.fromtimestamp(float(created), datetime.UTC)
+        finished = started + datetime.timedelta(seconds=float(duration or 0))
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise UsageError(f"prove report: {path} has no valid 'created' time") from None
+    exitcode = data.get("exitcode")
+    return RunRecord(
+        id=hashlib.sha256(raw).hexdigest()[:32],
+        started=started,
+        finished=finished,
+        host="",
+        command=(),
+        config_digest="",
+        exit_status=exitcode if isinstance(exitcode, int) else -1,
+        gates=tuple(g for t in data["tests"] if isinstance(t, dict) and (g := _gate(t))),
+    )
+
+
+def read_json_runs(paths: Sequence[Path]) -> list[RunRecord]:
+    return [read_json_run(p) for p in paths]
