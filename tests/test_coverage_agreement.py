@@ -204,21 +204,21 @@ def assert_agree(peer: dict[str, Any], outcome: DiffCoverage) -> None:
     assert round(result.percent, 2) == peer["total_percent_covered"]
 
 
-@pytest.mark.parametrize("report", ["coverage.xml", "lcov.info"])
+# diff-cover's --branch-coverage applies to XML reports only.
 @pytest.mark.parametrize(
-    ("flags", "settings"),
+    ("report", "flags", "settings"),
     [
-        ((), {}),
-        (("--include-untracked",), {"include_untracked": True}),
-        (("--branch-coverage",), {"branch": True}),
+        ("coverage.xml", (), {}),
+        ("lcov.info", (), {}),
+        ("coverage.xml", ("--include-untracked",), {"include_untracked": True}),
+        ("lcov.info", ("--include-untracked",), {"include_untracked": True}),
+        ("coverage.xml", ("--branch-coverage",), {"branch": True}),
     ],
-    ids=["default", "untracked", "branch"],
+    ids=["xml", "lcov", "xml-untracked", "lcov-untracked", "xml-branch"],
 )
 def test_agrees_with_diff_cover(
     fixture_repo: RepoBuilder, report: str, flags: tuple[str, ...], settings: dict[str, Any]
 ) -> None:
-    if report == "lcov.info" and flags == ("--branch-coverage",):
-        pytest.skip("diff-cover's --branch-coverage applies to XML reports only")
     assert_agree(diff_cover(fixture_repo, report, *flags), ours(fixture_repo, report, **settings))
 
 
