@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .config.fleet import Fleet
     from .report.run_record import RunRecord
 
-__all__ = ["DURATIONS_FILE", "Durations", "plugin", "read_durations"]
+__all__ = ["DURATIONS_FILE", "Durations", "plugin", "read_durations", "write_durations"]
 
 DURATIONS_FILE: Final = Path(".prove") / "durations.json"
 _VERSION: Final = 1
@@ -88,6 +88,17 @@ def updated(previous: Durations | None, run: RunRecord) -> dict[str, dict[str, f
     return seconds
 
 
+def write_durations(path: Path, previous: Durations | None, run: RunRecord) -> Durations:
+    """Write ``previous`` with ``run`` folded in to ``path``; return what was written.
+
+    :raises OSError: the file cannot be written
+    """
+    repos = dict(sorted(updated(previous, run).items()))
+    text = json.dumps({"version": _VERSION, "repos": repos}, indent=1, sort_keys=True) + "\n"
+    write_atomic(path, text)
+    return Durations(repos, hashlib.sha256(text.encode()).hexdigest()[:12])
+
+
 class _DurationsWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -97,11 +108,8 @@ class _DurationsWriter:
 
         if not run.gates:  # --collect-only, or nothing selected: nothing measured
             return
-        previous, _ = read_durations(self.path)
-        repos = dict(sorted(updated(previous, run).items()))
-        text = json.dumps({"version": _VERSION, "repos": repos}, indent=1, sort_keys=True)
         try:
-            write_atomic(self.path, text + "\n")
+            write_durations(self.path, read_durations(self.path)[0], run)
         except OSError as exc:
             config.stash[RECORDER_KEY].note(f"durations not saved to {self.path}: {exc}")
 

@@ -170,3 +170,32 @@ def test_merge_refuses_shards_balanced_from_different_files(fleet: pytest.Pytest
     assert "balance" in json.loads(reports[0].read_text())["prove"]
     with pytest.raises(UsageError, match=r"balanced by .* but .* by"):
         merge_json(reports)
+
+
+def test_the_merge_records_what_the_shards_measured(fleet: pytest.Pytester) -> None:
+    from pytest_prove.cli import main
+
+    reports = []
+    for k in (1, 2):
+        out = fleet.path / f"s{k}.json"
+        fleet.runpytest(
+            "--prove-config",
+            "multi.yaml",
+            "--prove-shard",
+            f"{k}/2",
+            "--json-report",
+            f"--json-report-file={out}",
+        )
+        reports.append(str(out))
+    assert not (fleet.path / DURATIONS_FILE).exists()
+    target = fleet.path / DURATIONS_FILE
+    merged = fleet.path / "merged.json"
+    assert main(["report", "--merge", *reports, "-o", str(merged), "--durations", str(target)]) == 0
+    durations, problem = read_durations(target)
+    assert problem is None
+    assert durations is not None
+    assert set(durations.seconds) == {"a", "b", "c", "d"}
+    assert durations.seconds["a"]["slow"] >= 0.5
+    assert main(["report", "--durations", str(target)]) == 4
+    result = fleet.runpytest("--prove-config", "multi.yaml", "--prove-shard", "1/2", "--co")
+    result.stdout.fnmatch_lines([f"*balanced by recorded durations (*{durations.digest})"])

@@ -97,7 +97,10 @@ def test_github_actions_example() -> None:
     assert f"--prove-shard ${{{{ matrix.shard }}}}/{len(shards)}" in run
     report = workflow["jobs"]["report"]
     assert report["needs"] == "gates"
-    assert any("prove report --merge" in step.get("run", "") for step in report["steps"])
+    merge = next(s["run"] for s in report["steps"] if "prove report --merge" in s.get("run", ""))
+    # Every shard balances from the one durations file; the merge records the next one.
+    assert gates["needs"] == "durations"
+    assert "--durations .prove/durations.json" in merge
 
 
 def test_gitlab_example() -> None:
@@ -106,6 +109,9 @@ def test_gitlab_example() -> None:
     assert gates["parallel"] == 3
     assert "--prove-shard ${CI_NODE_INDEX}/${CI_NODE_TOTAL}" in " ".join(gates["script"])
     assert pipeline["prove-report"]["needs"] == ["prove-gates"]
+    assert gates["cache"]["policy"] == "pull"
+    assert pipeline["prove-report"]["cache"]["policy"] == "pull-push"
+    assert "--durations .prove/durations.json" in " ".join(pipeline["prove-report"]["script"])
     assert pipeline["stages"] == ["gates", "report"]
 
 
@@ -117,3 +123,4 @@ def test_jenkins_example() -> None:
     assert "parallel branches" in code
     assert "--prove-shard ${shard}/${SHARDS}" in code
     assert "report --merge reports/shard-*.json" in code
+    assert code.count("unstash 'durations'") == 2

@@ -12,6 +12,7 @@ import datetime
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="per repo and check: runs, pass rate, active waivers and approvers, policy gaps",
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    report.add_argument(
+        "--durations",
+        metavar="FILE",
+        help="with --merge of JSON reports: fold the shards' gate durations into this "
+        "durations file (.prove/durations.json), for the next sharded run to balance by",
+    )
     report.set_defaults(handler=run_report)
 
 
@@ -80,6 +87,9 @@ def parse_since(text: str, now: datetime.datetime) -> datetime.datetime:
 def _merge(args: argparse.Namespace) -> int:
     from ..report.merge import merge_reports
 
+    if not args.merge:
+        raise UsageError("prove report: --durations goes with --merge")
+
     used = [
         name
         for name, value in (
@@ -97,8 +107,23 @@ def _merge(args: argparse.Namespace) -> int:
         used += [] if args.format == "table" else ["--format"]
         raise UsageError(f"prove report: --merge cannot be combined with {', '.join(used)}")
     output = Path(args.output) if args.output else None
-    sys.stdout.write(merge_reports([Path(p) for p in args.merge], output))
+    paths = [Path(p) for p in args.merge]
+    sys.stdout.write(merge_reports(paths, output))
+    if args.durations:
+        _record_durations(paths, Path(args.durations))
     return 0
+
+
+def _record_durations(shards: Sequence[Path], target: Path) -> None:
+    """Shards never write the durations file (see :mod:`pytest_prove.durations`): the merge does."""
+    from ..durations import read_durations, write_durations
+    from ..report.from_json import read_json_runs
+
+    if any(p.suffix.lower() != ".json" for p in shards):
+        raise UsageError("prove report --durations: durations come from the JSON reports")
+    previous, _ = read_durations(target)
+    for run in read_json_runs(shards):
+        previous = write_durations(target, previous, run)
 
 
 def default_history(config: str | None) -> Path:
@@ -148,7 +173,7 @@ def _only_repos(runs: list[RunRecord], repos: list[str]) -> list[RunRecord]:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    if args.merge:
+    if args.merge or args.durations:
         return _merge(args)
     from ..clock import now_or_real
     from ..report.formats import RENDERERS
