@@ -40,6 +40,12 @@ class BatchTest(unittest.TestCase):
         self.assertEqual(chunk([1, 2, 3], 2), [[1, 2], [3]])
 """
 
+# A made-up Slack webhook: the security gate finds it and shows it masked. Built from
+# parts so this source file itself does not look like it leaks one.
+_WEBHOOK = "https://hooks.slack.com/services/" + "/".join(
+    ("T0DEM0PRV", "B0DEM0PRV", "xQ3" + "demo" * 5 + "Zz9")
+)
+
 # name -> commits as (message, files)
 _REPOS: dict[str, list[tuple[str, Mapping[str, str]]]] = {
     "payments-api": [
@@ -81,7 +87,14 @@ _REPOS: dict[str, list[tuple[str, Mapping[str, str]]]] = {
                 )
             },
         ),
-        ("test(batch): chunking", {"tests/__init__.py": "", "tests/test_batch.py": _FAILING_TEST}),
+        (
+            "test(batch): chunking",
+            {
+                "tests/__init__.py": "",
+                "tests/test_batch.py": _FAILING_TEST,
+                "config/alerts.yaml": f"slack_webhook: {_WEBHOOK}\n",
+            },
+        ),
     ],
 }
 
@@ -134,16 +147,18 @@ version: "1.0"
 repositories:
   - name: payments-api        # on trunk: every gate passes
     path: ./payments-api
-    checks: [trunk, delivery-mode, commit-msg, compile, unit-tests]
-  - name: web-frontend        # a feature branch with a non-conventional commit message
+    checks: [trunk, delivery-mode, commit-msg, tdd, security, compile, unit-tests]
+  - name: web-frontend        # a feature branch: a non-conventional commit, code without a test
     path: ./web-frontend
-    checks: [trunk, delivery-mode, commit-msg, compile]
-  - name: legacy-batch        # a branch named against the convention, and failing unit tests
-    path: ./legacy-batch
-    checks: [trunk, delivery-mode, commit-msg, compile, unit-tests]
+    checks: [trunk, delivery-mode, commit-msg, tdd, security, compile]
+  - name: legacy-batch        # a branch named against the convention, failing unit tests,
+    path: ./legacy-batch      # and a Slack webhook committed in the code
+    checks: [trunk, delivery-mode, commit-msg, tdd, security, compile, unit-tests]
 global:
   concurrency: 2
   timeout: 60000
+  security:
+    dependencies: {{enabled: false}}   # no lock files here, and no advisory database offline
   commands:
     compile: {{argv: [{python}, -m, compileall, -q, src], quick: true}}
     unit-tests: {{argv: {unit}}}

@@ -27,7 +27,9 @@ REPOS = ["legacy-batch", "payments-api", "web-frontend"]
 FAILING = {
     ("legacy-batch", "trunk"),
     ("legacy-batch", "unit-tests"),
+    ("legacy-batch", "security"),
     ("web-frontend", "commit-msg"),
+    ("web-frontend", "tdd"),
 }
 
 
@@ -94,7 +96,7 @@ def test_demo_exits_0_and_writes_both_reports(
     assert (target / "report.xml").is_file()
     assert (target / "report.json").is_file()
     with open_history(target / ".prove" / "history.db") as history:
-        assert {len(past.gates) for past in history.runs()} == {14}
+        assert {len(past.gates) for past in history.runs()} == {20}
     assert "prove demo: gates ran (the failures are on purpose)" in run.stdout
 
 
@@ -125,7 +127,7 @@ def test_junit_has_one_testcase_per_repo_and_check_with_properties(
     gates = [(c.repo, c.check) for c in cases]
     assert len(gates) == len(set(gates))
     assert set(gates) == planned_gates(target / "multi.yaml")
-    assert len(gates) == 14
+    assert len(gates) == 20
     heads = {name: git(target / name, "rev-parse", "HEAD") for name in REPOS}
     for case in cases:
         props = case.properties
@@ -147,6 +149,8 @@ def test_the_failures_are_the_ones_set_up_on_purpose(
     assert "branch-name" in str(failures["legacy-batch", "trunk"])
     assert "exited with 1" in str(failures["legacy-batch", "unit-tests"])
     assert "Conventional Commits" in str(failures["web-frontend", "commit-msg"])
+    assert "lack a test" in str(failures["web-frontend", "tdd"])
+    assert "1 secrets in added lines" in str(failures["legacy-batch", "security"])
     passing = {(c.repo, c.check) for c in cases if c.failure is None}
     assert {("payments-api", check) for check in ("trunk", "commit-msg", "unit-tests")} <= passing
 
@@ -156,7 +160,7 @@ def test_json_report_matches_the_junit_report(
 ) -> None:
     target, _ = demo
     report: dict[str, Any] = json.loads((target / "report.json").read_text())
-    assert report["summary"] == {"passed": 11, "failed": 3, "total": 14, "collected": 14}
+    assert report["summary"] == {"passed": 15, "failed": 5, "total": 20, "collected": 20}
     failed = {t["nodeid"] for t in report["tests"] if t["outcome"] == "failed"}
     assert failed == {f"multi.yaml::{repo}::{check}" for repo, check in FAILING}
 
@@ -223,3 +227,17 @@ def test_a_file_in_place_of_the_directory_is_refused_cleanly(tmp_path: Path) -> 
     assert run.returncode != 0
     assert "Traceback" not in run.stderr
     assert "afile" in run.stderr
+
+
+def test_the_planted_webhook_is_masked_in_everything_the_demo_writes(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    from pytest_prove.demo import _WEBHOOK
+
+    target, run = demo
+    secret = _WEBHOOK.rsplit("/", 1)[-1]
+    written = [p for p in target.rglob("*") if p.is_file() and ".git" not in p.parts]
+    leaks = [p for p in written if p.name != "alerts.yaml" and secret.encode() in p.read_bytes()]
+    assert leaks == []
+    assert secret not in run.stdout + run.stderr
+    assert "T0DE****" in (target / "report.xml").read_text()

@@ -112,7 +112,7 @@ def _summary(outcome: Outcome, settings: SecuritySettings) -> str:
             parts.append(f"{outcome.metrics.get('vulnerable_packages', 0)} vulnerable packages")
         else:
             parts.append("dependency audit not configured" if audit else "dependency audit failed")
-    verdict = f"{len(errors)} problems" if errors else "clean"
+    verdict = (f"{len(errors)} problem" + ("s" if len(errors) > 1 else "")) if errors else "clean"
     return f"security {verdict}: {', '.join(parts) or 'every sub-check disabled'}"
 
 
