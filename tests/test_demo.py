@@ -150,7 +150,7 @@ def test_the_failures_are_the_ones_set_up_on_purpose(
     assert "exited with 1" in str(failures["legacy-batch", "unit-tests"])
     assert "Conventional Commits" in str(failures["web-frontend", "commit-msg"])
     assert "lack a test" in str(failures["web-frontend", "tdd"])
-    assert "1 secrets in added lines" in str(failures["legacy-batch", "security"])
+    assert "1 secret in added lines" in str(failures["legacy-batch", "security"])
     passing = {(c.repo, c.check) for c in cases if c.failure is None}
     assert {("payments-api", check) for check in ("trunk", "commit-msg", "unit-tests")} <= passing
 

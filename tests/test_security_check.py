@@ -54,7 +54,7 @@ def test_diff_scope_sees_added_lines_only(branch: RepoBuilder) -> None:
 def test_tree_scope_sees_every_file(branch: RepoBuilder) -> None:
     result = _run(branch, _settings(scope="tree"))
     assert _rules(result) == [("github-token", "old.py")]
-    assert "secrets in the tree" in (result.summary or "")
+    assert "1 secret in the tree" in (result.summary or "")
 
 
 def test_untracked_and_staged_files_are_scanned(branch: RepoBuilder) -> None:

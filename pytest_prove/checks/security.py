@@ -103,17 +103,22 @@ def _summary(outcome: Outcome, settings: SecuritySettings) -> str:
     where = "added lines" if settings.scope == "diff" else "the tree"
     parts = []
     if settings.secrets.enabled:
-        parts.append(f"{outcome.metrics.get('secrets', 0)} secrets in {where}")
+        parts.append(f"{_count(outcome.metrics.get('secrets', 0), 'secret')} in {where}")
     if settings.forbidden_files.enabled:
-        parts.append(f"{outcome.metrics.get('forbidden_files', 0)} forbidden files")
+        parts.append(_count(outcome.metrics.get("forbidden_files", 0), "forbidden file"))
     if settings.dependencies.enabled:
         audit = outcome.metrics.get("dependency_audit")
         if audit == "done":
-            parts.append(f"{outcome.metrics.get('vulnerable_packages', 0)} vulnerable packages")
+            vulnerable = outcome.metrics.get("vulnerable_packages", 0)
+            parts.append(_count(vulnerable, "vulnerable package"))
         else:
             parts.append("dependency audit not configured" if audit else "dependency audit failed")
-    verdict = (f"{len(errors)} problem" + ("s" if len(errors) > 1 else "")) if errors else "clean"
+    verdict = _count(len(errors), "problem") if errors else "clean"
     return f"security {verdict}: {', '.join(parts) or 'every sub-check disabled'}"
+
+
+def _count(number: object, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 SECURITY: Final = Check(
