@@ -14,6 +14,7 @@ different files.  A missing or unreadable file means balancing by number of gate
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -43,12 +44,16 @@ class Durations:
     seconds: Mapping[str, Mapping[str, float]]
     digest: str
 
+    @functools.cached_property
+    def typical(self) -> float:
+        """The median recorded gate: what a gate not recorded yet is expected to take."""
+        every = sorted(s for gates in self.seconds.values() for s in gates.values())
+        return every[len(every) // 2] if every else 0.0
+
     def of(self, repo: str, checks: list[str]) -> float:
         """A repository's expected time: its known gates, unknown ones at the median gate."""
         known = self.seconds.get(repo, {})
-        every = sorted(s for gates in self.seconds.values() for s in gates.values())
-        typical = every[len(every) // 2] if every else 0.0
-        return sum(known.get(check, typical) for check in checks)
+        return sum(known.get(check, self.typical) for check in checks)
 
 
 def read_durations(path: Path) -> tuple[Durations | None, str | None]:
