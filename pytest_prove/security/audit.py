@@ -8,11 +8,11 @@ from pathlib import Path
 
 from pytest_prove.checks.api import Finding, Severity
 from pytest_prove.checks.text import read_text
+from pytest_prove.globs import matches_any
 
 from .advisories import SEVERITIES, AdvisoryDb, VersionError, load_advisories
 from .lockfiles import LockfileError, Package, lockfile_parser
 from .outcome import Outcome
-from .scan import matches
 from .settings import DependenciesSettings
 
 __all__ = ["audit_dependencies"]
@@ -54,7 +54,7 @@ def audit_dependencies(
             )
         )
     lockfiles = [
-        f for f in files if lockfile_parser(f) is not None and not matches(f, settings.exclude)
+        f for f in files if lockfile_parser(f) is not None and not matches_any(f, settings.exclude)
     ]
     packages = vulnerable = 0
     for path in lockfiles:

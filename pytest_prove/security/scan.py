@@ -16,7 +16,7 @@ from .rules import ASSIGNMENT_RULE, BUILTIN_RULES, Rule
 from .secrets import SecretHit, SecretScanner
 from .settings import CustomRule, SecretsSettings
 
-__all__ = ["matches", "scan_secrets", "secret_findings"]
+__all__ = ["scan_secrets", "secret_findings"]
 
 _DESCRIPTIONS: Final = {r.id: r.description for r in (*BUILTIN_RULES, ASSIGNMENT_RULE)}
 
@@ -41,7 +41,7 @@ def scan_secrets(
     hits: list[SecretHit] = []
     scanned = scanned_bytes = not_scanned = 0
     for path, lines in targets:
-        if path == settings.baseline or matches(path, settings.allow_paths):
+        if path == settings.baseline or matches_any(path, settings.allow_paths):
             continue
         if lines is not None and not lines:
             continue  # a change that only removed lines adds no secret
@@ -67,10 +67,6 @@ def _rule(custom: CustomRule) -> Rule:
         paths=custom.paths,
         word_start=False,
     )
-
-
-def matches(path: str, globs: Sequence[str]) -> bool:
-    return bool(globs) and matches_any(path, globs)
 
 
 def _read(root: Path, path: str, max_bytes: int, outcome: Outcome) -> str | None:
