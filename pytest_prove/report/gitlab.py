@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .json_file_sink import JsonFileWriter
+from .json_file_sink import report_file_plugin
 from .locate import Locator, Place
 
 if TYPE_CHECKING:
@@ -103,12 +101,11 @@ def codequality_issues(run: RunRecord, locator: Locator) -> list[dict[str, Any]]
 
 def plugin(config: pytest.Config, fleet: Fleet) -> object | None:
     """The Code Quality writer, when ``--prove-gitlab-codequality`` names a file."""
-    target = config.getoption("prove_gitlab_codequality", None)
-    if not target:
-        return None
-    path = config.invocation_params.dir / target
-    workspace = os.environ.get("CI_PROJECT_DIR") or str(config.invocation_params.dir)
-    locator = Locator(fleet, Path(workspace))
-    return JsonFileWriter(
-        path, "GitLab Code Quality report", lambda run: codequality_issues(run, locator)
+    return report_file_plugin(
+        config,
+        fleet,
+        option="prove_gitlab_codequality",
+        workspace_variable="CI_PROJECT_DIR",
+        label="GitLab Code Quality report",
+        build=codequality_issues,
     )

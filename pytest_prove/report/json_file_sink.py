@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..files import write_atomic
+from .locate import Locator
 from .run_record import RECORDER_KEY
 
 if TYPE_CHECKING:
     import pytest
 
+    from ..config.fleet import Fleet
     from .run_record import RunRecord
 
 
@@ -32,3 +35,25 @@ class JsonFileWriter:
             config.stash[RECORDER_KEY].note(
                 f"{self.label} not written to {self.path}: {exc.strerror or exc}"
             )
+
+
+def report_file_plugin(
+    config: pytest.Config,
+    fleet: Fleet,
+    *,
+    option: str,
+    workspace_variable: str,
+    label: str,
+    build: Callable[[RunRecord, Locator], Any],
+) -> JsonFileWriter | None:
+    """The writer for the file ``option`` names, with paths relative to the CI workspace.
+
+    The workspace is ``workspace_variable`` (where the CI system resolves paths),
+    else the directory pytest was started in.
+    """
+    target = config.getoption(option, None)
+    if not target:
+        return None
+    start = config.invocation_params.dir
+    locator = Locator(fleet, Path(os.environ.get(workspace_variable) or str(start)))
+    return JsonFileWriter(start / target, label, lambda run: build(run, locator))

@@ -7,13 +7,10 @@ that cannot be written is a terminal-summary note, never a failed run.
 
 from __future__ import annotations
 
-import os
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .json_file_sink import JsonFileWriter
-from .locate import Locator
+from .json_file_sink import report_file_plugin
 from .sarif import sarif_log
 
 if TYPE_CHECKING:
@@ -31,12 +28,13 @@ def _tool_version() -> str:
         return "0"
 
 
-def plugin(config: pytest.Config, fleet: Fleet) -> JsonFileWriter | None:
+def plugin(config: pytest.Config, fleet: Fleet) -> object | None:
     """The SARIF writer, when ``--prove-sarif`` names a file."""
-    target = config.getoption("prove_sarif", None)
-    if not target:
-        return None
-    path = config.invocation_params.dir / target
-    workspace = os.environ.get("GITHUB_WORKSPACE") or str(config.invocation_params.dir)
-    locator = Locator(fleet, Path(workspace))
-    return JsonFileWriter(path, "SARIF", lambda run: sarif_log(run, locator, _tool_version()))
+    return report_file_plugin(
+        config,
+        fleet,
+        option="prove_sarif",
+        workspace_variable="GITHUB_WORKSPACE",
+        label="SARIF",
+        build=lambda run, locator: sarif_log(run, locator, _tool_version()),
+    )
