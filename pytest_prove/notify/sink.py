@@ -13,14 +13,9 @@ from typing import TYPE_CHECKING
 
 from ..report.dashboard_sink import DEFAULT_DASHBOARD
 from ..report.run_record import RECORDER_KEY
-from .deliver import Notifier, deliver
-from .email import EmailNotifier, SmtpServer
-from .message import build_message, ci_run_url, dashboard_link
-from .policy import CACHE_KEY, changes, read_previous, should_notify, verdicts
-from .redact import Redactor
-from .slack import SLACK_WEBHOOK, SlackNotifier
-from .teams import TEAMS_WEBHOOK, TeamsNotifier
-from .webhook import ConfigProblem
+
+# Every gates run imports this module to ask plugin() whether to notify; the notifiers
+# (smtplib, ssl, http.client: ~17 ms) are imported only by a run that sends something.
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,10 +26,10 @@ if TYPE_CHECKING:
     from ..config.fleet import Fleet
     from ..config.models import Notifications
     from ..report.run_record import RunRecord
+    from .deliver import Notifier
 
 __all__ = ["plugin"]
 
-SECRET_VARIABLES = (SLACK_WEBHOOK, TEAMS_WEBHOOK, "PROVE_SMTP_USER", "PROVE_SMTP_PASSWORD")
 PREFIX = "prove notifications"
 
 
@@ -42,6 +37,11 @@ def build_notifiers(
     settings: Notifications, env: Mapping[str, str]
 ) -> tuple[list[Notifier], list[str]]:
     """The notifiers the config asks for, and why any of them cannot be set up."""
+    from .email import EmailNotifier, SmtpServer
+    from .slack import SlackNotifier
+    from .teams import TeamsNotifier
+    from .webhook import ConfigProblem
+
     notifiers: list[Notifier] = []
     problems: list[str] = []
     factories: list[tuple[str, Callable[[], Notifier]]] = []
@@ -71,8 +71,13 @@ class _NotifySink:
         self.env = env
 
     def pytest_prove_run_finished(self, config: pytest.Config, run: RunRecord) -> None:
+        from .redact import Redactor
+        from .slack import SLACK_WEBHOOK
+        from .teams import TEAMS_WEBHOOK
+
         recorder = config.stash[RECORDER_KEY]
-        redact = Redactor(self.env.get(name, "") for name in SECRET_VARIABLES)
+        secrets = (SLACK_WEBHOOK, TEAMS_WEBHOOK, "PROVE_SMTP_USER", "PROVE_SMTP_PASSWORD")
+        redact = Redactor(self.env.get(name, "") for name in secrets)
         try:
             lines = self._notify(config, run)
         except Exception as exc:  # noqa: BLE001 - notifications are best-effort, never the run's fate
@@ -81,6 +86,10 @@ class _NotifySink:
             recorder.note(redact(f"{PREFIX}: {line}"))
 
     def _notify(self, config: pytest.Config, run: RunRecord) -> list[str]:
+        from .deliver import deliver
+        from .message import build_message, ci_run_url, dashboard_link
+        from .policy import CACHE_KEY, changes, read_previous, should_notify, verdicts
+
         cache = getattr(config, "cache", None)
         previous = read_previous(cache.get(CACHE_KEY, None)) if cache is not None else {}
         found = changes(run, previous)
