@@ -39,12 +39,27 @@ def _reason(exc: BaseException) -> str:
     return str(reason) or type(reason).__name__
 
 
-def post_json(url: str, payload: Mapping[str, Any], timeout: float) -> None:
-    """POST ``payload``; a 2xx answer is success, 5xx/429/timeouts are worth a retry."""
+def post_json(
+    url: str,
+    payload: Mapping[str, Any],
+    timeout: float,
+    *,
+    headers: Mapping[str, str] | None = None,
+    target: str = "the webhook",
+) -> None:
+    """POST ``payload``; a 2xx answer is success, 5xx/429/timeouts are worth a retry.
+
+    :param headers: added to the JSON content type and user agent (``Authorization``)
+    :param target: how a failure names the receiver
+    """
     request = urllib.request.Request(
         url,
         data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json", "User-Agent": "pytest-prove"},
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "pytest-prove",
+            **(headers or {}),
+        },
         method="POST",
     )
     try:
@@ -54,4 +69,4 @@ def post_json(url: str, payload: Mapping[str, Any], timeout: float) -> None:
         raise NotifyError(f"HTTP {exc.code}", retry=exc.code >= 500 or exc.code == 429) from None
     except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         # TimeoutError is an OSError; `from None`: the chained exception would quote the URL.
-        raise NotifyError(f"cannot reach the webhook: {_reason(exc)}", retry=True) from None
+        raise NotifyError(f"cannot reach {target}: {_reason(exc)}", retry=True) from None

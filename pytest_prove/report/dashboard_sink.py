@@ -16,12 +16,9 @@ page, which updates its matrix while the run goes on.
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -116,7 +113,7 @@ class _DashboardPost:
     def __init__(self, url: str, run: RunRecord) -> None:
         parts = urllib.parse.urlsplit(url)
         self.secrets: tuple[str, ...] = (url,)
-        self.headers = {"Content-Type": "application/json", "User-Agent": "pytest-prove"}
+        self.headers: dict[str, str] = {}
         if parts.username is not None:
             user = urllib.parse.unquote(parts.username)
             password = urllib.parse.unquote(parts.password or "")
@@ -126,25 +123,18 @@ class _DashboardPost:
             netloc = parts.netloc.rpartition("@")[2]
             url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
         self.url = url
-        self.body = json.dumps(run.to_dict()).encode()
+        self.payload = run.to_dict()
 
     def send(self, message: Message, timeout: float) -> None:
-        from ..notify.deliver import NotifyError
+        from ..notify.webhook import post_json
 
-        request = urllib.request.Request(
-            self.url, data=self.body, headers=self.headers, method="POST"
+        post_json(
+            self.url,
+            self.payload,
+            min(timeout, POST_TIMEOUT),
+            headers=self.headers,
+            target="the dashboard URL",
         )
-        try:
-            with urllib.request.urlopen(request, timeout=min(timeout, POST_TIMEOUT)) as answer:
-                answer.read(4096)
-        except urllib.error.HTTPError as exc:
-            raise NotifyError(
-                f"HTTP {exc.code}", retry=exc.code >= 500 or exc.code == 429
-            ) from None
-        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-            # `from None`, and no str(exc): a chained or quoted error could show the URL.
-            why = getattr(exc, "reason", exc)
-            raise NotifyError(f"cannot reach it: {type(why).__name__}", retry=True) from None
 
 
 class DashboardSink:
