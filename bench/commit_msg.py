@@ -16,16 +16,15 @@ commits whose messages both tools accept, except every 97th, which both reject.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from peer_runs import ENV, run, timed
 
 GOOD = (
     "feat(core): add widget {i}",
@@ -35,7 +34,6 @@ GOOD = (
     "perf: faster path {i}",
 )
 BAD_EVERY = 97
-ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
 MAX = 1_000_000
 
 
@@ -71,24 +69,6 @@ def make_repo(path: Path, commits: int) -> None:
     )
     (path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     # Neither tool should see the config files as uncommitted noise: they only read commits.
-
-
-def timed(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def run(argv: list[str], cwd: Path, ok: tuple[int, ...]) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=ENV, check=False)
-    if proc.returncode not in ok:
-        raise SystemExit(
-            f"{argv} -> {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
-        )
-    return proc
 
 
 def in_process(repo: Path, runs: int) -> tuple[float, float, set[str]]:

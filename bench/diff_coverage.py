@@ -22,18 +22,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+from peer_runs import ENV, run, timed
+
 EDITED = range(10, 30)  # the lines each changed file rewrites
 THRESHOLD = 80
 
@@ -92,24 +90,6 @@ def write_cobertura(repo: Path, names: list[str], lines: int, rng: random.Random
         out.append("\t\t\t</classes>\n\t\t</package>\n")
     out.append("\t</packages>\n</coverage>\n")
     (repo / "coverage.xml").write_text("".join(out), encoding="utf-8")
-
-
-def timed(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def run(argv: list[str], cwd: Path, ok: tuple[int, ...]) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=ENV, check=False)
-    if proc.returncode not in ok:
-        raise SystemExit(
-            f"{argv} -> {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
-        )
-    return proc
 
 
 def diff_cover_argv(diff_cover: str) -> list[str]:

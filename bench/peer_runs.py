@@ -1,0 +1,33 @@
+"""Timing and running helpers shared by the benchmarks that race a peer tool."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+# No user or system git config: the figures must not depend on the machine's settings.
+ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+
+
+def timed(fn: Callable[[], object], runs: int) -> float:
+    """The median wall time of ``runs`` calls."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(argv: list[str], cwd: Path, ok: tuple[int, ...]) -> subprocess.CompletedProcess[str]:
+    """Run ``argv``; any exit code outside ``ok`` ends the benchmark with its output."""
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=ENV, check=False)
+    if proc.returncode not in ok:
+        raise SystemExit(
+            f"{argv} -> {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+        )
+    return proc
