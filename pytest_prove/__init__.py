@@ -4,7 +4,7 @@ PYTEST_DONT_REWRITE: ``prove`` imports this package before it calls ``pytest.mai
 nothing here needs assertion rewriting.
 
 The public API for third-party checks is :mod:`pytest_prove.checks.api` (``Check``,
-``CheckSettings``, ``CheckResult``, ``Finding``, ``Severity``) and :data:`hookimpl`.
+``CheckRef``, ``CheckSettings``, ``CheckResult``, ``Finding``, ``Severity``) and :data:`hookimpl`.
 They are loaded lazily: pytest imports this package at every start-up, even when no
 gate runs, so it must stay light.
 """
@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "hookimpl": "pytest_prove.hook",
     "Check": "pytest_prove.checks.api",
+    "CheckRef": "pytest_prove.checks.api",
     "CheckResult": "pytest_prove.checks.api",
     "CheckSettings": "pytest_prove.checks.api",
     "Finding": "pytest_prove.checks.api",
@@ -26,6 +27,7 @@ _PUBLIC = {
 
 __all__ = [
     "Check",
+    "CheckRef",
     "CheckResult",
     "CheckSettings",
     "Finding",

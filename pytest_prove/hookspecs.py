@@ -7,12 +7,16 @@ from typing import Any
 
 from pytest_prove.hook import hookspec
 
-from .checks.api import Check
+from .checks.api import Check, CheckRef
 
 
 @hookspec
-def prove_checks() -> Sequence[Check[Any]]:
+def prove_checks() -> Sequence[Check[Any] | CheckRef]:
     """Return the checks this plugin provides.
+
+    A :class:`~pytest_prove.checks.api.CheckRef` (name, aliases and
+    ``"module:ATTRIBUTE"``) defers importing the check until a configuration
+    uses it, which keeps every pytest start-up light; the built-ins do that.
 
     Called once per process when the check registry is built.  Each check's
     ``name`` must be unique across all plugins; a clash is a configuration error

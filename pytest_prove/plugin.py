@@ -11,8 +11,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from .plain_imports import install
+
 if TYPE_CHECKING:
     from .config.fleet import Fleet
+
+install()
 
 FLEET_KEY = pytest.StashKey["Fleet"]()
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import importlib
 import importlib.metadata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pluggy
 
 from . import hookspecs
-from .checks.api import Check
+from .checks.api import Check, CheckRef
 from .config.errors import ConfigError
 from .hook import PROJECT_NAME
 
@@ -42,6 +43,50 @@ RESERVED_NAMES = frozenset(
         "version",
     }
 )
+
+
+class _Checks(Mapping[str, Check[Any]]):
+    """Name -> check, where a :class:`CheckRef` is imported the first time it is looked up."""
+
+    def __init__(
+        self, entries: Mapping[str, Check[Any] | CheckRef], providers: Mapping[str, str]
+    ) -> None:
+        self._entries = dict(entries)
+        self._providers = providers
+
+    def __getitem__(self, name: str) -> Check[Any]:
+        entry = self._entries[name]
+        if isinstance(entry, CheckRef):
+            entry = self._entries[name] = _load(entry, self._providers[name])
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _load(ref: CheckRef, plugin_name: str) -> Check[Any]:
+    module_name, _, attribute = ref.target.partition(":")
+    try:
+        loaded: object = getattr(importlib.import_module(module_name), attribute)
+    except Exception as exc:
+        raise ConfigError(
+            f"plugin {plugin_name!r}: cannot load check {ref.name!r} from {ref.target!r}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(loaded, Check):
+        raise ConfigError(
+            f"plugin {plugin_name!r}: {ref.target!r} is {loaded!r}, not a pytest_prove Check"
+        )
+    if (loaded.name, loaded.aliases) != (ref.name, ref.aliases):
+        raise ConfigError(
+            f"plugin {plugin_name!r}: {ref.target!r} declares check {loaded.name!r} "
+            f"(aliases {list(loaded.aliases)}), but was registered as {ref.name!r} "
+            f"(aliases {list(ref.aliases)})"
+        )
+    return loaded
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +135,7 @@ def _plugin_manager() -> pluggy.PluginManager:
 
 def build_registry(pm: pluggy.PluginManager) -> Registry:
     """Collect the checks of every plugin registered on ``pm``."""
-    checks: dict[str, Check[Any]] = {}
+    checks: dict[str, Check[Any] | CheckRef] = {}
     providers: dict[str, str] = {}
     for impl in pm.hook.prove_checks.get_hookimpls():
         plugin_name = impl.plugin_name
@@ -100,9 +145,10 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
                 f"plugin {plugin_name!r}: prove_checks() must return a list of checks"
             )
         for check in provided:
-            if not isinstance(check, Check):
+            if not isinstance(check, Check | CheckRef):
                 raise ConfigError(
-                    f"plugin {plugin_name!r} returned {check!r}, not a pytest_prove Check"
+                    f"plugin {plugin_name!r} returned {check!r}, "
+                    "not a pytest_prove Check or CheckRef"
                 )
             if check.name in RESERVED_NAMES:
                 raise ConfigError(
@@ -125,7 +171,7 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
                 )
             aliases[alias] = check.name
     return Registry(
-        checks=dict(sorted(checks.items())),
+        checks=_Checks(dict(sorted(checks.items())), providers),
         aliases=dict(sorted(aliases.items())),
         providers=providers,
     )

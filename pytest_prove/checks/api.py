@@ -2,7 +2,8 @@
 
 A check is a name, a ``quick`` flag, a pydantic settings model and a function
 ``(context, settings) -> CheckResult``.  Built-in checks and third-party checks
-are declared the same way and registered through the ``prove_checks`` hook.
+are declared the same way and registered through the ``prove_checks`` hook,
+either as the :class:`Check` itself or as a :class:`CheckRef` naming where it lives.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Check",
+    "CheckRef",
     "CheckResult",
     "CheckSettings",
     "Finding",
@@ -173,3 +175,22 @@ class Check(Generic[SettingsT]):
     aliases: tuple[str, ...] = ()
     cacheable: bool = True
     description: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CheckRef:
+    """A check registered by where it lives, imported the first time it is used.
+
+    Every pytest start-up builds the registry, and a check module pays for its settings
+    model, its regexes and its own imports when it is imported; a run whose
+    configuration never names the check should not pay that.  The registry knows the
+    name and aliases from here and loads ``target`` only when the check is asked for.
+
+    :param name: the check's name, as its :class:`Check` declares it
+    :param target: ``"package.module:ATTRIBUTE"`` holding the :class:`Check`
+    :param aliases: the check's aliases, as its :class:`Check` declares them
+    """
+
+    name: str
+    target: str
+    aliases: tuple[str, ...] = ()

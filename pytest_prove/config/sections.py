@@ -50,7 +50,6 @@ def normalise_sections(
     :param locate: builds the error for a problem at a key path of ``data``
     """
     out: dict[str, Any] = {}
-    command_model = registry.checks[COMMAND_CHECK].settings_model
     for key, value in data.items():
         if key in fixed:
             out[key] = value
@@ -58,6 +57,7 @@ def normalise_sections(
         if not isinstance(key, str):
             raise locate(f"keys must be strings, got {key!r}", (str(key),))
         if key == COMMANDS_KEY:
+            command_model = registry.checks[COMMAND_CHECK].settings_model
             out[key] = _normalise_commands(value, registry, command_model, locate)
             continue
         if key == MODES_KEY:
