@@ -34,6 +34,24 @@ plausible = st.builds(
     st.sampled_from(["add x", "1.2.0", "v2", "x.", "x...", "Add", "a" * 95, "é" * 60, "add 😀"]),
     st.sampled_from(["", "\n", "  \n\n", "\nbody", "\n\nbody", "\r\n"]),
 )
+# Bodies near what the shortcut accepts: paragraphs, footers, comments, long lines.
+bodies = st.lists(
+    st.sampled_from(
+        [
+            *("Body line.", "", " ", "  indented", "x" * 100, "y" * 101, "é" * 100, "😀"),
+            *("Refs #12", "Refs: 12", "BREAKING CHANGE: z", "BREAKING CHANGE z", "Token: v"),
+            *("# heading", "Merge branch 'x'", "see https://example.com/" + "a" * 90, "\r"),
+            *("Signed-off-by: A <a@b>", "fixup! x", "a\tb"),
+        ]
+    ),
+    max_size=5,
+).map("\n".join)
+with_bodies = st.builds(
+    lambda header, gap, body: f"{header}{gap}{body}",
+    plausible.map(lambda message: message.split("\n", 1)[0]),
+    st.sampled_from(["\n\n", "\n", "\n\n\n", "\n \n"]),
+    bodies,
+)
 DEFAULTS = CommitMsgSettings()
 # Each setting is its default half of the time, so the shortcut exists often enough to test.
 configs = st.builds(
@@ -42,6 +60,7 @@ configs = st.builds(
     scopes=st.one_of(st.none(), st.lists(st.sampled_from(SCOPES), max_size=3)),
     require_scope=st.booleans(),
     header_max_length=st.one_of(st.just(100), st.none(), st.integers(1, 120)),
+    body_max_line_length=st.one_of(st.just(100), st.none(), st.integers(1, 120)),
     subject_case=st.one_of(
         st.just(DEFAULTS.subject_case), st.lists(st.sampled_from(CASES), max_size=3)
     ),
@@ -52,9 +71,13 @@ configs = st.builds(
 )
 
 
+def accepts(config: CommitMsgSettings, message: str) -> bool:
+    (verdict,) = _obviously_valid(config, [message])
+    return bool(verdict)
+
+
 def _assert_sound(message: str, config: CommitMsgSettings) -> None:
-    accepts = _obviously_valid(config)
-    if accepts is None or not accepts(message):
+    if not accepts(config, message):
         return
     assert _exemption(message, config, comment_char=None) is None, message
     assert not list(_violations(parse_commit_message(message, comment_char=None), config))
@@ -62,13 +85,14 @@ def _assert_sound(message: str, config: CommitMsgSettings) -> None:
 
 @settings(max_examples=3000, deadline=None)
 @given(
-    message=st.one_of(messages, plausible),
+    message=st.one_of(messages, plausible, with_bodies),
     config=st.one_of(st.just(DEFAULTS), st.just(CommitMsgSettings(scopes=["api"])), configs),
 )
 @example(message="chore: 1.2.0", config=CommitMsgSettings())
 @example(message="amend!: x", config=CommitMsgSettings(types=["amend"]))
 @example(message="feat: x.", config=CommitMsgSettings())
 @example(message="feat: " + "é" * 94, config=CommitMsgSettings())
+@example(message="feat: x.  \n\nBody line.", config=CommitMsgSettings())
 def test_the_shortcut_accepts_only_what_the_full_rules_accept(
     message: str, config: CommitMsgSettings
 ) -> None:
@@ -78,13 +102,15 @@ def test_the_shortcut_accepts_only_what_the_full_rules_accept(
 # Near the shortcut's boundary, with settings close to what teams use.
 @settings(max_examples=2000, deadline=None)
 @given(
-    message=plausible,
+    message=st.one_of(plausible, with_bodies),
     config=st.sampled_from(
         [
             DEFAULTS,
             CommitMsgSettings(scopes=["api", "a/b"]),
             CommitMsgSettings(require_scope=True),
             CommitMsgSettings(header_max_length=20, subject_full_stop=None),
+            CommitMsgSettings(body_max_line_length=10, footer_max_line_length=None),
+            CommitMsgSettings(body_max_line_length=None, header_max_length=None),
             CommitMsgSettings(types=["chore", "amend", "Feat"], ignore_reverts=False),
         ]
     ),
@@ -94,9 +120,21 @@ def test_near_the_boundary_too(message: str, config: CommitMsgSettings) -> None:
 
 
 def test_the_shortcut_takes_the_common_case() -> None:
-    accepts = _obviously_valid(CommitMsgSettings())
-    assert accepts is not None
-    for good in ("feat(api): add x", "fix: handle 2 cases\n", "perf!: faster"):
-        assert accepts(good)
-    for other in ("feat: Add x", "feat: x\n\nbody", "chore: v1.2.0", "Merge branch 'x'"):
-        assert not accepts(other)
+    config = CommitMsgSettings()
+    for good in (
+        *("feat(api): add x", "fix: handle 2 cases\n", "perf!: faster", "fix: add é"),
+        *("fix: x\n\nBody.\n\nMore body.\n", "refactor(api): y\n\n" + "z" * 100),
+    ):
+        assert accepts(config, good)
+    for other in (
+        *("feat: Add x", "chore: v1.2.0", "chore(deps): 1.2", "fix: x."),
+        *("Merge branch 'x'", "feat: " + "x" * 95, "fix: add 😀", "fix: x\nbody"),
+        *("fix: x\n\nRefs: 12", "fix: x\n\nbody\n\nRefs #1", "fix: x\n\n" + "y" * 101),
+    ):
+        assert not accepts(config, other)
+    assert accepts(CommitMsgSettings(header_max_length=None), "feat: " + "x" * 500)
+
+
+def test_no_shortcut_for_settings_it_cannot_stand_in_for() -> None:
+    no_shortcut = CommitMsgSettings(subject_case=["lower-case"])
+    assert list(_obviously_valid(no_shortcut, ["feat: x", "fix: y"])) == [None, None]

@@ -301,10 +301,22 @@ class RepoContext:
 
     @lazy
     def commits(self) -> tuple[Commit, ...]:
-        """Commits in ``merge_base..HEAD``, oldest first."""
-        revs = f"{self.merge_base}..{self.head}"
-        out = self._git("log", "-z", LOG_FORMAT, "--topo-order", "--reverse", revs)
-        return parse_log(out)
+        """Commits in ``HEAD`` but not in :attr:`base_ref`, oldest first.
+
+        That is ``merge_base..HEAD`` (the same commits whenever the merge-base is
+        unique), without the ``git merge-base`` call, which walks the whole range a
+        second time: on a branch of 10,000 commits that call costs as much as the log.
+        """
+        head = self.head  # first: a repository without commits fails before refs are read
+        out = self._git(
+            "log", "-z", LOG_FORMAT, "--topo-order", "--reverse", f"{self.base_ref}..{head}"
+        )
+        commits = parse_log(out)
+        if any(not c.parent_ids for c in commits):
+            # A root commit in range: HEAD's history may share nothing with the base,
+            # which merge_base reports with its own message.
+            _ = self.merge_base
+        return commits
 
     @lazy
     def behind(self) -> int:
