@@ -12,6 +12,7 @@ session finish, from the keys that reached it on the reports (see ``session.py``
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -194,10 +195,7 @@ class PassCache:
         if not gate.check.cacheable:
             return None
         try:
-            if context.name not in self._states:
-                self._states[context.name] = None  # a failure is not retried per gate
-                self._states[context.name] = repo_state(context)
-            state = self._states[context.name]
+            state = self.state(context)
             if state is None:
                 return None
             key = gate_cache_key(context, gate, settings, state=state)
@@ -210,6 +208,24 @@ class PassCache:
         if until and _expired(until, context):
             return None
         return f"cached: passed at {context.head[:7]} with the same inputs"
+
+    def state(self, context: RepoContext) -> str | None:
+        """:func:`repo_state` of ``context``, computed once (``None`` when it cannot tell).
+
+        Under the context's lock: a prefetching thread may compute it too.
+        """
+        from .git.context import RepoContextError
+
+        with context.lock:
+            if context.name not in self._states:
+                self._states[context.name] = None  # a failure is not retried per gate
+                with contextlib.suppress(RepoContextError):
+                    self._states[context.name] = repo_state(context)
+            return self._states[context.name]
+
+    def may_reuse(self, nodeid: str) -> bool:
+        """Whether a pass of ``nodeid`` is stored (it is reused only if its key still matches)."""
+        return nodeid in self.passes
 
     def record(self, report: pytest.TestReport) -> None:
         """Note a gate's outcome (controller only): a pass is kept, a failure forgotten."""

@@ -72,7 +72,7 @@ class RepoCollector(pytest.Collector):
             yield GateItem.from_parent(self, name=gate.name, gate=gate, repo=self.plan)
 
 
-def _context(config: pytest.Config, plan: RepoPlan) -> RepoContext:
+def context_of(config: pytest.Config, plan: RepoPlan) -> RepoContext:
     """The process's one context per repository, built on first use."""
     from .git.context import RepoContext
 
@@ -147,7 +147,7 @@ class GateItem(pytest.Item):
     def runtest(self) -> None:
         from .git.context import RepoContextError
 
-        context = _context(self.config, self.repo)
+        context = context_of(self.config, self.repo)
         mode = _fact(context, "mode")
         error: str | None = None
         try:

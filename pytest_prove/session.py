@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from . import prefetch
 from .cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
 from .config.fleet import Fleet
 from .nodes import FAILED_GATES_KEY, RESULT_KEY, FleetFile, GateItem
@@ -47,6 +48,7 @@ class ProvePlugin:
             config.stash[RECORDER_KEY] = recorder
             config.pluginmanager.register(recorder, "prove-run-recorder")
             register_consumers(config, fleet)
+        prefetch.register(config)
         groups = {p.name: p.group for p in fleet.repos if p.group is not None}
         if groups and config.pluginmanager.hasplugin("xdist"):
             from .scheduling import DependencySchedulerPlugin

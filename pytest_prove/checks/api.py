@@ -165,6 +165,9 @@ class Check(Generic[SettingsT]):
     :param cacheable: False for a check whose verdict depends on more than the repository and
         its settings (the clock, the network): its passes are never reused
     :param description: one line for ``prove schema`` and docs
+    :param prefetch: the :class:`~pytest_prove.git.context.RepoContext` facts the check reads
+        (``commits``, ``changed_files``, ...): a run may ask git for them in the background
+        while the gate before this one runs; names that are not such facts are ignored
     """
 
     name: str
@@ -175,6 +178,7 @@ class Check(Generic[SettingsT]):
     aliases: tuple[str, ...] = ()
     cacheable: bool = True
     description: str = ""
+    prefetch: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

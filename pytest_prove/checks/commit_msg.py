@@ -413,4 +413,5 @@ COMMIT_MSG: Final = Check(
     quick=True,
     aliases=("commit-msg-convention",),
     description="Commits in range follow Conventional Commits 1.0.0 (commitlint's rules)",
+    prefetch=("commits",),
 )

@@ -181,4 +181,5 @@ CONTRACTS: Final = Check(
     run=check_contracts,
     settings_model=ContractsSettings,
     description="OpenAPI specs are valid and have no undeclared breaking change",
+    prefetch=("changed_files", "work_tree_files"),
 )

@@ -294,4 +294,5 @@ COVERAGE: Final = Check(
     aliases=("diffCoverage",),
     cacheable=False,
     description="Diff coverage: the share of changed measurable lines the tests ran",
+    prefetch=("changed_files",),
 )

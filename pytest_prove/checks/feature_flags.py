@@ -188,4 +188,5 @@ FEATURE_FLAGS: Final = Check(
     run=check_feature_flags,
     settings_model=FeatureFlagsSettings,
     description="Flags in code are declared, owned, unexpired, used and well named",
+    prefetch=("changed_files",),
 )

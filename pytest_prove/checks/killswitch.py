@@ -160,4 +160,5 @@ KILLSWITCH: Final = Check(
     run=check_killswitch,
     settings_model=KillswitchSettings,
     description="A change that adds a feature references a kill-switch flag in its added lines",
+    prefetch=("commits", "changed_files"),
 )

@@ -126,4 +126,5 @@ SECURITY: Final = Check(
     run=check_security,
     settings_model=SecuritySettings,
     description="No secrets, forbidden files or vulnerable dependencies",
+    prefetch=("changed_files",),
 )

@@ -231,4 +231,5 @@ TDD: Final = Check(
     run=check_tdd,
     settings_model=TddSettings,
     description="Every changed source file has a matching test (changed, or existing)",
+    prefetch=("changed_files", "work_tree_files"),
 )

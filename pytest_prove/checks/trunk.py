@@ -226,4 +226,5 @@ TRUNK: Final = Check(
     settings_model=TrunkSettings,
     quick=True,
     description="Trunk or a short-lived, well-named branch close to the trunk",
+    prefetch=("commits", "behind"),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -96,6 +97,8 @@ class RepoContext:
         self._mode_options = mode or ModeOptions()
         self._memo: dict[str, object] = {}
         self._blobs: dict[str, bytes | None] = {}
+        # Held while a lazy fact is computed: a prefetching thread may ask too.
+        self.lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"RepoContext({str(self.root)!r}, name={self.name!r})"

@@ -1,8 +1,9 @@
-"""A cached property that caches failures too."""
+"""A cached property that caches failures too, computed once even when threads race."""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar, cast, overload
@@ -15,6 +16,9 @@ _O = TypeVar("_O", bound="_Memoising")
 
 class _Memoising(Protocol):
     _memo: dict[str, object]
+
+    @property
+    def lock(self) -> threading.RLock: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,7 +34,10 @@ class lazy(Generic[_O, _T]):
 
     The first access computes the value; later accesses return it, or raise
     the same exception again without recomputing.  Values live in the
-    instance's ``_memo`` dict under the attribute's name.
+    instance's ``_memo`` dict under the attribute's name.  Computing holds the
+    instance's re-entrant ``lock`` (a lazy value may read others), so a thread
+    that asks while another computes waits for that answer instead of asking
+    git again (see :mod:`pytest_prove.prefetch`).
     """
 
     def __init__(self, compute: Callable[[_O], _T]) -> None:
@@ -48,14 +55,22 @@ class lazy(Generic[_O, _T]):
         try:
             value = obj._memo[self._name]
         except KeyError:
-            try:
-                value = obj._memo[self._name] = self._compute(obj)
-            except Exception as err:
-                obj._memo[self._name] = _Failure(err, err.__traceback__)
-                raise
+            with obj.lock:
+                value = self._memoised(obj)
         if isinstance(value, _Failure):
             raise value.error.with_traceback(value.traceback)
         return cast(_T, value)
+
+    def _memoised(self, obj: _O) -> object:
+        if self._name in obj._memo:  # computed while this thread waited for the lock
+            return obj._memo[self._name]
+        value: object
+        try:
+            value = self._compute(obj)
+        except Exception as err:  # noqa: BLE001 - kept, and raised by every __get__
+            value = _Failure(err, err.__traceback__)
+        obj._memo[self._name] = value
+        return value
 
     @staticmethod
     def computed(obj: _Memoising, name: str) -> bool:

@@ -1,0 +1,100 @@
+"""Ask git for the next gates' facts in the background while the current gate runs.
+
+A gate's time is mostly git's: a 10,000-commit ``git log`` is a process of its own
+that runs on one core while Python waits.  While one gate runs its rules, a small
+thread pool asks git what the next one or two gates will ask first (their
+check's ``prefetch`` facts, or only the cache key's inputs when a cached pass is
+likely).  Answers land in the repository's :class:`RepoContext`, whose lazy facts
+are computed once under its lock, so a gate that gets there first just waits
+for the answer instead of asking again, and a failure is re-raised in the gate
+exactly as if it had asked itself.  Nothing here decides an outcome.
+
+Each process (``-n 0``, or each xdist worker) looks ahead only at items it will
+run itself: the ``nextitem`` pytest passes, and without xdist the one after it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+from typing import TYPE_CHECKING, Final
+
+import pytest
+
+from .cache import PASS_CACHE_KEY
+from .git.context import RepoContext
+from .git.lazy import lazy
+from .nodes import GateItem, context_of
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["Prefetcher", "register"]
+
+# The facts runtest and the run record read for every gate.
+_EVERY_GATE: Final = ("mode", "head", "base_ref")
+_THREADS: Final = 2
+
+
+class Prefetcher:
+    """A pytest plugin: warms the contexts of upcoming gates (see the module docstring)."""
+
+    def __init__(self, config: pytest.Config, *, lookahead: int) -> None:
+        self._config = config
+        self._lookahead = lookahead
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._order: dict[str, int] = {}
+        self._items: Sequence[pytest.Item] = ()
+        self._submitted: set[str] = set()
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._items = session.items
+        self._order = {item.nodeid: index for index, item in enumerate(session.items)}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
+        if nextitem is None:
+            return
+        upcoming = [nextitem]
+        index = self._order.get(nextitem.nodeid)
+        if index is not None:
+            upcoming += self._items[index + 1 : index + self._lookahead]
+        for gate in upcoming:
+            if isinstance(gate, GateItem) and gate.nodeid not in self._submitted:
+                self._submitted.add(gate.nodeid)
+                self._submit(gate)
+
+    def _submit(self, gate: GateItem) -> None:
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(_THREADS, "prove-prefetch")
+        context = context_of(self._config, gate.repo)  # the main thread owns the dict
+        passes = self._config.stash.get(PASS_CACHE_KEY, None)
+        if passes is not None and gate.gate.check.cacheable and passes.may_reuse(gate.nodeid):
+            self._pool.submit(passes.state, context)
+        else:
+            self._pool.submit(_warm, context, (*_EVERY_GATE, *gate.gate.check.prefetch))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self) -> None:
+        if self._pool is not None:
+            # Queued work is dropped; a running git call finishes (it cannot be interrupted).
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _warm(context: RepoContext, names: Sequence[str]) -> None:
+    for name in names:
+        if isinstance(getattr(RepoContext, name, None), lazy):
+            # A failure is memoised too: the gate that asks gets it raised, as if it had asked.
+            with contextlib.suppress(Exception):
+                getattr(context, name)
+
+
+def register(config: pytest.Config) -> None:
+    """Add the prefetcher to this process's plugins (every process that runs gates).
+
+    An xdist worker knows only the next item it was sent; without xdist the
+    session's order is the run's, so two gates ahead are known.
+    """
+    depth = 1 if hasattr(config, "workerinput") else 2
+    config.pluginmanager.register(Prefetcher(config, lookahead=depth), "prove-prefetch")

@@ -1,0 +1,122 @@
+"""The next gates' git facts are computed in the background, once, and change no outcome."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pytest_prove.git.lazy import lazy
+from tests.repo_builder import MakeRepo
+
+# An installed check that reports whether its commits were there before it asked.
+PROBE_CHECK = """
+from pytest_prove import hookimpl
+from pytest_prove.checks.api import Check, CheckResult, CheckSettings, Finding
+from pytest_prove.git.lazy import lazy
+
+
+def probe(context, settings):
+    if context.name != "a" and not lazy.computed(context, "commits"):
+        return CheckResult(findings=[Finding(rule="prefetch", message="not prefetched")])
+    return CheckResult(summary=f"{len(context.commits)} commits")
+
+
+@hookimpl
+def prove_checks():
+    return [
+        Check(name="probe", run=probe, settings_model=CheckSettings, prefetch=("commits",)),
+        Check(name="plain", run=probe, settings_model=CheckSettings),
+    ]
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """ "Installs" the probe check for pytest subprocesses."""
+    root = tmp_path / "site"
+    dist = root / "probecheck-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (root / "probecheck.py").write_text(PROBE_CHECK)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: probecheck\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[pytest_prove]\nprobe = probecheck\n")
+    monkeypatch.setenv("PYTHONPATH", str(root))
+    return root
+
+
+@pytest.mark.parametrize(("check", "prefetched"), [("probe", True), ("plain", False)])
+def test_the_next_gates_facts_are_ready_when_they_run(
+    pytester: pytest.Pytester,
+    make_repo: MakeRepo,
+    site: Path,
+    check: str,
+    prefetched: bool,
+) -> None:
+    lines = ["repositories:"]
+    for name in "abc":
+        repo = make_repo(name)
+        repo.branch("feat/x")
+        repo.commit("feat: add x", files={"x.txt": "x\n"})
+        lines.append(f"  - {{name: {name}, path: {repo.path}, checks: [{check}]}}")
+    pytester.makefile(".yaml", multi="\n".join(lines) + "\n")
+    result = pytester.runpytest_subprocess("--prove-config", "multi.yaml", "-p", "no:randomly")
+    if prefetched:
+        result.assert_outcomes(passed=3)
+    else:  # a check that declares nothing gets only what every gate reads
+        result.assert_outcomes(passed=1, failed=2)
+        result.stdout.fnmatch_lines(
+            ["FAILED multi.yaml::b::plain*", "FAILED multi.yaml::c::plain*"]
+        )
+        assert "not prefetched" in result.stdout.str()
+
+
+class _Facts:
+    """What :class:`lazy` needs of its owner, counting how often a fact is computed."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, object] = {}
+        self.lock = threading.RLock()
+        self.computed = 0
+
+    @lazy
+    def slow(self) -> int:
+        self.computed += 1
+        time.sleep(0.05)  # long enough for the other threads to arrive meanwhile
+        return self.computed
+
+    @lazy
+    def failing(self) -> int:
+        self.computed += 1
+        time.sleep(0.05)
+        raise ValueError("no answer")
+
+
+def _ask_from_threads(facts: _Facts, name: str) -> list[object]:
+    answers: list[object] = []
+
+    def ask() -> None:
+        try:
+            answers.append(getattr(facts, name))
+        except ValueError as exc:
+            answers.append(str(exc))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_a_fact_asked_by_several_threads_is_computed_once() -> None:
+    facts = _Facts()
+    assert _ask_from_threads(facts, "slow") == [1, 1, 1, 1]
+    assert facts.computed == 1
+
+
+def test_a_failure_is_computed_once_and_raised_in_every_thread() -> None:
+    facts = _Facts()
+    assert _ask_from_threads(facts, "failing") == ["no answer"] * 4
+    assert facts.computed == 1
