@@ -165,6 +165,7 @@ def test_validator_never_fetches_a_reference_in_literal_data() -> None:
             }
         },
     }
+    where = ("paths", "/a", "get", "parameters", 0, "schema", "default")
     assert validate_spec(spec) == [
-        SpecError((), "unresolvable reference 'http://127.0.0.1:9/x.yaml': not fetched")
+        SpecError(where, "unresolvable reference 'http://127.0.0.1:9/x.yaml': not fetched")
     ]

@@ -1,12 +1,13 @@
 """The ``contracts`` check: OpenAPI specs are valid and keep their promises to clients.
 
 Each spec file (2.0, 3.0, 3.1; YAML or JSON) in the work tree is bundled (its
-references to other repository files inlined, never fetched), validated with
-openapi-spec-validator, and compared with its version at the merge-base.  A
-breaking change fails the gate unless it is declared: ``info.version``'s major
-number went up, or a commit in range is a breaking Conventional Commit.  Then
-the changes are reported as info and the gate passes.  Safe changes (a path,
-an optional parameter, a response property added) are counted in the metrics.
+references to other repository files inlined, never fetched), validated by
+openapi-spec-validator's schemas and rules (see :mod:`pytest_prove.contracts.validate`),
+and compared with its version at the merge-base.  A breaking change fails the
+gate unless it is declared: ``info.version``'s major number went up, or a
+commit in range is a breaking Conventional Commit.  Then the changes are
+reported as info and the gate passes.  Safe changes (a path, an optional
+parameter, a response property added) are counted in the metrics.
 """
 
 from __future__ import annotations
@@ -181,5 +182,7 @@ CONTRACTS: Final = Check(
     run=check_contracts,
     settings_model=ContractsSettings,
     description="OpenAPI specs are valid and have no undeclared breaking change",
+    # 2: specs that crashed openapi-spec-validator now fail with a finding.
+    version="2",
     prefetch=("changed_files", "work_tree_files"),
 )

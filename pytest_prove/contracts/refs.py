@@ -24,7 +24,7 @@ from pytest_prove.checks.text import TextFile
 
 from .loading import Document, Json, JsonPath, SpecParseError, parse_document
 
-__all__ = ["Bundle", "Reader", "RefProblem", "bundle_spec", "follow_ref"]
+__all__ = ["Bundle", "Reader", "RefProblem", "bundle_spec", "follow_ref", "resolve_local"]
 
 Reader = Callable[[str], TextFile]
 """Reads a repository-relative path (the work tree's or the base's version)."""
@@ -66,6 +66,8 @@ class Bundle:
     root: Document
     problems: tuple[RefProblem, ...]
     files: tuple[str, ...]
+    texts: dict[str, str] = dataclasses.field(default_factory=dict)
+    """The text of each file read (to tell an unchanged spec without parsing its base)."""
 
 
 def bundle_spec(path: str, read: Reader) -> Bundle:
@@ -79,19 +81,35 @@ def bundle_spec(path: str, read: Reader) -> Bundle:
         raise SpecParseError(_UNREADABLE.get(source.skipped or "missing", "cannot be read"))
     root = parse_document(source.text, json_only=path.endswith(".json"))
     bundler.docs[path] = root
+    bundler.texts[path] = source.text
     data = bundler.inline(root.data, path, (), ())
-    return Bundle(path, data, root, tuple(bundler.problems), tuple(sorted(bundler.docs)))
+    files = tuple(sorted(bundler.docs))
+    return Bundle(path, data, root, tuple(bundler.problems), files, bundler.texts)
 
 
 def follow_ref(root: Json, node: Json) -> Json:
     """``node``, or what its chain of local ``$ref`` s points at (``None`` if unresolvable)."""
+    if not (isinstance(node, dict) and "$ref" in node):
+        return node  # the common case, on the diff's hot path
+    found = resolve_local(root, node, ())
+    return None if found is None else found[0]
+
+
+def resolve_local(root: Json, node: Json, where: JsonPath) -> tuple[Json, JsonPath] | None:
+    """What ``node`` (at ``where``) is after its local ``$ref`` chain, and where that is.
+
+    ``None`` if the chain leaves the document, loops, or points nowhere.
+    """
     for _ in range(_MAX_CHAIN):
         if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            return node
+            return node, where
         ref: str = node["$ref"]
         if not ref.startswith("#"):
             return None
         node = _pointer(root, ref[1:])
+        if node is None:
+            return None
+        where = tuple(_segments(ref[1:]))
     return None
 
 
@@ -100,6 +118,7 @@ class _Bundler:
         self.root_path = root_path
         self.read = read
         self.docs: dict[str, Document | str] = {}
+        self.texts: dict[str, str] = {}
         self.problems: list[RefProblem] = []
         self.inlined: dict[str, Json] = {}
         self.checked_local: set[str] = set()
@@ -108,7 +127,10 @@ class _Bundler:
     def load(self, path: str) -> Document | str:
         """The parsed document, or why it cannot be had (memoised)."""
         if path not in self.docs:
-            self.docs[path] = _load(self.read(path))
+            source = self.read(path)
+            if source.text is not None:
+                self.texts[path] = source.text
+            self.docs[path] = _load(source)
         return self.docs[path]
 
     def problem(self, rule: str, message: str, file: str, where: JsonPath, **kw: str) -> None:
