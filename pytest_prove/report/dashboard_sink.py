@@ -72,10 +72,12 @@ def recent_runs(
         with open_history(history, timeout=READ_TIMEOUT) as store:
             if limit is None:
                 if gates is None:
-                    newest = store.runs(limit=1)
+                    newest = store.runs(limit=1, details=False)
                     gates = len(newest[0].gates) if newest else 0
                 limit = max(MIN_RUNS, min(HISTORY_RUNS, GATE_BUDGET // max(gates, 1)))
-            return store.runs(limit=limit), ""
+            # Only the newest run's gates are shown in full; the others make the trend.
+            older = store.runs(limit=limit, details=False)
+            return older[:-1] + store.runs(limit=1), ""
     except HistoryError as exc:
         return [], str(exc)
 
