@@ -10,7 +10,8 @@ for the answer instead of asking again, and a failure is re-raised in the gate
 exactly as if it had asked itself.  Nothing here decides an outcome.
 
 Each process (``-n 0``, or each xdist worker) looks ahead only at items it will
-run itself: the ``nextitem`` pytest passes, and without xdist the one after it.
+run itself: the ``nextitem`` pytest passes, and without xdist the one after it
+(and the first two as soon as they are collected).
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ class Prefetcher:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._items = session.items
         self._order = {item.nodeid: index for index, item in enumerate(session.items)}
+        if not hasattr(self._config, "workerinput"):
+            # The first gates' facts, while the session starts and the header is written.
+            self._ahead(session.items[: self._lookahead])
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
@@ -59,7 +63,10 @@ class Prefetcher:
         index = self._order.get(nextitem.nodeid)
         if index is not None:
             upcoming += self._items[index + 1 : index + self._lookahead]
-        for gate in upcoming:
+        self._ahead(upcoming)
+
+    def _ahead(self, items: Sequence[pytest.Item]) -> None:
+        for gate in items:
             if isinstance(gate, GateItem) and gate.nodeid not in self._submitted:
                 self._submitted.add(gate.nodeid)
                 self._submit(gate)

@@ -12,7 +12,7 @@ import pytest
 from . import prefetch
 from .cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
 from .config.fleet import Fleet
-from .nodes import FAILED_GATES_KEY, RESULT_KEY, FleetFile, GateItem
+from .nodes import CONTEXTS_KEY, FAILED_GATES_KEY, RESULT_KEY, FleetFile, GateItem
 from .report.consumers import register_consumers
 from .report.failure import GateFailureRepr
 from .report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
@@ -148,6 +148,15 @@ class ProvePlugin:
             if result is not None:
                 setattr(report, RESULT_ATTR, result)
         return report
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
+        # A repository's facts (a long branch's commits) go once its last gate here has run:
+        # kept to the end, every garbage collection would walk them again.
+        if isinstance(item, GateItem) and not (
+            isinstance(nextitem, GateItem) and nextitem.repo.name == item.repo.name
+        ):
+            self.config.stash.get(CONTEXTS_KEY, {}).pop(item.repo.name, None)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

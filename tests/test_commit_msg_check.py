@@ -23,6 +23,7 @@ from pytest_prove.checks.commit_msg import (
     check_commit_messages,
     check_message_file,
 )
+from pytest_prove.git.log import Commit
 from tests.repo_builder import MakeRepo
 
 if TYPE_CHECKING:
@@ -32,24 +33,17 @@ SHA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
 SCISSORS_LINE = "# ------------------------ >8 ------------------------"
 
 
-@dataclasses.dataclass(frozen=True)
-class FakeCommit:
-    message: str
-    sha: str = SHA
-    parents: tuple[str, ...] = ("0" * 40,)
-
-    @property
-    def is_merge(self) -> bool:
-        return len(self.parents) > 1
+def fake_commit(message: str, sha: str = SHA, parents: tuple[str, ...] = ("0" * 40,)) -> Commit:
+    return Commit(sha, " ".join(parents), "1700000000", message)
 
 
 @dataclasses.dataclass(frozen=True)
 class FakeContext:
-    commits: tuple[FakeCommit, ...]
+    commits: tuple[Commit, ...]
 
 
-def check(*commits: str | FakeCommit, **settings: Any) -> CheckResult:
-    fakes = tuple(c if isinstance(c, FakeCommit) else FakeCommit(c) for c in commits)
+def check(*commits: str | Commit, **settings: Any) -> CheckResult:
+    fakes = tuple(fake_commit(c) if isinstance(c, str) else c for c in commits)
     context = cast("RepoContext", FakeContext(fakes))
     return check_commit_messages(context, CommitMsgSettings(**settings))
 
@@ -234,7 +228,7 @@ def test_warnings_do_not_fail() -> None:
 
 
 def test_merge_commits_by_parents() -> None:
-    merge = FakeCommit("Integrate the feature work", parents=("a" * 40, "b" * 40))
+    merge = fake_commit("Integrate the feature work", parents=("a" * 40, "b" * 40))
     assert check(merge).metrics["ignored"] == 1
     assert {f.rule for f in check(merge, ignore_merges=False).findings} == {
         "type-empty",
@@ -318,8 +312,8 @@ def test_scope_case_setting() -> None:
 
 
 def test_max_commits_checks_the_newest() -> None:
-    commits = [FakeCommit("Bad", sha=f"{i:040x}") for i in range(5)]
-    commits[-1] = FakeCommit("feat: fine", sha="f" * 40)
+    commits = [fake_commit("Bad", sha=f"{i:040x}") for i in range(5)]
+    commits[-1] = fake_commit("feat: fine", sha="f" * 40)
     result = check(*commits, max_commits=2)
     assert result.metrics == {"commits": 2, "ignored": 0, "violations": 2, "warnings": 0}
     assert {f.message.split()[0] for f in result.errors} == {"0000000000"}

