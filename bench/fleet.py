@@ -8,8 +8,9 @@ Measures, on a generated fleet whose gates all pass:
 3. orchestration overhead: the whole pytest run against the sum of the gates' own
    durations from the JSON report (target < 10% more).
 
-Each repository: a trunk commit, a feature branch of N Conventional Commits (fast-import);
-gates: trunk, delivery-mode, commit-msg and 6 command gates doing a little real work.
+Each repository: a trunk commit, a feature branch of N Conventional Commits (fast-import)
+changing 20 source files, and a (git-ignored) Cobertura report covering them; gates: trunk,
+delivery-mode, commit-msg, coverage and 5 command gates doing a little real work.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+COMMANDS = 5
 WORK = "import hashlib; [hashlib.sha256(str(i).encode()).digest() for i in range(60000)]"
 
 
@@ -41,6 +43,9 @@ def make_repo(path: Path, commits: int, now: int) -> None:
         "M 644 inline README.md",
         "data 2",
         "x",
+        "M 644 inline .gitignore",
+        "data 13",
+        "coverage.xml",
         "",
     ]
     for i in range(1, commits + 1):
@@ -52,24 +57,38 @@ def make_repo(path: Path, commits: int, now: int) -> None:
     subprocess.run(["git", "fast-import", "--quiet"], cwd=path, check=True, env=ENV,
                    input=("\n".join(lines) + "\n").encode())  # fmt: skip
     subprocess.run(["git", "checkout", "-q", "feat/work"], cwd=path, check=True, env=ENV)
+    (path / "coverage.xml").write_text(COVERAGE, encoding="utf-8")
+
+
+# What `coverage xml` writes after tests that run every changed line (one per file).
+COVERAGE = (
+    '<?xml version="1.0" ?>\n<coverage version="7.6" line-rate="1"><sources><source>.</source>'
+    '</sources><packages><package name="src"><classes>'
+    + "".join(
+        f'<class name="part{k}.py" filename="src/part{k}.py" line-rate="1"><lines>'
+        '<line number="1" hits="1"/></lines></class>'
+        for k in range(20)
+    )
+    + "</classes></package></packages></coverage>\n"
+)
 
 
 def make_fleet(root: Path, repos: int, commits: int) -> None:
     now = int(time.time())
-    names = ", ".join(f"work-{c}" for c in range(6))
+    names = ", ".join(f"work-{c}" for c in range(COMMANDS))
     lines = ["repositories:"]
     for r in range(repos):
         make_repo(root / f"svc-{r:02d}", commits, now)
         lines.append(
             f"  - {{name: svc-{r:02d}, path: ./svc-{r:02d},"
-            f" checks: [trunk, delivery-mode, commit-msg, {names}]}}"
+            f" checks: [trunk, delivery-mode, commit-msg, coverage, {names}]}}"
         )
     lines += [
         "global:",
         f"  commit-msg: {{max_commits: {commits + 10}}}",
         f"  trunk: {{max_commits_ahead: {commits + 10}}}",
         "  commands:",
-        *(f"    work-{c}: {{argv: [{sys.executable}, -c, '{WORK}']}}" for c in range(6)),
+        *(f"    work-{c}: {{argv: [{sys.executable}, -c, '{WORK}']}}" for c in range(COMMANDS)),
     ]
     (root / "multi.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
