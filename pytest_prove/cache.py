@@ -17,13 +17,13 @@ import datetime
 import hashlib
 import json
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 import pytest
 
 from . import __version__
 from .clock import now_or_real
+from .files import digest_file
 
 if TYPE_CHECKING:
     from .checks.api import CheckSettings
@@ -56,9 +56,6 @@ def limit_reuse(item: pytest.Item, until: datetime.datetime) -> None:
         item.stash[CACHE_KEY_KEY] = f"{key}{_UNTIL}{until.isoformat()}"
 
 
-_CHUNK: Final = 1 << 20
-
-
 def _git(context: RepoContext, *args: str) -> bytes:
     from .git.context import RepoContextError
     from .git.runner import GitCommandError, run_git
@@ -84,19 +81,6 @@ def _untracked(status: bytes) -> list[bytes]:
     return paths
 
 
-def _add_file(update: Callable[[bytes], None], path: str) -> None:
-    try:
-        if os.path.islink(path):  # git stores a symlink as its target
-            update(os.fsencode(os.readlink(path)))
-            return
-        with open(path, "rb") as stream:
-            while chunk := stream.read(_CHUNK):
-                update(chunk)
-    except OSError as err:
-        # Vanished or unreadable since git listed it: still a state, just a different one.
-        update(f"<{type(err).__name__}>".encode())
-
-
 def tree_digest(context: RepoContext) -> str:
     """sha256 of the work tree's difference from ``HEAD``: one git call when clean."""
     status = _git(context, "status", "--porcelain=v1", "-z", "--untracked-files=all")
@@ -108,7 +92,7 @@ def tree_digest(context: RepoContext) -> str:
         )
         for raw in _untracked(status):
             digest.update(b"\0" + raw + b"\0")
-            _add_file(digest.update, os.path.join(context.toplevel, os.fsdecode(raw)))
+            digest_file(digest.update, os.path.join(context.toplevel, os.fsdecode(raw)))
     return digest.hexdigest()
 
 
@@ -144,6 +128,7 @@ def gate_cache_key(
     :param state: :func:`repo_state` of ``context``, when already known
     :raises RepoContextError: the repository cannot tell one of its inputs
     """
+    extra = gate.check.cache_inputs
     inputs = {
         "prove": __version__,
         "gate": gate.name,
@@ -152,6 +137,7 @@ def gate_cache_key(
         # Sorted, so reordering keys in YAML is not a change.
         "settings": settings.model_dump(mode="json"),
         "repo": repo_state(context) if state is None else state,
+        "inputs": None if extra is None else extra(context, settings),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 

@@ -1,14 +1,30 @@
-"""Writing the files a run leaves behind (history aside): whole or not at all."""
+"""Files a run reads or leaves behind: whole writes (history aside), and digests."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["digest_file", "write_atomic"]
 
 _NEW_FILE_MODE = 0o644
+_CHUNK = 1 << 20
+
+
+def digest_file(update: Callable[[bytes], None], path: str) -> None:
+    """Feed ``path``'s bytes (a symlink's target; an error's name) to a digest's ``update``."""
+    try:
+        if os.path.islink(path):  # git stores a symlink as its target
+            update(os.fsencode(os.readlink(path)))
+            return
+        with open(path, "rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                update(chunk)
+    except OSError as err:
+        # Vanished or unreadable since it was listed: still a state, just a different one.
+        update(f"<{type(err).__name__}>".encode())
 
 
 def write_atomic(path: Path, text: str) -> None:

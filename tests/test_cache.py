@@ -353,3 +353,35 @@ def test_staged_and_unstaged_same_content_differ(make_repo: MakeRepo) -> None:
     assert len({clean, unstaged, staged}) == 3
     repo.git("reset", "-q")
     assert cache.tree_digest(RepoContext(repo.path)) == unstaged
+
+
+COBERTURA = (
+    '<?xml version="1.0" ?><coverage version="7.6"><packages><package name="src"><classes>'
+    '<class name="app.py" filename="src/app.py"><lines><line number="1" hits="{hits}"/>'
+    "</lines></class></classes></package></packages></coverage>"
+)
+
+
+@pytest.mark.parametrize("mode", sorted(XDIST))
+def test_a_coverage_pass_is_cached_until_its_ignored_report_changes(
+    pytester: pytest.Pytester, make_repo: MakeRepo, mode: str
+) -> None:
+    repo = make_repo("svc")
+    repo.commit("chore: ignore reports", files={".gitignore": "coverage.xml\n"})
+    repo.git("checkout", "-q", "-b", "feat/x")
+    repo.commit("feat: add app", files={"src/app.py": "x = 1\n"})
+    repo.write("coverage.xml", COBERTURA.format(hits=1))
+    pytester.makefile(
+        ".yaml", multi=f"repositories:\n  - {{name: svc, path: {repo.path}, checks: [coverage]}}\n"
+    )
+    svc = Fleet(pytester, repo, repo)
+    gate = "svc::coverage"
+    argv = XDIST[mode]
+    assert svc.run(*argv) == {gate: "passed"}
+    assert svc.run(*argv) == {gate: "cached"}
+    repo.write("coverage.xml", COBERTURA.format(hits=0))  # the tests stopped running the line
+    assert svc.run(*argv) == {gate: "failed"}
+    repo.write("coverage.xml", COBERTURA.format(hits=1))
+    assert svc.run(*argv) == {gate: "passed"}
+    (repo.path / "coverage.xml").unlink()
+    assert svc.run(*argv) == {gate: "failed"}  # no report: an error finding, never the cached pass

@@ -168,6 +168,9 @@ class Check(Generic[SettingsT]):
     :param prefetch: the :class:`~pytest_prove.git.context.RepoContext` facts the check reads
         (``commits``, ``changed_files``, ...): a run may ask git for them in the background
         while the gate before this one runs; names that are not such facts are ignored
+    :param cache_inputs: ``(context, settings) -> str``, a digest of what the check reads that
+        git's view of the repository does not show (a git-ignored coverage report): it joins
+        the pass cache's key, so a cacheable check may read such files
     """
 
     name: str
@@ -179,6 +182,7 @@ class Check(Generic[SettingsT]):
     cacheable: bool = True
     description: str = ""
     prefetch: tuple[str, ...] = ()
+    cache_inputs: Callable[[RepoContext, SettingsT], str] | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -9,13 +9,14 @@ compared exactly (75 of 94 lines is 79.79%, below 80) where diff-cover
 truncates to an integer first.
 
 Reports are usually ignored by git, so the pass cache cannot see them
-change: the check is not cacheable.
+change by itself: the check gives it their digest (``cache_inputs``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ from pytest_prove.coverage.measure import Measurement, measure
 from pytest_prove.coverage.model import FileCoverage, Report, ReportError, merge
 from pytest_prove.coverage.paths import PathMapper
 from pytest_prove.coverage.sources import DEFAULT_LOCATIONS, find_reports, read_report
+from pytest_prove.files import digest_file
 from pytest_prove.globs import matches_any
 
 from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity
@@ -217,6 +219,16 @@ def _instant(timestamp: float) -> str:
     return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).isoformat(timespec="seconds")
 
 
+def report_digest(context: RepoContext, settings: CoverageSettings) -> str:
+    """sha256 of the reports the check would read (and of the configured ones that are absent)."""
+    paths, absent = find_reports(context.toplevel, settings.reports)
+    digest = hashlib.sha256("\0".join(absent).encode())
+    for path in paths:
+        digest.update(b"\0" + os.fsencode(path) + b"\0")
+        digest_file(digest.update, os.fspath(path))
+    return digest.hexdigest()
+
+
 def _verdict(outcome: DiffCoverage, settings: CoverageSettings) -> CheckResult:
     result, findings = outcome.measurement, list(outcome.warnings)
     metrics: dict[str, MetricValue] = {
@@ -292,7 +304,9 @@ COVERAGE: Final = Check(
     run=check_coverage,
     settings_model=CoverageSettings,
     aliases=("diffCoverage",),
-    cacheable=False,
+    # 2: cacheable, with the reports' digest in the key.
+    version="2",
     description="Diff coverage: the share of changed measurable lines the tests ran",
     prefetch=("changed_files",),
+    cache_inputs=report_digest,
 )
