@@ -101,13 +101,11 @@ def repo_state(context: RepoContext) -> str:
 
     :raises RepoContextError: the repository cannot tell one of its inputs
     """
-    head, base_ref = context.head, context.base_ref
-    base = _git(context, "rev-parse", "--verify", f"{base_ref}^{{commit}}").strip()
     state = {
         "toplevel": os.fspath(context.toplevel),
-        "head": head,
-        "base_ref": base_ref,
-        "base": base.decode("ascii"),
+        "head": context.head,
+        "base_ref": context.base_ref,
+        "base": context.base_commit,
         "branch": context.branch,
         "mode": context.mode.mode,
         "tree": tree_digest(context),

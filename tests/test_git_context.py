@@ -685,3 +685,21 @@ def test_behind_without_the_base_fails_once(shallow_clone: RepoBuilder) -> None:
         _ = ctx.behind
     assert again.value is info.value
     assert ctx.git_calls == calls
+
+
+def test_tags_at_head_and_the_base_commit_agree_with_git(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    repo.tag("v1")  # lightweight, at main
+    repo.git("tag", "-a", "-m", "release", "v1-annotated")
+    repo.git("tag", "-a", "-m", "old", "old", "HEAD")
+    repo.git("checkout", "-q", "-b", "feat/x")
+    repo.commit("feat: x", files={"x.txt": "x\n"})
+    repo.tag("at-head")
+    repo.git("tag", "-a", "-m", "annotated", "at-head-annotated")
+    repo.git("tag", "-a", "-m", "tag of a tag", "nested", "at-head-annotated")
+    ctx = RepoContext(repo.path)
+    points_at = repo.git("tag", "--points-at", "HEAD").split()
+    assert ctx.tags_at_head == tuple(sorted(points_at)) == ("at-head", "at-head-annotated")
+    for base in ("main", "v1", "v1-annotated", "HEAD~1", repo.head[:12]):
+        expected = repo.git("rev-parse", "--verify", f"{base}^{{commit}}").strip()
+        assert RepoContext(repo.path, base=base).base_commit == expected, base

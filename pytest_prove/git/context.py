@@ -197,8 +197,16 @@ class RepoContext:
         return self._probe.shallow
 
     @lazy
+    def _refs_listing(self) -> bytes:
+        return self._git(*refs.REFS_ARGS)
+
+    @lazy
     def _refs(self) -> dict[str, str]:
-        return refs.parse_refs(self._git(*refs.REFS_ARGS))
+        return refs.parse_refs(self._refs_listing)
+
+    @lazy
+    def _ref_objects(self) -> dict[str, str]:
+        return refs.ref_objects(self._refs_listing)
 
     @lazy
     def trunk(self) -> str:
@@ -331,9 +339,24 @@ class RepoContext:
 
     @lazy
     def tags_at_head(self) -> tuple[str, ...]:
-        """Tags pointing at ``HEAD`` (annotated or not), sorted."""
-        out = self._git("tag", "--points-at", self.head)
-        return tuple(sorted(os.fsdecode(out).split()))
+        """Tags pointing at ``HEAD`` (annotated or not), sorted: ``git tag --points-at``'s."""
+        head = self.head
+        return tuple(
+            sorted(
+                name.removeprefix("refs/tags/")
+                for name, target in self._ref_objects.items()
+                if target == head and name.startswith("refs/tags/")
+            )
+        )
+
+    @lazy
+    def base_commit(self) -> str:
+        """The sha of the commit :attr:`base_ref` names."""
+        base_ref, objects = self.base_ref, self._ref_objects
+        found = next((objects[full] for full in refs.dwim(base_ref) if full in objects), None)
+        if found is None:  # a sha or an expression such as HEAD~3
+            found = self._git("rev-parse", "--verify", f"{base_ref}^{{commit}}").strip().decode()
+        return found
 
     @lazy
     def mode(self) -> ModeDecision:

@@ -12,8 +12,10 @@ __all__ = [
     "REFS_ARGS",
     "TRUNK_NAMES",
     "ci_branch",
+    "dwim",
     "find_trunk",
     "parse_refs",
+    "ref_objects",
     "requested_base",
     "resolve_ref",
 ]
@@ -24,7 +26,12 @@ TRUNK_NAMES: Final = ("main", "master", "trunk", "develop")
 BASE_VARIABLES: Final = ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CHANGE_TARGET")
 # CI checkouts are detached; these name the branch being built.
 BRANCH_VARIABLES: Final = ("GITHUB_HEAD_REF", "CI_COMMIT_REF_NAME", "BRANCH_NAME")
-REFS_ARGS: Final = ("for-each-ref", "--format=%(refname)%00%(symref)")
+# Each ref's symref target, object and (for an annotated tag) the object it tags: one call
+# answers the trunk, the base's commit and the tags at HEAD.
+REFS_ARGS: Final = (
+    "for-each-ref",
+    "--format=%(refname)%00%(symref)%00%(objectname)%00%(*objectname)",
+)
 _ORIGIN: Final = "refs/remotes/origin/"
 # git's own lookup order for a short name (gitrevisions(7)).
 _DWIM: Final = ("{}", "refs/{}", "refs/tags/{}", "refs/heads/{}", "refs/remotes/{}")
@@ -32,11 +39,29 @@ _DWIM: Final = ("{}", "refs/{}", "refs/tags/{}", "refs/heads/{}", "refs/remotes/
 
 def parse_refs(output: bytes) -> dict[str, str]:
     """Map each full ref name to its symref target ("" for plain refs)."""
-    refs = {}
-    for line in os.fsdecode(output).splitlines():
-        name, _, target = line.partition("\0")
-        refs[name] = target
-    return refs
+    return {name: fields[0] if fields else "" for name, *fields in _records(output)}
+
+
+def ref_objects(output: bytes) -> dict[str, str]:
+    """Map each full ref name to what it points at, an annotated tag peeled once.
+
+    Once, as ``git tag --points-at`` and ``^{commit}`` of a tag of a commit see it.
+    """
+    objects = {}
+    for name, *fields in _records(output):
+        if len(fields) == 3:
+            _, sha, tagged = fields
+            objects[name] = tagged or sha
+    return objects
+
+
+def _records(output: bytes) -> list[list[str]]:
+    return [line.split("\0") for line in os.fsdecode(output).splitlines()]
+
+
+def dwim(name: str) -> tuple[str, ...]:
+    """The full ref names git tries for ``name``, in its order (gitrevisions(7))."""
+    return (*(p.format(name) for p in _DWIM), f"refs/remotes/{name}/HEAD")
 
 
 def find_trunk(refs: Mapping[str, str]) -> str | None:
@@ -53,7 +78,7 @@ def find_trunk(refs: Mapping[str, str]) -> str | None:
 
 def resolve_ref(name: str, refs: Mapping[str, str]) -> str | None:
     """``name`` if it names a ref, else ``origin/<name>`` if that exists, else ``None``."""
-    if any(p.format(name) in refs for p in (*_DWIM, "refs/remotes/{}/HEAD")):
+    if any(full in refs for full in dwim(name)):
         return name
     if _ORIGIN + name in refs:
         return f"origin/{name}"
