@@ -10,8 +10,9 @@ for the answer instead of asking again, and a failure is re-raised in the gate
 exactly as if it had asked itself.  Nothing here decides an outcome.
 
 Each process (``-n 0``, or each xdist worker) looks ahead only at items it will
-run itself: the ``nextitem`` pytest passes, and without xdist the one after it
-(and the first two as soon as they are collected).
+run itself: an xdist worker at the ``nextitem`` pytest passes; without xdist, the
+session's order is the run's, so at the gates of the next two repositories (from
+the moment they are collected).
 """
 
 from __future__ import annotations
@@ -35,14 +36,21 @@ __all__ = ["Prefetcher", "register"]
 # The facts runtest and the run record read for every gate.
 _EVERY_GATE: Final = ("mode", "head", "base_ref")
 _THREADS: Final = 2
+# A bound on the items scanned per look ahead, for repositories with very many gates.
+_MAX_ITEMS: Final = 64
 
 
 class Prefetcher:
-    """A pytest plugin: warms the contexts of upcoming gates (see the module docstring)."""
+    """A pytest plugin: warms the contexts of upcoming gates (see the module docstring).
 
-    def __init__(self, config: pytest.Config, *, lookahead: int) -> None:
+    :param repositories: how many repositories' gates to look ahead at in the session's
+        order, from the next item on; 0 for just the next item (an xdist worker, which
+        runs what it is sent, not the session's order)
+    """
+
+    def __init__(self, config: pytest.Config, *, repositories: int) -> None:
         self._config = config
-        self._lookahead = lookahead
+        self._repositories = repositories
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._order: dict[str, int] = {}
         self._items: Sequence[pytest.Item] = ()
@@ -51,19 +59,36 @@ class Prefetcher:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._items = session.items
         self._order = {item.nodeid: index for index, item in enumerate(session.items)}
-        if not hasattr(self._config, "workerinput"):
+        if self._repositories and session.items and not session.config.option.collectonly:
             # The first gates' facts, while the session starts and the header is written.
-            self._ahead(session.items[: self._lookahead])
+            self._ahead(self._upcoming(0))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
         if nextitem is None:
             return
-        upcoming = [nextitem]
         index = self._order.get(nextitem.nodeid)
-        if index is not None:
-            upcoming += self._items[index + 1 : index + self._lookahead]
-        self._ahead(upcoming)
+        if not self._repositories or index is None:
+            self._ahead([nextitem])
+        else:
+            self._ahead(self._upcoming(index))
+
+    def _upcoming(self, index: int) -> Sequence[pytest.Item]:
+        """The items from ``index`` on, up to the end of the last repository looked ahead at.
+
+        By repository rather than by item: a cached gate takes a millisecond, so a few
+        items ahead would leave git no time, while the next repository's facts take it
+        several.
+        """
+        seen: list[str] = []
+        end = index
+        for end, item in enumerate(self._items[index : index + _MAX_ITEMS], start=index):
+            repo = item.repo.name if isinstance(item, GateItem) else ""
+            if repo not in seen:
+                if len(seen) == self._repositories:
+                    return self._items[index:end]
+                seen.append(repo)
+        return self._items[index : end + 1]
 
     def _ahead(self, items: Sequence[pytest.Item]) -> None:
         for gate in items:
@@ -101,7 +126,7 @@ def register(config: pytest.Config) -> None:
     """Add the prefetcher to this process's plugins (every process that runs gates).
 
     An xdist worker knows only the next item it was sent; without xdist the
-    session's order is the run's, so two gates ahead are known.
+    session's order is the run's, so the next repositories are known.
     """
-    depth = 1 if hasattr(config, "workerinput") else 2
-    config.pluginmanager.register(Prefetcher(config, lookahead=depth), "prove-prefetch")
+    repositories = 0 if hasattr(config, "workerinput") else 2
+    config.pluginmanager.register(Prefetcher(config, repositories=repositories), "prove-prefetch")

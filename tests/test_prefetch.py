@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_prove.git.lazy import lazy
+from pytest_prove.nodes import CONTEXTS_KEY
 from tests.repo_builder import MakeRepo
 
 # An installed check that reports whether its commits were there before it asked.
@@ -16,6 +17,7 @@ PROBE_CHECK = """
 from pytest_prove import hookimpl
 from pytest_prove.checks.api import Check, CheckResult, CheckSettings, Finding
 from pytest_prove.git.lazy import lazy
+from pytest_prove.nodes import CONTEXTS_KEY
 
 
 def probe(context, settings):
@@ -120,3 +122,12 @@ def test_a_failure_is_computed_once_and_raised_in_every_thread() -> None:
     facts = _Facts()
     assert _ask_from_threads(facts, "failing") == ["no answer"] * 4
     assert facts.computed == 1
+
+
+def test_collect_only_asks_git_nothing(pytester: pytest.Pytester, make_repo: MakeRepo) -> None:
+    repo = make_repo("a")
+    pytester.makefile(".yaml", multi=f"repositories:\n  - {{name: a, path: {repo.path}}}\n")
+    recorder = pytester.inline_run("--prove-config", "multi.yaml", "--co", "-p", "no:cacheprovider")
+    (call,) = recorder.getcalls("pytest_collection_finish")
+    assert call.session.items  # the gates were collected
+    assert call.session.config.stash.get(CONTEXTS_KEY, {}) == {}

@@ -81,7 +81,7 @@ _GATE_COLUMNS: Final = (
     "mode, base, head, findings, metrics, waivers"
 )
 # The same row without the JSON columns, which are most of the bytes and all of the decoding.
-_GATE_OUTLINE: Final = _GATE_COLUMNS.replace("findings, metrics, waivers", "'[]', '{}', '[]'")
+_GATE_OUTLINE: Final = _GATE_COLUMNS.replace("findings, metrics, waivers", "NULL, NULL, NULL")
 
 
 def history_path(configured: str | None, base_dir: Path) -> Path:
@@ -281,9 +281,10 @@ def _gate(row: Sequence[Any]) -> GateRecord:
         mode=str(mode),
         base=str(base),
         head=str(head),
-        findings=tuple(json.loads(findings)),
-        metrics=json.loads(metrics),
-        waivers=tuple(str(w) for w in json.loads(waivers)),
+        # NULL: an outline (see History.runs), whose JSON columns were not read.
+        findings=() if findings is None else tuple(json.loads(findings)),
+        metrics={} if metrics is None else json.loads(metrics),
+        waivers=() if waivers is None else tuple(str(w) for w in json.loads(waivers)),
     )
 
 
