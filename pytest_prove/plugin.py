@@ -120,6 +120,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config_path = config.getoption("prove_config")
     if not (config.getoption("prove") or config_path):
         return
+    # Loading the configuration imports pydantic and builds its models: a burst of
+    # long-lived objects during which the collector would run again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _configure(config, config_path)
+    finally:
+        # What start-up made lives to the end: the collector need not walk it again
+        # (pytest's own gc.collect at the end cost 23 ms twice).  New garbage is
+        # collected as usual.
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
+def _configure(config: pytest.Config, config_path: str | None) -> None:
     from .config.errors import ConfigError
     from .config.load import Options, load_fleet
     from .config.selection import parse_shard
@@ -145,10 +161,6 @@ def pytest_configure(config: pytest.Config) -> None:
         # Before xdist's trylast configure reads it, so -n counts failures the same way.
         config.option.maxfail = 1
     config.pluginmanager.register(ProvePlugin(config, fleet), "prove-session")
-    # Start-up made pytest's, pydantic's and our module objects, which live to the end: the
-    # collector need not walk them again (pytest's own gc.collect at the end cost 23 ms
-    # twice).  Garbage made from here on is collected as usual.
-    gc.freeze()
 
 
 def fleet_of(config: pytest.Config) -> Fleet | None:

@@ -6,6 +6,7 @@ gate must not import the other checks' modules, nor have pytest rewrite our modu
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -161,3 +162,18 @@ def test_a_run_of_one_gate_imports_only_its_check(make_repo: MakeRepo, tmp_path:
     # Only the entry point and the finder it installs go through pytest's rewriting hook.
     entry = {"pytest_prove.plugin", "pytest_prove.plain_imports"}
     assert set(found["rewritten"]) <= entry, found["rewritten"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was(
+    pytester: pytest.Pytester, make_repo: MakeRepo, enabled: bool
+) -> None:
+    repo = make_repo()
+    pytester.makefile(".yaml", multi=f"repositories:\n  - {{name: r, path: {repo.path}}}\n")
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        pytester.inline_run("--prove-config", "multi.yaml", "-p", "no:cacheprovider")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
