@@ -11,8 +11,9 @@ exactly as if it had asked itself.  Nothing here decides an outcome.
 
 Each process (``-n 0``, or each xdist worker) looks ahead only at items it will
 run itself: an xdist worker at the ``nextitem`` pytest passes; without xdist, the
-session's order is the run's, so at the gates of the next two repositories (from
-the moment they are collected).
+session's order is the run's, so at the gates of the next two repositories (the
+first two as soon as the configuration is loaded).  Nothing is asked under
+``--collect-only``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from .nodes import GateItem, context_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from .config.fleet import Fleet
 
 __all__ = ["Prefetcher", "register"]
 
@@ -56,10 +59,31 @@ class Prefetcher:
         self._items: Sequence[pytest.Item] = ()
         self._submitted: set[str] = set()
 
+    def start(self, fleet: Fleet) -> None:
+        """Ask for the first repositories' facts before their gates are collected.
+
+        Every gate reads the delivery mode, head and base; the checks' own facts too
+        unless the pass cache is on, which may answer those gates without them.
+        """
+        config = self._config
+        cache_off = config.getoption("prove_no_cache") or not config.pluginmanager.hasplugin(
+            "cacheprovider"
+        )
+        for plan in fleet.repos[: self._repositories]:
+            facts = dict.fromkeys(_EVERY_GATE)
+            if cache_off:
+                facts.update(dict.fromkeys(f for gate in plan.gates for f in gate.check.prefetch))
+            self._pool_of().submit(_warm, context_of(config, plan), tuple(facts))
+
+    def _pool_of(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(_THREADS, "prove-prefetch")
+        return self._pool
+
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._items = session.items
         self._order = {item.nodeid: index for index, item in enumerate(session.items)}
-        if self._repositories and session.items and not session.config.option.collectonly:
+        if self._repositories and session.items:
             # The first gates' facts, while the session starts and the header is written.
             self._ahead(self._upcoming(0))
 
@@ -97,17 +121,21 @@ class Prefetcher:
                 self._submit(gate)
 
     def _submit(self, gate: GateItem) -> None:
-        if self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(_THREADS, "prove-prefetch")
         context = context_of(self._config, gate.repo)  # the main thread owns the dict
         passes = self._config.stash.get(PASS_CACHE_KEY, None)
         if passes is not None and gate.gate.check.cacheable and passes.may_reuse(gate.nodeid):
-            self._pool.submit(passes.state, context)
+            self._pool_of().submit(passes.state, context)
         else:
-            self._pool.submit(_warm, context, (*_EVERY_GATE, *gate.gate.check.prefetch))
+            self._pool_of().submit(_warm, context, (*_EVERY_GATE, *gate.gate.check.prefetch))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self) -> None:
+        self._close()
+
+    def pytest_unconfigure(self) -> None:
+        self._close()  # a session that never started (a usage error) after start()
+
+    def _close(self) -> None:
         if self._pool is not None:
             # Queued work is dropped; a running git call finishes (it cannot be interrupted).
             self._pool.shutdown(wait=True, cancel_futures=True)
@@ -122,11 +150,18 @@ def _warm(context: RepoContext, names: Sequence[str]) -> None:
                 getattr(context, name)
 
 
-def register(config: pytest.Config) -> None:
-    """Add the prefetcher to this process's plugins (every process that runs gates).
+def register(config: pytest.Config, fleet: Fleet) -> None:
+    """Add the prefetcher to the plugins of a process that runs gates.
 
     An xdist worker knows only the next item it was sent; without xdist the
-    session's order is the run's, so the next repositories are known.
+    session's order is the run's, so the next repositories are known, and their
+    facts are asked for at once, while pytest collects and starts the session.
+    An xdist controller runs no gate, nor does ``--collect-only``.
     """
-    repositories = 0 if hasattr(config, "workerinput") else 2
-    config.pluginmanager.register(Prefetcher(config, repositories=repositories), "prove-prefetch")
+    worker = hasattr(config, "workerinput")
+    if config.option.collectonly or (not worker and getattr(config.option, "dist", "no") != "no"):
+        return
+    prefetcher = Prefetcher(config, repositories=0 if worker else 2)
+    config.pluginmanager.register(prefetcher, "prove-prefetch")
+    if not worker:
+        prefetcher.start(fleet)

@@ -48,7 +48,7 @@ class ProvePlugin:
             config.stash[RECORDER_KEY] = recorder
             config.pluginmanager.register(recorder, "prove-run-recorder")
             register_consumers(config, fleet)
-        prefetch.register(config)
+        prefetch.register(config, fleet)
         groups = {p.name: p.group for p in fleet.repos if p.group is not None}
         if groups and config.pluginmanager.hasplugin("xdist"):
             from .scheduling import DependencySchedulerPlugin

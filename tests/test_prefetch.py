@@ -131,3 +131,38 @@ def test_collect_only_asks_git_nothing(pytester: pytest.Pytester, make_repo: Mak
     (call,) = recorder.getcalls("pytest_collection_finish")
     assert call.session.items  # the gates were collected
     assert call.session.config.stash.get(CONTEXTS_KEY, {}) == {}
+
+
+# Waits for what the prefetcher asked before the session started, and notes what is known.
+EARLY_CONFTEST = """
+from pytest_prove.git.lazy import lazy
+from pytest_prove.nodes import CONTEXTS_KEY
+
+
+def pytest_sessionstart(session):
+    session.config.pluginmanager.get_plugin("prove-prefetch")._close()
+    contexts = session.config.stash.get(CONTEXTS_KEY, {})
+    session.config.prefetched = sorted(
+        name for name, context in contexts.items() if lazy.computed(context, "commits")
+    )
+"""
+
+
+@pytest.mark.parametrize(("cache", "expected"), [([], []), (["--prove-no-cache"], ["a", "b"])])
+def test_the_first_repositories_facts_are_asked_for_at_configure(
+    pytester: pytest.Pytester, make_repo: MakeRepo, cache: list[str], expected: list[str]
+) -> None:
+    lines = ["repositories:"]
+    for name in "abc":
+        repo = make_repo(name)
+        repo.branch("feat/x")
+        repo.commit("feat: add x", files={"x.txt": "x\n"})
+        lines.append(f"  - {{name: {name}, path: {repo.path}, checks: [commit-msg]}}")
+    pytester.makefile(".yaml", multi="\n".join(lines) + "\n")
+    pytester.makeconftest(EARLY_CONFTEST)
+    recorder = pytester.inline_run("--prove-config", "multi.yaml", *cache)
+    recorder.assertoutcome(passed=3)
+    (call,) = recorder.getcalls("pytest_sessionstart")
+    # With the pass cache on, a gate may be answered without its commits: only the
+    # facts every gate reads are asked for before collection.
+    assert call.session.config.prefetched == expected
