@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_prove.deadline import GateTimeoutError, deadline
+from tests.plugin_site import install_check
 
 # An installed third-party check that hangs: git runs a shell alias that sleeps.
 SLOW_CHECK = """
@@ -31,13 +32,7 @@ def prove_checks():
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    dist = root / "slowcheck-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (root / "slowcheck.py").write_text(SLOW_CHECK)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: slowcheck\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[pytest_prove]\nslow = slowcheck\n")
-    return root
+    return install_check(tmp_path / "site", "slowcheck", SLOW_CHECK)
 
 
 def _gone(pid: int) -> bool:

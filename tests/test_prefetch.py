@@ -10,6 +10,7 @@ import pytest
 
 from pytest_prove.git.lazy import lazy
 from pytest_prove.nodes import CONTEXTS_KEY
+from tests.plugin_site import install_check
 from tests.repo_builder import MakeRepo
 
 # An installed check that reports whether its commits were there before it asked.
@@ -37,15 +38,21 @@ def prove_checks():
 
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """ "Installs" the probe check for pytest subprocesses."""
-    root = tmp_path / "site"
-    dist = root / "probecheck-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (root / "probecheck.py").write_text(PROBE_CHECK)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: probecheck\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[pytest_prove]\nprobe = probecheck\n")
+    """The probe check, installed for pytest subprocesses."""
+    root = install_check(tmp_path / "site", "probecheck", PROBE_CHECK)
     monkeypatch.setenv("PYTHONPATH", str(root))
     return root
+
+
+def _fleet(pytester: pytest.Pytester, make_repo: MakeRepo, check: str) -> None:
+    """Repositories a, b and c, each a branch with one commit, gated by ``check`` alone."""
+    lines = ["repositories:"]
+    for name in "abc":
+        repo = make_repo(name)
+        repo.branch("feat/x")
+        repo.commit("feat: add x", files={"x.txt": "x\n"})
+        lines.append(f"  - {{name: {name}, path: {repo.path}, checks: [{check}]}}")
+    pytester.makefile(".yaml", multi="\n".join(lines) + "\n")
 
 
 @pytest.mark.parametrize(("check", "prefetched"), [("probe", True), ("plain", False)])
@@ -56,13 +63,7 @@ def test_the_next_gates_facts_are_ready_when_they_run(
     check: str,
     prefetched: bool,
 ) -> None:
-    lines = ["repositories:"]
-    for name in "abc":
-        repo = make_repo(name)
-        repo.branch("feat/x")
-        repo.commit("feat: add x", files={"x.txt": "x\n"})
-        lines.append(f"  - {{name: {name}, path: {repo.path}, checks: [{check}]}}")
-    pytester.makefile(".yaml", multi="\n".join(lines) + "\n")
+    _fleet(pytester, make_repo, check)
     result = pytester.runpytest_subprocess("--prove-config", "multi.yaml", "-p", "no:randomly")
     if prefetched:
         result.assert_outcomes(passed=3)
@@ -152,13 +153,7 @@ def pytest_sessionstart(session):
 def test_the_first_repositories_facts_are_asked_for_at_configure(
     pytester: pytest.Pytester, make_repo: MakeRepo, cache: list[str], expected: list[str]
 ) -> None:
-    lines = ["repositories:"]
-    for name in "abc":
-        repo = make_repo(name)
-        repo.branch("feat/x")
-        repo.commit("feat: add x", files={"x.txt": "x\n"})
-        lines.append(f"  - {{name: {name}, path: {repo.path}, checks: [commit-msg]}}")
-    pytester.makefile(".yaml", multi="\n".join(lines) + "\n")
+    _fleet(pytester, make_repo, "commit-msg")
     pytester.makeconftest(EARLY_CONFTEST)
     recorder = pytester.inline_run("--prove-config", "multi.yaml", *cache)
     recorder.assertoutcome(passed=3)
