@@ -18,8 +18,10 @@ first two as soon as the configuration is loaded).  Nothing is asked under
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
+import queue
+import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 import pytest
@@ -54,7 +56,7 @@ class Prefetcher:
     def __init__(self, config: pytest.Config, *, repositories: int) -> None:
         self._config = config
         self._repositories = repositories
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pool: _Pool | None = None
         self._order: dict[str, int] = {}
         self._items: Sequence[pytest.Item] = ()
         self._submitted: set[str] = set()
@@ -75,9 +77,9 @@ class Prefetcher:
                 facts.update(dict.fromkeys(f for gate in plan.gates for f in gate.check.prefetch))
             self._pool_of().submit(_warm, context_of(config, plan), tuple(facts))
 
-    def _pool_of(self) -> concurrent.futures.ThreadPoolExecutor:
+    def _pool_of(self) -> _Pool:
         if self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(_THREADS, "prove-prefetch")
+            self._pool = _Pool(_THREADS)
         return self._pool
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -137,14 +139,48 @@ class Prefetcher:
 
     def _close(self) -> None:
         if self._pool is not None:
-            # Queued work is dropped; a running git call finishes (it cannot be interrupted).
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.close()
             self._pool = None
+
+
+class _Pool:
+    """Daemon threads running queued calls, fire and forget.
+
+    Not a ``ThreadPoolExecutor``: its threads are joined when the interpreter exits,
+    so one git call that hangs (a stale network mount) would hang the run after its
+    last gate.  A gate that waits on such a fact still fails by its own deadline.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._calls: queue.SimpleQueue[Callable[[], object] | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"prove-prefetch-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, function: Callable[..., object], *args: object) -> None:
+        self._calls.put(lambda: function(*args))
+
+    def close(self) -> None:
+        """Drop what has not started; the threads end after their current call."""
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._calls.get_nowait()
+        for _ in self._threads:
+            self._calls.put(None)
+
+    def _work(self) -> None:
+        while (call := self._calls.get()) is not None:
+            # What a call computes is memoised with its failure; nothing is lost here.
+            with contextlib.suppress(Exception):
+                call()
 
 
 def _warm(context: RepoContext, names: Sequence[str]) -> None:
     for name in names:
-        if isinstance(getattr(RepoContext, name, None), lazy):
+        if isinstance(getattr(RepoContext, name, None), lazy | property):
             # A failure is memoised too: the gate that asks gets it raised, as if it had asked.
             with contextlib.suppress(Exception):
                 getattr(context, name)

@@ -225,6 +225,31 @@ def test_shallow_clone_without_a_merge_base(make_repo: MakeRepo, tmp_path: Path)
     with pytest.raises(RepoContextError) as info:
         _ = ctx.merge_base
     assert_one_line(info.value, "no merge-base of 'origin/main' and HEAD in clone", FETCH_HINT)
+    # The log of origin/main..HEAD stops at the shallow boundary, which looks like a root:
+    # commits say why rather than lint a truncated range.
+    with pytest.raises(RepoContextError) as info:
+        _ = RepoContext(clone.path, base="main").commits
+    assert_one_line(info.value, "no merge-base of 'origin/main' and HEAD in clone", FETCH_HINT)
+
+
+def test_commits_of_a_branch_with_unrelated_history_say_so(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    repo.git("checkout", "--quiet", "--orphan", "island")
+    repo.commit("feat: unrelated", files={"island.txt": "x\n"})
+    with pytest.raises(RepoContextError, match="histories are unrelated"):
+        _ = RepoContext(repo.path, base="main").commits
+
+
+def test_a_merged_unrelated_history_is_in_range(make_repo: MakeRepo) -> None:
+    repo = make_repo()  # main: one commit
+    repo.git("checkout", "--quiet", "--orphan", "vendor")
+    repo.git("rm", "-rq", "--cached", ".")
+    repo.commit("chore: vendor import", files={"vendor.txt": "v\n"})
+    repo.git("checkout", "--quiet", "-b", "feat/x", "main")
+    repo.git("merge", "--quiet", "--allow-unrelated-histories", "-m", "Merge vendor", "vendor")
+    subjects = [c.subject for c in RepoContext(repo.path, base="main").commits]
+    # A root commit in range with a merge-base: the range is what the branch added.
+    assert subjects == ["chore: vendor import", "Merge vendor"]
 
 
 def test_unrelated_histories(make_repo: MakeRepo) -> None:

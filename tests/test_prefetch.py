@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -134,18 +136,28 @@ def test_collect_only_asks_git_nothing(pytester: pytest.Pytester, make_repo: Mak
     assert call.session.config.stash.get(CONTEXTS_KEY, {}) == {}
 
 
-# Waits for what the prefetcher asked before the session started, and notes what is known.
+# Waits (a while) for what the prefetcher asks before the session starts; notes what is known.
 EARLY_CONFTEST = """
+import time
+
 from pytest_prove.git.lazy import lazy
 from pytest_prove.nodes import CONTEXTS_KEY
 
+COMMITS = {commits!r}
+
 
 def pytest_sessionstart(session):
-    session.config.pluginmanager.get_plugin("prove-prefetch")._close()
-    contexts = session.config.stash.get(CONTEXTS_KEY, {})
-    session.config.prefetched = sorted(
-        name for name, context in contexts.items() if lazy.computed(context, "commits")
-    )
+    contexts = session.config.stash.get(CONTEXTS_KEY, {{}})
+
+    def known(fact):
+        return sorted(name for name, c in contexts.items() if lazy.computed(c, fact))
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (
+        known("_base_choice") != ["a", "b"] or known("commits") != COMMITS
+    ):
+        time.sleep(0.01)
+    session.config.prefetched = (known("_base_choice"), known("commits"))
 """
 
 
@@ -154,10 +166,34 @@ def test_the_first_repositories_facts_are_asked_for_at_configure(
     pytester: pytest.Pytester, make_repo: MakeRepo, cache: list[str], expected: list[str]
 ) -> None:
     _fleet(pytester, make_repo, "commit-msg")
-    pytester.makeconftest(EARLY_CONFTEST)
+    pytester.makeconftest(EARLY_CONFTEST.format(commits=expected))
     recorder = pytester.inline_run("--prove-config", "multi.yaml", *cache)
     recorder.assertoutcome(passed=3)
     (call,) = recorder.getcalls("pytest_sessionstart")
     # With the pass cache on, a gate may be answered without its commits: only the
     # facts every gate reads are asked for before collection.
-    assert call.session.config.prefetched == expected
+    assert call.session.config.prefetched == (["a", "b"], expected)
+
+
+def test_a_git_call_that_hangs_in_the_background_does_not_hang_the_run(
+    pytester: pytest.Pytester, make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_git = shutil.which("git")
+    assert real_git is not None
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    # `git log` (what commit-msg's facts need) hangs; everything else is git itself.
+    hang = 'for a in "$@"; do [ "$a" = log ] && exec sleep 30; done'
+    wrapper.write_text(f'#!/bin/sh\n{hang}\nexec {real_git} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    _fleet(pytester, make_repo, "commit-msg")
+    (pytester.path / "multi.yaml").write_text(
+        (pytester.path / "multi.yaml").read_text() + "\nglobal:\n  timeout: 700\n"
+    )
+    started = time.monotonic()
+    result = pytester.runpytest_subprocess("--prove-config", "multi.yaml", "--prove-no-cache")
+    took = time.monotonic() - started
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(["*a::commit-msg: timed out after 700 ms*"])
+    assert took < 20, took
