@@ -17,6 +17,7 @@ from .report.consumers import register_consumers
 from .report.failure import GateFailureRepr
 from .report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
 from .waivers import WaiverLedger, today
+from .wording import count
 
 ABSENT_CONFIG_NAME = "prove.yaml"
 
@@ -202,9 +203,8 @@ class ProvePlugin:
         if self.fleet.balance is None:
             return None
         shard = config.getoption("prove_shard")
-        count = len(self.fleet.repos)
-        repos = "repository" if count == 1 else "repositories"
-        return f"prove shard {shard}: {count} {repos}, balanced by {self.fleet.balance}"
+        repos = count(len(self.fleet.repos), "repository", "repositories")
+        return f"prove shard {shard}: {repos}, balanced by {self.fleet.balance}"
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_json_modifyreport(self, json_report: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ from pytest_prove.security.settings import (
     SecretsSettings,
     SecuritySettings,
 )
+from pytest_prove.wording import count
 
 from .api import Check, CheckResult, Finding, Severity
 
@@ -103,22 +104,18 @@ def _summary(outcome: Outcome, settings: SecuritySettings) -> str:
     where = "added lines" if settings.scope == "diff" else "the tree"
     parts = []
     if settings.secrets.enabled:
-        parts.append(f"{_count(outcome.metrics.get('secrets', 0), 'secret')} in {where}")
+        parts.append(f"{count(outcome.metrics.get('secrets', 0), 'secret')} in {where}")
     if settings.forbidden_files.enabled:
-        parts.append(_count(outcome.metrics.get("forbidden_files", 0), "forbidden file"))
+        parts.append(count(outcome.metrics.get("forbidden_files", 0), "forbidden file"))
     if settings.dependencies.enabled:
         audit = outcome.metrics.get("dependency_audit")
         if audit == "done":
             vulnerable = outcome.metrics.get("vulnerable_packages", 0)
-            parts.append(_count(vulnerable, "vulnerable package"))
+            parts.append(count(vulnerable, "vulnerable package"))
         else:
             parts.append("dependency audit not configured" if audit else "dependency audit failed")
-    verdict = _count(len(errors), "problem") if errors else "clean"
+    verdict = count(len(errors), "problem") if errors else "clean"
     return f"security {verdict}: {', '.join(parts) or 'every sub-check disabled'}"
-
-
-def _count(number: object, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 SECURITY: Final = Check(

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
+from ..wording import count
 from .summary import LEGEND, GateSummary, Report, format_duration
 
 FORMATS: Final = ("table", "md", "json", "csv", "html")
@@ -98,7 +99,7 @@ HEADINGS_ALL: Final = (*HEADINGS, "history (oldest first)")
 
 
 def _title(report: Report) -> str:
-    runs = "1 run" if report.runs == 1 else f"{report.runs} runs"
+    runs = count(report.runs, "run")
     return f"prove report: {runs}, {_when(report.first)} .. {_when(report.last)}"
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from ..wording import count
 from .formats import printable
 from .run_record import RECORDER_KEY, GateRecord
 from .summary import LEGEND, LETTERS, format_duration, worst
@@ -44,8 +45,8 @@ def gate_lines(gates: tuple[GateRecord, ...], *, quiet: bool) -> list[str]:
     lines = [repo_line(repo, found, width) for repo, found in shown.items()]
     hidden = len(by_repo) - len(shown)
     if hidden:
-        noun = "repository" if hidden == 1 else "repositories"
-        lines.append(f"({hidden} {noun} without failures not shown: -q)")
+        hidden_repos = count(hidden, "repository", "repositories")
+        lines.append(f"({hidden_repos} without failures not shown: -q)")
     if shown:
         lines.append(f"legend: {LEGEND}")
     return lines
@@ -59,9 +60,10 @@ class TerminalSummary:
             return
         gates = recorder.run.gates
         if gates:
-            repos = len({g.repo for g in gates})
             terminalreporter.write_sep(
-                "=", f"pytest-prove: {len(gates)} gates in {repos} repositories"
+                "=",
+                f"pytest-prove: {count(len(gates), 'gate')} in "
+                f"{count(len({g.repo for g in gates}), 'repository', 'repositories')}",
             )
             for line in gate_lines(gates, quiet=config.get_verbosity() < 0):
                 terminalreporter.write_line(line)
