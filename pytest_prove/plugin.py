@@ -129,7 +129,8 @@ def pytest_configure(config: pytest.Config) -> None:
     finally:
         # What start-up made lives to the end: the collector need not walk it again
         # (pytest's own gc.collect at the end cost 23 ms twice).  New garbage is
-        # collected as usual.
+        # collected as usual; a process that calls pytest.main again (pytester) keeps
+        # only cycles that already existed here, which reference counting cannot free.
         gc.freeze()
         if collecting:
             gc.enable()
