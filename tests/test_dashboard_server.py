@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from pytest_prove.cli import main
-from pytest_prove.report import dashboard_sink
 from pytest_prove.report.dashboard_server import DashboardServer
 from pytest_prove.report.dashboard_sink import recent_runs
 from pytest_prove.report.history import open_history
+from pytest_prove.report.run_record import RunOutline, RunRecord
 from tests.dashboard_records import HOSTILE, gate, hostile_run, run
 
 
@@ -168,14 +168,20 @@ def test_status_dashboard_serves_until_interrupted(fleet_dir: Path) -> None:
     assert "Traceback" not in err
 
 
-def test_fewer_past_runs_are_read_for_a_larger_fleet(tmp_path: Path) -> None:
+def test_past_runs_are_outlines_and_the_newest_is_whole(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
     with open_history(path) as store:
         for hour in range(6):
-            store.add(run((gate("api", "a", "passed"), gate("api", "b", "passed")), hour=hour))
-    assert len(recent_runs(path)[0]) == 6  # 2 gates a run: all of them
-    newest = recent_runs(path, gates=dashboard_sink.GATE_BUDGET)[0]
-    assert [r.id for r in newest] == ["run-0003", "run-0004", "run-0005"]  # MIN_RUNS, oldest first
+            gates = (gate("api", "a", "passed"), gate("api", "b", "failed" if hour else "passed"))
+            store.add(run(gates, hour=hour))
+    runs = recent_runs(path)[0]
+    assert [r.id for r in runs] == [f"run-{n:04d}" for n in range(6)]  # oldest first
+    *older, newest = runs
+    assert all(isinstance(r, RunOutline) for r in older)
+    assert isinstance(newest, RunRecord)
+    assert [g.check for g in newest.gates] == ["a", "b"]
+    assert [(r.gate_count, r.counts()["failed"]) for r in runs] == [(2, 0)] + [(2, 1)] * 5
+    assert [r.id for r in recent_runs(path, limit=3)[0]] == ["run-0003", "run-0004", "run-0005"]
     assert [r.id for r in recent_runs(path, limit=1)[0]] == ["run-0005"]
     assert recent_runs(tmp_path / "absent.db") == ([], "")
     assert not (tmp_path / "absent.db").exists()

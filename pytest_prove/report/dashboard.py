@@ -28,7 +28,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from .run_record import GateRecord, Outcome, RunRecord
+    from .run_record import GateRecord, Outcome, RunOutline, RunRecord
 
 __all__ = ["embed_json", "gate_view", "live_payload", "render_dashboard", "run_summary"]
 
@@ -95,7 +95,7 @@ def pass_rate(counts: Mapping[Outcome, int]) -> float | None:
     return round(good / judged, 4) if judged else None
 
 
-def run_summary(run: RunRecord) -> dict[str, Any]:
+def run_summary(run: RunOutline | RunRecord) -> dict[str, Any]:
     counts = run.counts()
     return {
         "id": _text(run.id, 100),
@@ -107,7 +107,7 @@ def run_summary(run: RunRecord) -> dict[str, Any]:
         "counts": counts,
         "pass_rate": pass_rate(counts),
         "duration": _seconds((run.finished - run.started).total_seconds()),
-        "gates": len(run.gates),
+        "gates": run.gate_count,
     }
 
 
@@ -124,16 +124,17 @@ def live_payload(
     }
 
 
-def dashboard_data(runs: Sequence[RunRecord], live_url: str | None) -> dict[str, Any]:
+def dashboard_data(runs: Sequence[RunOutline | RunRecord], live_url: str | None) -> dict[str, Any]:
     ordered = sorted(runs, key=lambda r: r.started)
     latest = ordered[-1] if ordered else None
+    gates = getattr(latest, "gates", ())  # an outline's gates were not read
     return {
         "generated": datetime.datetime.now(datetime.UTC).isoformat(),
         "live_url": live_url,
         "runs": [run_summary(r) for r in ordered],
         "latest": None
         if latest is None
-        else {**run_summary(latest), "gates": [gate_view(g) for g in latest.gates]},
+        else {**run_summary(latest), "gates": [gate_view(g) for g in gates]},
     }
 
 
@@ -146,7 +147,7 @@ def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
 
 
-def render_dashboard(runs: Sequence[RunRecord], *, live_url: str | None = None) -> str:
+def render_dashboard(runs: Sequence[RunOutline | RunRecord], *, live_url: str | None = None) -> str:
     """The page for ``runs`` (any order; the newest one fills the matrix).
 
     :param live_url: where the page polls for the run in progress (``/live.json`` when

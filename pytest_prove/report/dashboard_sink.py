@@ -32,17 +32,15 @@ from .run_record import RECORDER_KEY
 if TYPE_CHECKING:
     from ..config.fleet import Fleet
     from ..notify.message import Message
-    from .run_record import GateRecord, RunRecord
+    from .run_record import GateRecord, RunOutline, RunRecord
 
 __all__ = ["DEFAULT_DASHBOARD", "LIVE_FILE", "plugin", "recent_runs"]
 
 DEFAULT_DASHBOARD: Final = Path(".prove/dashboard.html")
 LIVE_FILE: Final = Path(".prove/live.json")
-# Past runs are read with all their gates: a trend of up to HISTORY_RUNS runs, fewer
-# for a large fleet so that reading stays around a second (1,000 repos x 9: 4 runs).
+# The trend's length: past runs are read as outlines (gates counted by SQLite), the
+# newest one in full for the matrix.
 HISTORY_RUNS: Final = 50
-MIN_RUNS: Final = 3
-GATE_BUDGET: Final = 40_000
 # The page polls every 2 s: rewriting a 1,000-repo live file at every gate would be waste.
 LIVE_INTERVAL: Final = 1.0
 READ_TIMEOUT: Final = 5.0
@@ -53,16 +51,12 @@ POST_BACKOFF: Final = 0.5
 
 
 def recent_runs(
-    history: Path | None, *, gates: int | None = None, limit: int | None = None
-) -> tuple[list[RunRecord], str]:
-    """The newest runs of the history file, oldest first, and a problem if any.
+    history: Path | None, *, limit: int = HISTORY_RUNS
+) -> tuple[list[RunOutline | RunRecord], str]:
+    """The newest ``limit`` runs of the history file, oldest first, and a problem if any.
 
-    :param gates: gates in a run of this fleet, which sets how many runs are read; ``None``
-        to take the newest stored run's
-    :param limit: read exactly this many runs instead
-
-    A file that does not exist is not a problem (history off, or no run yet) and is
-    never created here.
+    The newest is a whole :class:`RunRecord`; the others are outlines.  A file that
+    does not exist is not a problem (history off, or no run yet) and is never created here.
     """
     if history is None or not history.is_file():
         return [], ""
@@ -70,14 +64,7 @@ def recent_runs(
 
     try:
         with open_history(history, timeout=READ_TIMEOUT) as store:
-            if limit is None:
-                if gates is None:
-                    newest = store.runs(limit=1, details=False)
-                    gates = len(newest[0].gates) if newest else 0
-                limit = max(MIN_RUNS, min(HISTORY_RUNS, GATE_BUDGET // max(gates, 1)))
-            # Only the newest run's gates are shown in full; the others make the trend.
-            older = store.runs(limit=limit, details=False)
-            return older[:-1] + store.runs(limit=1), ""
+            return [*store.outlines(limit=limit)[:-1], *store.runs(limit=1)], ""
     except HistoryError as exc:
         return [], str(exc)
 
@@ -98,7 +85,9 @@ def _ignore_state_dir(directory: Path) -> None:
         pass  # writing the live file next will fail too, and say so
 
 
-def with_run(runs: Sequence[RunRecord], run: RunRecord) -> list[RunRecord]:
+def with_run(
+    runs: Sequence[RunOutline | RunRecord], run: RunRecord
+) -> list[RunOutline | RunRecord]:
     """``runs`` plus ``run``, once: the history sink may have stored it already."""
     return [r for r in runs if r.id != run.id] + [run]
 
@@ -190,7 +179,7 @@ class DashboardSink:
             self._post(config, run)
             return
         assert self.page is not None
-        runs, problem = recent_runs(self.history, gates=len(run.gates))
+        runs, problem = recent_runs(self.history)
         if problem:
             recorder.note(f"dashboard: history not read, showing this run only: {problem}")
         try:

@@ -34,6 +34,7 @@ __all__ = [
     "RESULT_ATTR",
     "GateRecord",
     "Outcome",
+    "RunOutline",
     "RunRecord",
     "RunRecorder",
     "config_digest",
@@ -99,6 +100,10 @@ class RunRecord:
             tally[gate.outcome] += 1
         return tally
 
+    @property
+    def gate_count(self) -> int:
+        return len(self.gates)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -126,6 +131,27 @@ def config_digest(fleet: Fleet) -> str:
         for repo in sorted(fleet.repos, key=lambda r: r.name)
     ]
     return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RunOutline:
+    """A stored run's header and how many of its gates ended each way (a trend's point)."""
+
+    id: str
+    started: datetime.datetime
+    finished: datetime.datetime
+    host: str
+    command: tuple[str, ...]
+    config_digest: str
+    exit_status: int
+    tally: Mapping[Outcome, int]
+
+    def counts(self) -> dict[Outcome, int]:
+        return {outcome: self.tally.get(outcome, 0) for outcome in OUTCOMES}
+
+    @property
+    def gate_count(self) -> int:
+        return sum(self.tally.values())
 
 
 @dataclasses.dataclass
