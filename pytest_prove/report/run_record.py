@@ -34,6 +34,7 @@ __all__ = [
     "RESULT_ATTR",
     "GateRecord",
     "Outcome",
+    "RunHeader",
     "RunOutline",
     "RunRecord",
     "RunRecorder",
@@ -82,8 +83,8 @@ class GateRecord:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class RunRecord:
-    """One pytest session's gates, in the order they finished."""
+class RunHeader:
+    """What identifies a pytest session: when, where, how it was started and how it ended."""
 
     id: str
     started: datetime.datetime
@@ -92,6 +93,12 @@ class RunRecord:
     command: tuple[str, ...]
     config_digest: str
     exit_status: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RunRecord(RunHeader):
+    """One pytest session's gates, in the order they finished."""
+
     gates: tuple[GateRecord, ...]
 
     def counts(self) -> dict[Outcome, int]:
@@ -134,16 +141,9 @@ def config_digest(fleet: Fleet) -> str:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class RunOutline:
+class RunOutline(RunHeader):
     """A stored run's header and how many of its gates ended each way (a trend's point)."""
 
-    id: str
-    started: datetime.datetime
-    finished: datetime.datetime
-    host: str
-    command: tuple[str, ...]
-    config_digest: str
-    exit_status: int
     tally: Mapping[Outcome, int]
 
     def counts(self) -> dict[Outcome, int]:
