@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import statistics
 import subprocess
 import tempfile
@@ -26,6 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from peer_runs import ENV as GIT_ENV
 
 from pytest_prove.checks.api import CheckResult
 from pytest_prove.checks.feature_flags import (
@@ -36,12 +37,7 @@ from pytest_prove.checks.killswitch import KillswitchSettings, check_killswitch
 from pytest_prove.checks.tdd import TddSettings, check_tdd
 from pytest_prove.git import RepoContext
 
-ENV = {
-    **os.environ,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "PROVE_NOW": "2026-06-01",
-}
+ENV = {**GIT_ENV, "PROVE_NOW": "2026-06-01"}
 FLAGS = 50
 REGISTRY = "flags:\n" + "".join(
     f"  flag-{n}:\n    owner: team-{n % 7}\n    expires: 2027-01-01\n"

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from peer_runs import ENV, run, timed
+from peer_runs import ENV, peer_tool, run, timed
 
 GOOD = (
     "feat(core): add widget {i}",
@@ -100,11 +99,7 @@ def main() -> None:
     parser.add_argument("--repos", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    # The cz installed beside this Python (a clean venv), else the one on PATH.
-    beside = Path(sys.executable).with_name("cz")
-    cz = str(beside) if beside.exists() else shutil.which("cz")
-    if cz is None:
-        raise SystemExit("commitizen's `cz` is needed: pip install commitizen")
+    cz = peer_tool("cz", "commitizen")
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

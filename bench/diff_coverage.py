@@ -23,14 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from peer_runs import ENV, run, timed
+from peer_runs import ENV, peer_tool, run, timed
 
 EDITED = range(10, 30)  # the lines each changed file rewrites
 THRESHOLD = 80
@@ -187,10 +186,7 @@ def main() -> None:
     parser.add_argument("--repos", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    beside = Path(sys.executable).with_name("diff-cover")
-    diff_cover = str(beside) if beside.exists() else shutil.which("diff-cover")
-    if diff_cover is None:
-        raise SystemExit("diff-cover is needed: pip install diff-cover")
+    diff_cover = peer_tool("diff-cover", "diff-cover")
     argv = diff_cover_argv(diff_cover)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -27,7 +26,8 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+from peer_runs import ENV
+
 COMMANDS = 5
 WORK = "import hashlib; [hashlib.sha256(str(i).encode()).digest() for i in range(60000)]"
 

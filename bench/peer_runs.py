@@ -1,10 +1,12 @@
-"""Timing and running helpers shared by the benchmarks that race a peer tool."""
+"""Environment, timing and running helpers shared by the benchmarks."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,3 +33,12 @@ def run(argv: list[str], cwd: Path, ok: tuple[int, ...]) -> subprocess.Completed
             f"{argv} -> {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
         )
     return proc
+
+
+def peer_tool(name: str, package: str) -> str:
+    """The peer's executable: installed beside this Python (a clean venv), else on PATH."""
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} is needed: pip install {package}")
+    return found

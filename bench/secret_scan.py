@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import string
@@ -33,10 +32,10 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-# This script's directory comes off the path: this file would shadow the standard library's
-# `secrets` module for every import below.
-sys.path.remove(os.path.dirname(os.path.abspath(__file__)))
+# The repository root, for the samples in tests/.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from peer_runs import ENV as GIT_ENV
 
 from pytest_prove.checks.security import SecuritySettings, check_security
 from pytest_prove.git.context import RepoContext
@@ -58,9 +57,7 @@ STDLIB_MODULES = (
     "tarfile.py",
 )
 ENV = {
-    **os.environ,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
+    **GIT_ENV,
     "GIT_AUTHOR_NAME": "b",
     "GIT_AUTHOR_EMAIL": "b@x",
     "GIT_COMMITTER_NAME": "b",
