@@ -116,9 +116,7 @@ def check_commit_messages(context: RepoContext, settings: CommitMsgSettings) -> 
     ignored = bad = 0
     accepted = _obviously_valid(settings, [c.message for c in checked])
     for commit, fine in zip(checked, accepted, strict=True):
-        # parent_ids rather than is_merge: this line runs for every commit in range.
-        merge = settings.ignore_merges and " " in commit.parent_ids
-        if merge:
+        if settings.ignore_merges and commit.is_merge:
             reason: IgnoreReason | None = IgnoreReason.MERGE
         elif fine:
             continue
