@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -16,13 +15,13 @@ import pytest
 
 from pytest_prove.config.load import load_fleet
 from pytest_prove.report.locate import Locator
-from pytest_prove.report.run_record import GateRecord, RunRecord
+from pytest_prove.report.run_record import GateRecord
 from pytest_prove.report.sarif import sarif_log
 from tests.repo_builder import RepoBuilder
+from tests.run_records import run_of
 from tests.security_samples import SAMPLES
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
-NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 def _validate(log: dict[str, Any]) -> None:
@@ -47,42 +46,33 @@ def test_converter(tmp_path: Path) -> None:
         "repositories:\n  - {name: api, path: services/api}\n  - {name: web, path: services/web}\n"
     )
     fleet = load_fleet(tmp_path / "multi.yaml", tmp_path)
-    run = RunRecord(
-        id="r1",
-        started=NOW,
-        finished=NOW,
-        host="h",
-        command=(),
-        config_digest="d",
-        exit_status=1,
-        gates=(
-            _gate(
-                "api",
-                "security",
-                {
-                    "rule": "github-token",
-                    "severity": "error",
-                    "message": "GitHub: ghp_****",
-                    "file": "src/a.py",
-                    "line": 3,
-                },
-                {"rule": "advisories-not-configured", "severity": "warning", "message": "nc"},
-                {"rule": "not-scanned", "severity": "info", "message": "x", "file": "../out"},
-            ),
-            _gate(
-                "web",
-                "tdd",
-                {
-                    "rule": "missing-test",
-                    "severity": "error",
-                    "message": "m",
-                    "file": "b.py",
-                    "line": 2,
-                    "end_line": 5,
-                },
-            ),
-            _gate("web", "trunk", {"rule": "branch-age", "severity": "error", "message": "old"}),
+    run = run_of(
+        _gate(
+            "api",
+            "security",
+            {
+                "rule": "github-token",
+                "severity": "error",
+                "message": "GitHub: ghp_****",
+                "file": "src/a.py",
+                "line": 3,
+            },
+            {"rule": "advisories-not-configured", "severity": "warning", "message": "nc"},
+            {"rule": "not-scanned", "severity": "info", "message": "x", "file": "../out"},
         ),
+        _gate(
+            "web",
+            "tdd",
+            {
+                "rule": "missing-test",
+                "severity": "error",
+                "message": "m",
+                "file": "b.py",
+                "line": 2,
+                "end_line": 5,
+            },
+        ),
+        _gate("web", "trunk", {"rule": "branch-age", "severity": "error", "message": "old"}),
     )
     log = sarif_log(run, Locator(fleet, tmp_path), "1.2.3")
     _validate(log)
@@ -133,17 +123,7 @@ def test_converter(tmp_path: Path) -> None:
 def test_empty_run_is_valid(tmp_path: Path) -> None:
     (tmp_path / "prove.yaml").write_text("checks: [trunk]\n")
     fleet = load_fleet(tmp_path / "prove.yaml", tmp_path)
-    run = RunRecord(
-        id="r",
-        started=NOW,
-        finished=NOW,
-        host="h",
-        command=(),
-        config_digest="d",
-        exit_status=0,
-        gates=(),
-    )
-    log = sarif_log(run, Locator(fleet, tmp_path), "0")
+    log = sarif_log(run_of(), Locator(fleet, tmp_path), "0")
     _validate(log)
     assert log["runs"][0]["results"] == []
 
