@@ -159,11 +159,18 @@ class PassCache:
         self._states: dict[str, str | None] = {}
         self._changes: dict[str, str | None] = {}
 
+    @staticmethod
+    def wanted(config: pytest.Config) -> bool:
+        """Whether this run uses the cache (known from ``pytest_configure`` on)."""
+        return not config.getoption("prove_no_cache") and config.pluginmanager.hasplugin(
+            "cacheprovider"
+        )
+
     @classmethod
     def open(cls, config: pytest.Config) -> PassCache | None:
         """The pass cache, or ``None`` when it is turned off or pytest has no cache."""
         cache: pytest.Cache | None = getattr(config, "cache", None)
-        if cache is None or config.getoption("prove_no_cache"):
+        if cache is None or not cls.wanted(config):
             return None
         return cls(cache)
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from .cache import PASS_CACHE_KEY
+from .cache import PASS_CACHE_KEY, PassCache
 from .git.context import RepoContext
 from .git.lazy import lazy
 from .nodes import GateItem, context_of
@@ -68,9 +68,7 @@ class Prefetcher:
         unless the pass cache is on, which may answer those gates without them.
         """
         config = self._config
-        cache_off = config.getoption("prove_no_cache") or not config.pluginmanager.hasplugin(
-            "cacheprovider"
-        )
+        cache_off = not PassCache.wanted(config)
         for plan in fleet.repos[: self._repositories]:
             facts = dict.fromkeys(_EVERY_GATE)
             if cache_off:
