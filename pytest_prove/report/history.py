@@ -217,12 +217,10 @@ class History:
         with self._lock, self._errors("read"):
             rows = self._run_rows(None, None, limit)
             tallies: dict[str, dict[Outcome, int]] = {}
-            ids = [str(r[0]) for r in rows]
-            for start in range(0, len(ids), _CHUNK_IDS):
-                chunk = ids[start : start + _CHUNK_IDS]
+            for chunk, marks in _chunks([str(r[0]) for r in rows]):
                 sql = (
-                    "SELECT run_id, outcome, COUNT(*) FROM gates WHERE run_id IN "
-                    f"({', '.join('?' * len(chunk))}) GROUP BY run_id, outcome"
+                    f"SELECT run_id, outcome, COUNT(*) FROM gates WHERE run_id IN ({marks}) "
+                    "GROUP BY run_id, outcome"
                 )
                 for run_id, outcome, number in self._db.execute(sql, chunk):
                     tally = tallies.setdefault(str(run_id), dict.fromkeys(OUTCOMES, 0))
@@ -257,9 +255,8 @@ class History:
 
     def _gates(self, run_ids: Sequence[str], repo: str | None) -> dict[str, list[GateRecord]]:
         found: dict[str, list[GateRecord]] = {}
-        for start in range(0, len(run_ids), _CHUNK_IDS):
-            ids = run_ids[start : start + _CHUNK_IDS]
-            sql = f"SELECT {_GATE_COLUMNS} FROM gates WHERE run_id IN ({', '.join('?' * len(ids))})"
+        for ids, marks in _chunks(run_ids):
+            sql = f"SELECT {_GATE_COLUMNS} FROM gates WHERE run_id IN ({marks})"
             params: list[object] = list(ids)
             if repo is not None:
                 sql += " AND repo = ?"
@@ -281,6 +278,13 @@ class History:
 
     def _errors(self, doing: str) -> contextlib.AbstractContextManager[None]:
         return _translated(self.path, doing, self._timeout)
+
+
+def _chunks(run_ids: Sequence[str]) -> Iterator[tuple[Sequence[str], str]]:
+    """``run_ids`` in slices SQLite can bind at once, each with its ``?, ?, ...``."""
+    for start in range(0, len(run_ids), _CHUNK_IDS):
+        chunk = run_ids[start : start + _CHUNK_IDS]
+        yield chunk, ", ".join("?" * len(chunk))
 
 
 def _run_fields(row: Sequence[Any]) -> dict[str, Any]:
