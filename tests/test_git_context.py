@@ -727,4 +727,8 @@ def test_tags_at_head_and_the_base_commit_agree_with_git(make_repo: MakeRepo) ->
     assert ctx.tags_at_head == tuple(sorted(points_at)) == ("at-head", "at-head-annotated")
     for base in ("main", "v1", "v1-annotated", "HEAD~1", repo.head[:12]):
         expected = repo.git("rev-parse", "--verify", f"{base}^{{commit}}").strip()
-        assert RepoContext(repo.path, base=base).base_commit == expected, base
+        ctx = RepoContext(repo.path, base=base)
+        _ = ctx.base_ref
+        calls = ctx.git_calls
+        assert ctx.base_commit == expected, base
+        assert ctx.git_calls == calls, base  # known from choosing the base

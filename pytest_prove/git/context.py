@@ -226,19 +226,22 @@ class RepoContext:
         return not (self._trunk or refs.find_trunk(self._refs))
 
     @lazy
-    def _base_choice(self) -> tuple[str, str]:
+    def _base_choice(self) -> tuple[str, str, str | None]:
+        """The base's name, who asked for it, and its commit when rev-parse had to find it."""
         name, source = refs.requested_base(self._base, self.env) or (self.trunk, "trunk")
         resolved = refs.resolve_ref(name, self._refs)
+        commit = None
         # Not a ref name: maybe a sha or an expression such as HEAD~3.  A
         # leading "-" would be read as an option.
         if resolved is None and not name.startswith("-"):
             out = self._git("rev-parse", "--verify", "-q", f"{name}^{{commit}}", ok=(0, 1))
-            resolved = name if out.strip() else None
+            commit = out.strip().decode() or None
+            resolved = name if commit else None
         if resolved is None:
             raise RepoContextError(
                 f"base ref {name!r} (from {source}) not found in {self.name}: {_FETCH_HINT}"
             )
-        return resolved, source
+        return resolved, source, commit
 
     @property
     def base_ref(self) -> str:
@@ -352,9 +355,12 @@ class RepoContext:
     @lazy
     def base_commit(self) -> str:
         """The sha of the commit :attr:`base_ref` names."""
-        base_ref, objects = self.base_ref, self._ref_objects
-        found = next((objects[full] for full in refs.dwim(base_ref) if full in objects), None)
-        if found is None:  # a sha or an expression such as HEAD~3
+        base_ref, _, commit = self._base_choice
+        if commit is not None:  # a sha or an expression such as HEAD~3, resolved already
+            return commit
+        objects = self._ref_objects
+        found = next((objects[full] for full in refs.dwim(base_ref) if objects.get(full)), None)
+        if found is None:  # a ref git could not resolve (a dangling symref): let git say why
             found = self._git("rev-parse", "--verify", f"{base_ref}^{{commit}}").strip().decode()
         return found
 
