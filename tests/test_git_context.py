@@ -418,6 +418,25 @@ def test_base_as_full_sha(feature_repo: RepoBuilder) -> None:
     assert RepoContext(feature_repo.path, base=sha).merge_base == sha
 
 
+def test_a_base_named_like_an_option_is_not_one(feature_repo: RepoBuilder, tmp_path: Path) -> None:
+    # git refuses such branch names, but update-ref (or a fetched remote) makes them
+    written = tmp_path / "OUT"
+    name = f"--output={written}"
+    feature_repo.git("update-ref", f"refs/heads/{name}", branch_point(feature_repo))
+    ctx = RepoContext(feature_repo.path, base=name)
+    assert ctx.base_ref == name
+    assert [c.subject for c in ctx.commits] == ["Add app", "Change app"]
+    assert ctx.merge_base == branch_point(feature_repo)
+    assert ctx.behind == 0
+    assert not list(tmp_path.glob("OUT*"))
+
+
+def test_an_unknown_base_named_like_an_option_is_not_found(feature_repo: RepoBuilder) -> None:
+    ctx = RepoContext(feature_repo.path, base="--output=/tmp/x")
+    with pytest.raises(RepoContextError, match=r"base ref '--output=/tmp/x' .* not found"):
+        _ = ctx.commits
+
+
 # --- merge base, changes, commits -------------------------------------------------
 
 

@@ -256,8 +256,9 @@ class RepoContext:
     @lazy
     def merge_base(self) -> str:
         """The sha of the best common ancestor of :attr:`base_ref` and ``HEAD``."""
+        # Shas, not names, go to git: a ref named like an option ("--output=...") is data.
         head, base_ref = self.head, self.base_ref
-        out = self._git("merge-base", base_ref, head, ok=(0, 1)).strip()
+        out = self._git("merge-base", self.base_commit, head, ok=(0, 1)).strip()
         if not out:
             hint = (
                 _FETCH_HINT
@@ -323,7 +324,7 @@ class RepoContext:
         """
         head = self.head  # first: a repository without commits fails before refs are read
         out = self._git(
-            "log", "-z", LOG_FORMAT, "--topo-order", "--reverse", f"{self.base_ref}..{head}"
+            "log", "-z", LOG_FORMAT, "--topo-order", "--reverse", f"{self.base_commit}..{head}"
         )
         commits = parse_log(out)
         if any(not c.parent_ids for c in commits):
@@ -337,8 +338,8 @@ class RepoContext:
         """How many commits :attr:`base_ref` has that ``HEAD`` lacks."""
         # Without a merge-base the count would be the base's whole history, so
         # a shallow or unrelated clone fails with merge_base's message instead.
-        head, base_ref, _ = self.head, self.base_ref, self.merge_base
-        return int(self._git("rev-list", "--count", f"{head}..{base_ref}", "--"))
+        head, _ = self.head, self.merge_base
+        return int(self._git("rev-list", "--count", f"{head}..{self.base_commit}", "--"))
 
     @lazy
     def tags_at_head(self) -> tuple[str, ...]:
@@ -360,6 +361,8 @@ class RepoContext:
             return commit
         objects = self._ref_objects
         found = next((objects[full] for full in refs.dwim(base_ref) if objects.get(full)), None)
+        if found is None and base_ref.startswith("-"):  # git would read it as an option
+            raise RepoContextError(f"base ref {base_ref!r} does not name a commit in {self.name}")
         if found is None:  # a ref git could not resolve (a dangling symref): let git say why
             found = self._git("rev-parse", "--verify", f"{base_ref}^{{commit}}").strip().decode()
         return found
