@@ -746,3 +746,12 @@ def test_tags_at_head_and_the_base_commit_agree_with_git(make_repo: MakeRepo) ->
         calls = ctx.git_calls
         assert ctx.base_commit == expected, base
         assert ctx.git_calls == calls, base  # known from choosing the base
+
+
+def test_a_branch_name_with_a_unicode_line_separator_is_one_ref(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    repo.git("branch", "x\u2028refs/tags/v9.9.9")  # U+2028: str.splitlines() splits there
+    repo.git("branch", "y\x85refs/tags/v8")
+    ctx = RepoContext(repo.path)
+    assert ctx.tags_at_head == ()
+    assert ctx.mode.mode != "release"

@@ -56,7 +56,8 @@ def ref_objects(output: bytes) -> dict[str, str]:
 
 
 def _records(output: bytes) -> list[list[str]]:
-    return [line.split("\0") for line in os.fsdecode(output).splitlines()]
+    # "\n" only: str.splitlines() also splits on U+2028 and U+0085, which a ref name may hold
+    return [line.split("\0") for line in os.fsdecode(output).split("\n") if line]
 
 
 def dwim(name: str) -> tuple[str, ...]:

@@ -148,7 +148,7 @@ def refs_containing(root: Path, commit: str) -> list[str]:
         "refs/heads",
         "refs/remotes",
     )
-    return [line for line in out.splitlines() if line]
+    return [line for line in out.split("\n") if line]  # a ref name may hold U+2028
 
 
 def blob_at(root: Path, commit: str, path: str) -> bytes | None:
