@@ -3,6 +3,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -211,6 +212,24 @@ def test_context_lines_are_counted() -> None:
     assert changed.added_lines == changed.removed_lines == {2, 4}
 
 
+def test_an_empty_context_line_does_not_end_the_hunk() -> None:
+    # diff.suppressBlankEmpty prints a blank context line as "" instead of " "
+    patch = "diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n-a\n+A\n\n-c\n+C\n"
+    changed = one(diff_output([raw("M", "f")], patch))
+    assert changed.added_lines == changed.removed_lines == {1, 3}
+
+
+def test_a_hunk_is_as_long_as_its_header_says() -> None:
+    patch = (
+        "diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1,2 +1 @@\n-a\n-b\n+c\n"
+        "diff --git a/g b/g\n--- a/g\n+++ b/g\n@@ -1,0 +2,5 @@\n+1\n+2\n"
+    )
+    f, g = parse_diff(diff_output([raw("M", "f"), raw("M", "g")], patch))
+    assert (f.added_lines, f.removed_lines) == ({1}, {1, 2})
+    # a truncated hunk ends at the next file's header
+    assert (g.added_lines, g.removed_lines) == ({2, 3}, frozenset())
+
+
 def test_nul_bytes_inside_the_patch_do_not_end_it() -> None:
     # git calls a file text when the first 8000 bytes have no NUL; later ones show up.
     patch = b"diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -0,0 +1,2 @@\n+a\0b\n+c\n"
@@ -397,3 +416,31 @@ def test_real_git_diff_of_every_kind_of_change(tmp_path: Path) -> None:
     assert files["new.txt"].status == "added"
     assert files["new.txt"].added_lines == {1, 2}
     assert len(files) == 9
+
+
+@pytest.mark.parametrize(
+    "config",
+    [("diff.interHunkContext=10",), ("diff.interHunkContext=10", "diff.suppressBlankEmpty=true")],
+)
+def test_context_a_user_config_adds_is_parsed(tmp_path: Path, config: tuple[str, ...]) -> None:
+    repo = RepoBuilder(tmp_path / "ctx").init()
+    repo.commit("base", files={"conf.py": "a = 1\n\nb = 2\n\nc = 3\n"})
+    repo.write("conf.py", "a = 10\n\nb = 2\n\ntoken = 'x'\n")
+    options = [part for item in config for part in ("-c", item)]
+    argv = ["git", *options, *DIFF_ARGS, "HEAD"]
+    output = subprocess.run(argv, cwd=repo.path, capture_output=True, check=True).stdout
+    assert b"@@ -1,5 +1,5 @@" in output  # the user's config merged the two hunks
+    (changed,) = parse_diff(output)
+    assert changed.added_lines == changed.removed_lines == {1, 5}
+
+
+def test_our_git_calls_pin_the_hunk_shape(tmp_path: Path) -> None:
+    repo = RepoBuilder(tmp_path / "pinned").init()
+    repo.git("config", "diff.interHunkContext", "10")
+    repo.git("config", "diff.suppressBlankEmpty", "true")
+    repo.commit("base", files={"conf.py": "a = 1\n\nb = 2\n\nc = 3\n"})
+    repo.write("conf.py", "a = 10\n\nb = 2\n\ntoken = 'x'\n")
+    output = run_git(repo.path, *DIFF_ARGS, "HEAD")
+    assert output.count(b"@@ -") == 2
+    (changed,) = parse_diff(output)
+    assert changed.added_lines == changed.removed_lines == {1, 5}

@@ -30,7 +30,7 @@ _GITLINK: Final = b"160000"
 _ABSENT: Final = b"000000"
 # Digits are capped so hostile input cannot build a huge int (or trip
 # Python's int-from-string limit); no real file has 10**15 lines.
-_HUNK: Final = re.compile(rb"@@ -(\d{1,15})(?:,\d{1,15})? \+(\d{1,15})(?:,\d{1,15})? @@")
+_HUNK: Final = re.compile(rb"@@ -(\d{1,15})(?:,(\d{1,15}))? \+(\d{1,15})(?:,(\d{1,15}))? @@")
 _C_ESCAPES: Final = {
     7: b"\\a",
     8: b"\\b",
@@ -154,35 +154,38 @@ def _parse_raw(data: bytes) -> tuple[list[_Entry], int]:
 def _apply_patches(entries: list[_Entry], patch: bytes) -> None:
     current: _Entry | None = None
     expected = 0
-    in_hunk = False
+    # A hunk ends when the line counts of its header are used up, not at the first line
+    # without a known prefix: diff.suppressBlankEmpty prints an empty context line as "".
+    old_left = new_left = 0
     old_line = new_line = 0
+    added: set[int] = set()
+    removed: set[int] = set()
     for line in patch.split(b"\n"):
-        if line.startswith(b"diff --git "):
+        if line.startswith(b"diff --git "):  # no hunk line can start so: it has a prefix
             current, expected = _pair(entries, expected, line[len(b"diff --git ") :])
-            in_hunk = False
+            old_left = new_left = 0
+        elif old_left > 0 or new_left > 0:
+            if line.startswith(b"+"):
+                added.add(new_line)
+                new_line, new_left = new_line + 1, new_left - 1
+            elif line.startswith(b"-"):
+                removed.add(old_line)
+                old_line, old_left = old_line + 1, old_left - 1
+            elif not line.startswith(b"\\"):  # "\ No newline at end of file"
+                # context, which -U0 leaves out unless hunks were merged (interHunkContext)
+                old_line, new_line = old_line + 1, new_line + 1
+                old_left, new_left = old_left - 1, new_left - 1
         elif current is None:
             continue
         elif line.startswith(b"@@ "):
             hunk = _HUNK.match(line)
-            in_hunk = hunk is not None
             if hunk is not None:
-                old_line, new_line = int(hunk[1]), int(hunk[2])
-        elif not in_hunk:
-            if line.startswith(b"Binary files ") or line == b"GIT binary patch":
-                current.binary = True
-        elif line.startswith(b"+"):
-            current.added.add(new_line)
-            new_line += 1
-        elif line.startswith(b"-"):
-            current.removed.add(old_line)
-            old_line += 1
-        elif line.startswith(b" "):
-            # Context lines only appear with -U>0; counting them keeps such
-            # diffs correct too.
-            old_line += 1
-            new_line += 1
-        elif not line.startswith(b"\\"):  # "\ No newline at end of file"
-            in_hunk = False
+                added, removed = current.added, current.removed
+                old_line, new_line = int(hunk[1]), int(hunk[3])
+                old_left = 1 if hunk[2] is None else int(hunk[2])
+                new_left = 1 if hunk[4] is None else int(hunk[4])
+        elif line.startswith(b"Binary files ") or line == b"GIT binary patch":
+            current.binary = True
 
 
 def _pair(entries: list[_Entry], expected: int, header: bytes) -> tuple[_Entry | None, int]:

@@ -47,7 +47,8 @@ _KEEP_PREFIXES: Final = ("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_HTTP_PROXY
 
 # Pinned on every call so a user's config cannot change what we parse:
 # prefixes and relative paths change diff headers, quotepath escapes non-ASCII
-# names, signatures and submodule logs inject extra lines into log/diff output.
+# names, signatures and submodule logs inject extra lines into log/diff output,
+# interHunkContext and suppressBlankEmpty put (empty) context lines into -U0 hunks.
 GIT_OPTIONS: Final[tuple[str, ...]] = (
     "--no-pager",
     "-c",
@@ -64,6 +65,10 @@ GIT_OPTIONS: Final[tuple[str, ...]] = (
     "diff.relative=false",
     "-c",
     "diff.submodule=short",
+    "-c",
+    "diff.interHunkContext=0",
+    "-c",
+    "diff.suppressBlankEmpty=false",
     "-c",
     "color.ui=never",
     "-c",
