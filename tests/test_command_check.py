@@ -157,6 +157,24 @@ def test_env_is_added_to_the_context_env(tmp_path: Path) -> None:
     assert run_command(_context(tmp_path, env), settings).passed
 
 
+def test_inherited_git_redirects_do_not_reach_the_tool(tmp_path: Path) -> None:
+    # as in a git hook, which exports GIT_DIR and friends for its own repository
+    code = (
+        "import os, sys; "
+        "sys.exit(0 if 'GIT_DIR' not in os.environ and 'GIT_WORK_TREE' not in os.environ "
+        "and os.environ['GIT_SSH_COMMAND'] == 'ssh -v' and os.environ['GIT_INDEX_FILE'] == 'i' "
+        "else 1)"
+    )
+    settings = CommandSettings(argv=(PY, "-c", code), env={"GIT_INDEX_FILE": "i"})
+    env = {
+        **os.environ,
+        "GIT_DIR": "/elsewhere/.git",
+        "GIT_WORK_TREE": "/elsewhere",
+        "GIT_SSH_COMMAND": "ssh -v",  # says how to reach a remote, not where the repo is
+    }
+    assert run_command(_context(tmp_path, env), settings).passed
+
+
 def test_cwd_is_relative_to_the_root(run: Run, tmp_path: Path) -> None:
     (tmp_path / "web" / "app").mkdir(parents=True)
     expected = str((tmp_path / "web" / "app").resolve())

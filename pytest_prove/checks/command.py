@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Final
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from ..git.runner import without_git_redirects
 from ..process import OutputCapture, describe_exit, run_in_own_group
 from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity
 from .command_reports import MAX_REPORT_BYTES, ReportError, ReportFormat, ReportPaths, parse_report
@@ -117,7 +118,8 @@ def run_command(context: RepoContext, settings: CommandSettings) -> CheckResult:
         returncode, timed_out = run_in_own_group(
             settings.argv,
             cwd=cwd,
-            env={**context.env, **settings.env},
+            # a hook's GIT_DIR or GIT_WORK_TREE would point the tool's git at another repository
+            env={**without_git_redirects(context.env), **settings.env},
             timeout_ms=settings.timeout,
             capture=capture,
         )

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
+from pytest_prove.git import inflight
+
 __all__ = [
     "GIT_OPTIONS",
     "NOT_FOUND",
@@ -18,6 +20,7 @@ __all__ = [
     "git_env",
     "hidden_git_redirects",
     "run_git",
+    "without_git_redirects",
 ]
 
 # Inherited GIT_* variables are dropped because a run started from a git hook
@@ -118,17 +121,25 @@ def git_env(environ: Mapping[str, str]) -> dict[str, str]:
     :returns: ``environ`` without the ``GIT_*`` variables that redirect git to
         another repository, with a fixed locale so messages can be matched
     """
-    env = {
-        key: value
-        for key, value in environ.items()
-        if not key.startswith("GIT_") or key in _KEEP or key.startswith(_KEEP_PREFIXES)
-    }
+    env = without_git_redirects(environ)
     env["LC_ALL"] = "C"
     env.pop("LANGUAGE", None)  # LANGUAGE overrides LC_ALL for gettext messages
     # A read-only run must not take the index lock that `git diff` grabs to
     # refresh stat data: parallel workers (and the user's own git) would fail.
     env["GIT_OPTIONAL_LOCKS"] = "0"
     return env
+
+
+def without_git_redirects(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` minus the ``GIT_*`` variables that point git at another repository.
+
+    Also for tools a gate starts in the repository: many run git themselves.
+    """
+    return {
+        key: value
+        for key, value in environ.items()
+        if not key.startswith("GIT_") or key in _KEEP or key.startswith(_KEEP_PREFIXES)
+    }
 
 
 def run_git(
@@ -198,8 +209,9 @@ def _run_reading_stdout(
         ) as proc:
             assert proc.stdout is not None
             try:
-                stdout = proc.stdout.read()
-                returncode = proc.wait()
+                with inflight.tracked(proc.pid):  # a prefetching thread's call is ended with it
+                    stdout = proc.stdout.read()
+                    returncode = proc.wait()
             except BaseException:
                 # A gate's deadline (or ^C) interrupted the read: leaving the block waits
                 # for git, so it must not be left running.
