@@ -191,6 +191,29 @@ def test_bad_lcov(make_repo: MakeRepo, text: str, message: str) -> None:
     assert result.findings[0].message.startswith(message)
 
 
+def test_a_report_linking_out_of_the_repository_is_not_read(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    outside = tmp_path / "credentials"
+    outside.write_text("https://x-access-token:hunter2hunter2@github.com\n")
+    repo = python_repo(make_repo, run=False)
+    (repo.path / "lcov.info").symlink_to(outside)
+    result = check(repo)
+    assert rules(result) == [("bad-report", Severity.ERROR)]
+    assert (
+        result.findings[0].message == "lcov.info is a link leading out of the repository: not read"
+    )
+    assert "hunter2" not in repr(result)
+
+
+def test_a_report_linking_inside_the_repository_is_read(make_repo: MakeRepo) -> None:
+    repo = python_repo(make_repo, run=False)
+    (repo.path / "reports").mkdir()
+    (repo.path / "reports" / "lcov.info").write_text("SF:mod.py\nDA:2,1\nend_of_record\n")
+    (repo.path / "lcov.info").symlink_to("reports/lcov.info")
+    assert check(repo).passed
+
+
 def test_damage_in_an_unchanged_lcov_record_is_skipped(make_repo: MakeRepo) -> None:
     repo = python_repo(make_repo, run=False)
     (repo.path / "lcov.info").write_text(

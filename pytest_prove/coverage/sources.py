@@ -71,7 +71,13 @@ def sniff(path: Path, label: str) -> Format:
 
 
 def read_report(path: Path, label: str, mapper: PathMapper, toplevel: Path) -> Report:
-    """Read the report at ``path`` (its format sniffed) for the changed files."""
+    """Read the report at ``path`` (its format sniffed) for the changed files.
+
+    :raises ReportError: also for a path in the repository that links out of it: the
+        change under review could point it at any file, and errors quote what they read
+    """
+    if path.is_relative_to(toplevel) and not path.resolve().is_relative_to(toplevel.resolve()):
+        raise ReportError(f"{label} is a link leading out of the repository: not read")
     fmt = sniff(path, label)
     if fmt == "coverage.py":
         return read_coverage_data(path, label, mapper, toplevel)
