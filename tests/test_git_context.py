@@ -755,3 +755,33 @@ def test_a_branch_name_with_a_unicode_line_separator_is_one_ref(make_repo: MakeR
     ctx = RepoContext(repo.path)
     assert ctx.tags_at_head == ()
     assert ctx.mode.mode != "release"
+
+
+def test_a_gitattributes_binary_claim_is_checked_against_the_content(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    repo.commit("base", files={"old.py": "a = 1\nb = 2\n", "img.dat": b"\0x"})
+    repo.branch("feature")
+    repo.checkout("feature")
+    repo.git("mv", "old.py", "moved.py")
+    repo.commit(
+        "change",
+        files={
+            ".gitattributes": "*.py -diff\n*.dat -diff\n",
+            "pay.py": "def f():\n    return 1\n",
+            "moved.py": "a = 1\nb = 3\n",
+            "img.dat": b"\0y",
+            "[ab]*.py": "glob = 1\n",  # a pathspec would read this name as a pattern
+        },
+    )
+    files = {f.path: f for f in RepoContext(repo.path, base="main").changed_files}
+    assert (files["pay.py"].binary, files["pay.py"].added_lines) == (False, {1, 2})
+    moved = files["moved.py"]
+    assert (moved.status, moved.old_path, moved.added_lines, moved.removed_lines) == (
+        "renamed",
+        "old.py",
+        {2},
+        {2},
+    )
+    assert files["[ab]*.py"].added_lines == {1}
+    assert files["img.dat"].binary
+    assert files["img.dat"].added_lines == frozenset()

@@ -51,6 +51,15 @@ def test_diff_scope_sees_added_lines_only(branch: RepoBuilder) -> None:
     assert result.metrics["secrets"] == 1
 
 
+def test_a_gitattributes_calling_code_binary_does_not_hide_it(branch: RepoBuilder) -> None:
+    branch.commit("feat: a", files={"a.py": "x = 1\n"})
+    branch.git("branch", "-f", "main")
+    branch.commit(
+        "feat: b", files={".gitattributes": "*.py -diff\n", "a.py": f"x = 1\n{GITHUB_LINE}\n"}
+    )
+    assert _rules(_run(branch)) == [("github-token", "a.py")]
+
+
 def test_tree_scope_sees_every_file(branch: RepoBuilder) -> None:
     result = _run(branch, _settings(scope="tree"))
     assert _rules(result) == [("github-token", "old.py")]

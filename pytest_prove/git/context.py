@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -30,6 +31,8 @@ __all__ = ["Commit", "RepoContext", "RepoContextError"]
 # git's own binary test (FIRST_FEW_BYTES in xdiff-interface.c), so untracked
 # and tracked files are classified alike.
 _BINARY_SNIFF: Final = 8000
+# paths named on one git command line (its length is limited)
+_PATHS_PER_CALL: Final = 500
 _FETCH_HINT: Final = (
     "the clone may be shallow or lack the branch — fetch it "
     "(actions/checkout: fetch-depth: 0), or pass --prove-base REF"
@@ -273,12 +276,34 @@ class RepoContext:
         """Committed, staged, unstaged and untracked changes since :attr:`merge_base`, by path."""
         diff = self._git(*_DIFF_ARGS, self.merge_base, "--")
         files = {f.path: f for f in parse_diff(diff)}
+        files.update(self._diffed_as_text(f for f in files.values() if f.binary))
         for raw in self._git("ls-files", "--others", "--exclude-standard", "-z").split(b"\0"):
             # A trailing "/" marks an untracked nested repository, not a file.
             if raw and not raw.endswith(b"/"):
                 path = os.fsdecode(raw)
                 files[path] = self._untracked(path, files.get(path))
         return tuple(files[path] for path in sorted(files))
+
+    def _diffed_as_text(self, binary: Iterable[ChangedFile]) -> dict[str, ChangedFile]:
+        """Files git called binary only because ``.gitattributes`` says so, diffed as text.
+
+        The change under review brings its own attributes: ``*.py -diff`` would hide every
+        line it changes from the gates.  Real binaries (a NUL in the first 8000 bytes on
+        disk, git's own test) stay binary.
+        """
+        paths = [
+            path
+            for f in binary
+            if _is_text_file(self.toplevel / f.path)
+            for path in (f.path, f.old_path)  # both sides, so a rename stays one
+            if path is not None
+        ]
+        found: dict[str, ChangedFile] = {}
+        for start in range(0, len(paths), _PATHS_PER_CALL):
+            specs = (f":(literal){path}" for path in paths[start : start + _PATHS_PER_CALL])
+            diff = self._git(*_DIFF_ARGS, "--text", self.merge_base, "--", *specs)
+            found.update((f.path, f) for f in parse_diff(diff))
+        return found
 
     def _untracked(self, path: str, tracked: ChangedFile | None) -> ChangedFile:
         lines, binary = _count_lines(self.toplevel / path)
@@ -434,6 +459,17 @@ class RepoContext:
             # Unexpected, yet still the repository's problem: reported like
             # the expected failures, not as a traceback of ours.
             raise RepoContextError(f"git failed in {self.name}: {err}") from err
+
+
+def _is_text_file(path: Path) -> bool:
+    """A regular file with no NUL in its first bytes; not a FIFO, which would block."""
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False
+        with path.open("rb") as stream:
+            return b"\0" not in stream.read(_BINARY_SNIFF)
+    except OSError:
+        return False
 
 
 def _count_lines(path: Path) -> tuple[int, bool]:
