@@ -355,6 +355,33 @@ def test_trunk_from_origin_only(feature_repo: RepoBuilder, tmp_path: Path) -> No
     assert ctx.base_source == "trunk"
 
 
+def test_a_single_branch_clone_of_a_feature_branch_has_no_trunk(
+    feature_repo: RepoBuilder, tmp_path: Path
+) -> None:
+    clone = tmp_path / "clone"
+    uri = feature_repo.path.absolute().as_uri()
+    feature_repo.git("clone", "-q", "--single-branch", "-b", "feature", uri, str(clone))
+    ctx = RepoContext(clone)
+    with pytest.raises(RepoContextError, match="a single-branch clone of feature lacks the trunk"):
+        _ = ctx.changed_files
+    # once the trunk is fetched and named, it works
+    RepoBuilder(clone).git("fetch", "-q", "origin", "main:refs/remotes/origin/main")
+    assert RepoContext(clone, base="origin/main").merge_base == branch_point(feature_repo)
+
+
+@pytest.mark.parametrize("trunk", ["main", "production"])
+def test_a_single_branch_clone_of_the_trunk(tmp_path: Path, trunk: str) -> None:
+    origin = RepoBuilder(tmp_path / "origin").init(branch=trunk)
+    origin.commit("c")
+    clone = tmp_path / "clone"
+    origin.git("clone", "-q", "--single-branch", origin.path.absolute().as_uri(), str(clone))
+    # Locally it looks like a clone of a feature branch unless the name is a usual trunk's
+    # or the configuration names it.
+    ctx = RepoContext(clone, trunk=None if trunk == "main" else trunk)
+    assert ctx.trunk == trunk
+    assert ctx.changed_files == ()
+
+
 def test_trunk_falls_back_to_the_current_branch(tmp_path: Path) -> None:
     repo = RepoBuilder(tmp_path / "r").init(branch="odd")
     repo.commit("c")

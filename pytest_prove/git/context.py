@@ -214,7 +214,10 @@ class RepoContext:
     @lazy
     def trunk(self) -> str:
         """The trunk branch's name: configured, ``origin/HEAD``, or a usual name."""
-        trunk = self._trunk or refs.find_trunk(self._refs) or self.branch
+        found = None if self._trunk else refs.find_trunk(self._refs)
+        if found is not None and found == self.branch and found not in refs.TRUNK_NAMES:
+            self._refuse_a_single_branch_clone(found)
+        trunk = self._trunk or found or self.branch
         if not trunk:
             raise RepoContextError(
                 f"{self.name}: cannot tell the trunk branch (no origin/HEAD, no "
@@ -222,6 +225,17 @@ class RepoContext:
                 "or pass --prove-base REF"
             )
         return trunk
+
+    def _refuse_a_single_branch_clone(self, branch: str) -> None:
+        """``git clone --single-branch -b feat/x`` makes ``origin/HEAD`` name the branch itself:
+        taken for the trunk, it would leave nothing to compare and every gate would pass.
+        """
+        fetch = self._git("config", "--get-all", "remote.origin.fetch", ok=(0, 1))
+        if fetch and b"*" not in fetch:
+            raise RepoContextError(
+                f"{self.name}: a single-branch clone of {branch} lacks the trunk to compare "
+                f"with: {_FETCH_HINT}, or set trunk_branch in the configuration"
+            )
 
     @property
     def trunk_is_fallback(self) -> bool:
