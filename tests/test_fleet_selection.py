@@ -178,6 +178,17 @@ def test_discovery(
     assert ids(result) == [f"multi.yaml::{name}::ok" for name in expected]
 
 
+def test_discovered_directory_names_become_usable_names(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    for name in ("spa ce", "_private", "ünï", "a[1]"):
+        RepoBuilder(tmp_path / "odd" / name).init().commit("chore: start")
+    write_fleet(pytester, f"  - {{discover: {{root: {tmp_path / 'odd'}}}, checks: [ok]}}\n")
+    result = pytester.runpytest("--prove-config", "multi.yaml", "--collect-only", "-q")
+    names = ["a-1-", "n-", "private", "spa-ce"]  # sorted by directory
+    assert sorted(ids(result)) == [f"multi.yaml::{name}::ok" for name in names]
+
+
 def test_discovered_repositories_run_with_the_entry_defaults(
     pytester: pytest.Pytester, services: Path
 ) -> None:

@@ -16,14 +16,23 @@ from ..globs import compile_glob, matches_any
 from .models import Discovery
 
 _TEMPLATE_FIELD = re.compile(r"\{(\w*)\}")
+# what a repository name may not hold (see models.NAME_PATTERN), and may not start with
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]")
+_NOT_FIRST = re.compile(r"^[._-]+")
 
 
 class DiscoveryError(ValueError):
     """A discovery that cannot be carried out (root missing, bad name template)."""
 
 
+def _usable(text: str) -> str:
+    """A directory's name made usable as a repository name: one odd directory (``spa ce``)
+    must not stop the discovery of the others."""
+    return _NOT_FIRST.sub("", _NOT_IN_NAME.sub("-", text)) or text
+
+
 def _name(template: str, name: str, relpath: str) -> str:
-    fields = {"name": name, "path": relpath.replace("/", "-")}
+    fields = {"name": _usable(name), "path": _usable(relpath.replace("/", "-"))}
 
     def field(match: re.Match[str]) -> str:
         if match[1] not in fields:
