@@ -97,6 +97,22 @@ def test_a_configured_path_is_used_and_an_unwritable_one_is_only_a_note(
     result.stdout.fnmatch_lines(["*dashboard not written to *blocker*status.html*"])
 
 
+def test_a_dashboard_path_naming_the_history_never_overwrites_it(fleet: pytest.Pytester) -> None:
+    fleet.runpytest("--prove-config", "multi.yaml")  # a first run into the history
+    history = fleet.path / ".prove" / "history.db"
+    before = history.read_bytes()
+    fleet.makefile(".yaml", multi=_multi("  reporting: {dashboard: .prove/history.db}"))
+    result = fleet.runpytest("--prove-config", "multi.yaml")
+    result.stdout.fnmatch_lines(
+        ["*dashboard not written to *history.db: it exists and is not a pytest-prove dashboard*"]
+    )
+    assert history.read_bytes()[:16] == b"SQLite format 3\0"
+    assert len(history.read_bytes()) >= len(before)  # this run was added, nothing lost
+    fleet.makefile(".yaml", multi=_multi())
+    fleet.runpytest("--prove-config", "multi.yaml")
+    assert len(_page_data(fleet.path / ".prove" / "dashboard.html")["runs"]) == 3
+
+
 def test_the_live_file_is_running_while_gates_finish(
     fleet: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

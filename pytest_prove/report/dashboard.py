@@ -30,9 +30,17 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from .run_record import GateRecord, Outcome, RunOutline, RunRecord
 
-__all__ = ["embed_json", "gate_view", "live_payload", "render_dashboard", "run_summary"]
+__all__ = [
+    "PAGE_TITLE",
+    "embed_json",
+    "gate_view",
+    "live_payload",
+    "render_dashboard",
+    "run_summary",
+]
 
 # Enough to act on; the full list is in the JSON report and the history.
+PAGE_TITLE: Final = "prove dashboard"
 MAX_FINDINGS: Final = 100
 MAX_TEXT: Final = 1000
 # As `prove report` counts: a waived failure is still a failure for the trend.
@@ -160,7 +168,7 @@ def render_dashboard(runs: Sequence[RunOutline | RunRecord], *, live_url: str | 
         f"style-src 'sha256-{_sha256(style)}'; img-src data:; connect-src {connect}; "
         "base-uri 'none'; form-action 'none'"
     )  # hashes are base64: nothing in it needs escaping in a double-quoted attribute
-    title = "prove dashboard"
+    title = PAGE_TITLE
     data = embed_json(dashboard_data(runs, live_url))
     return (
         "<!DOCTYPE html>\n"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Final
 import pytest
 
 from ..files import write_atomic
-from .dashboard import live_payload, render_dashboard
+from .dashboard import PAGE_TITLE, live_payload, render_dashboard
 from .run_record import RECORDER_KEY
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ LIVE_FILE: Final = Path(".prove/live.json")
 HISTORY_RUNS: Final = 50
 # The page polls every 2 s: rewriting a 1,000-repo live file at every gate would be waste.
 LIVE_INTERVAL: Final = 1.0
+# what tells a page this sink wrote, in its first bytes (after the CSP meta)
+_TITLE: Final = f"<title>{PAGE_TITLE}</title>".encode()
 READ_TIMEOUT: Final = 5.0
 POST_BUDGET: Final = 15.0
 POST_TIMEOUT: Final = 5.0
@@ -179,6 +181,10 @@ class DashboardSink:
             self._post(config, run)
             return
         assert self.page is not None
+        foreign = _foreign_file(self.page)
+        if foreign:
+            recorder.note(f"dashboard not written to {self.page}: {foreign}")
+            return
         runs, problem = recent_runs(self.history)
         if problem:
             recorder.note(f"dashboard: history not read, showing this run only: {problem}")
@@ -203,6 +209,24 @@ class DashboardSink:
         )
         outcome = "results posted" if delivery.ok else f"results not posted: {delivery.detail}"
         config.stash[RECORDER_KEY].note(f"dashboard: {outcome} to {self.shown}")
+
+
+def _foreign_file(page: Path) -> str | None:
+    """Why ``page`` must not be overwritten: it exists and is no dashboard (say, the history).
+
+    The page is rewritten on every run, so a wrong path in the configuration would
+    otherwise destroy whatever file it names, run after run.
+    """
+    try:
+        with page.open("rb") as stream:
+            head = stream.read(4096)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None  # a directory or unreadable: writing it fails with its own note
+    if not head or _TITLE in head:
+        return None
+    return "it exists and is not a pytest-prove dashboard: choose another path"
 
 
 def as_url(target: str) -> str | None:
