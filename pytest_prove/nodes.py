@@ -146,6 +146,8 @@ class GateItem(pytest.Item):
 
     def runtest(self) -> None:
         from .git.context import RepoContextError
+        from .notify.redact import secret_values
+        from .report.sanitize import sanitize, sanitize_result
 
         context = context_of(self.config, self.repo)
         mode = _fact(context, "mode")
@@ -158,8 +160,12 @@ class GateItem(pytest.Item):
             result = CheckResult(
                 findings=[Finding(rule="repository", message=error)], summary=error
             )
-        base = _fact(context, "base_ref")
-        head = _fact(context, "head")
+            error = sanitize(error)
+        # Every sink (terminal, JUnit, JSON, SARIF, xdist) sees the result from here on.
+        result = sanitize_result(result, secret_values(context.env))
+        mode = sanitize(mode)
+        base = sanitize(_fact(context, "base_ref"))
+        head = sanitize(_fact(context, "head"))
         self.user_properties += [
             ("repo", self.repo.name),
             ("check", self.gate.name),

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Final
 from urllib.parse import urlsplit
 
 from ..security.mask import mask
 
-__all__ = ["Redactor", "secret_parts"]
+__all__ = ["SECRET_VARIABLES", "Redactor", "secret_parts", "secret_values"]
+
+# Environment variables whose values are credentials: webhooks carry their token in the URL.
+SECRET_VARIABLES: Final = (
+    "PROVE_SLACK_WEBHOOK",
+    "PROVE_TEAMS_WEBHOOK",
+    "PROVE_SMTP_USER",
+    "PROVE_SMTP_PASSWORD",
+)
 
 # Shorter fragments (a port, "/") would mask innocent text and protect nothing.
 _MIN_SECRET: Final = 6
@@ -41,3 +49,8 @@ class Redactor:
         for secret in self._secrets:
             text = text.replace(secret, mask(secret))
         return text
+
+
+def secret_values(env: Mapping[str, str]) -> list[str]:
+    """The values of :data:`SECRET_VARIABLES` set in ``env``."""
+    return [env[name] for name in SECRET_VARIABLES if env.get(name)]

@@ -71,13 +71,10 @@ class _NotifySink:
         self.env = env
 
     def pytest_prove_run_finished(self, config: pytest.Config, run: RunRecord) -> None:
-        from .redact import Redactor
-        from .slack import SLACK_WEBHOOK
-        from .teams import TEAMS_WEBHOOK
+        from .redact import Redactor, secret_values
 
         recorder = config.stash[RECORDER_KEY]
-        secrets = (SLACK_WEBHOOK, TEAMS_WEBHOOK, "PROVE_SMTP_USER", "PROVE_SMTP_PASSWORD")
-        redact = Redactor(self.env.get(name, "") for name in secrets)
+        redact = Redactor(secret_values(self.env))
         try:
             lines = self._notify(config, run)
         except Exception as exc:  # noqa: BLE001 - notifications are best-effort, never the run's fate
