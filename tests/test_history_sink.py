@@ -69,6 +69,15 @@ def test_runs_with_and_without_xdist_write_the_same_rows(fleet: pytest.Pytester)
     assert broken.duration > 0
 
 
+def test_a_token_on_the_command_line_is_masked_in_the_history(fleet: pytest.Pytester) -> None:
+    token = "ghp_" + "aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xY3zA5"
+    fleet.runpytest("--prove-config", "multi.yaml", f"--prove-set=commit-msg.scopes=[{token}]")
+    (run,) = history_runs(fleet.path / ".prove" / "history.db")
+    assert any("ghp_****" in arg for arg in run.command)
+    assert token not in " ".join(run.command)
+    assert token[4:12] not in (fleet.path / ".prove" / "dashboard.html").read_text()
+
+
 def test_reporting_history_names_the_file_relative_to_the_orchestrator(
     fleet: pytest.Pytester,
 ) -> None:

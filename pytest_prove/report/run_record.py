@@ -248,6 +248,8 @@ class RunRecorder:
         self.config.hook.pytest_prove_gate_finished(config=self.config, gate=gate)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        from .sanitize import sanitize
+
         for nodeid in list(self._partial):  # interrupted before their teardown
             self._finish(nodeid)
         self.run = RunRecord(
@@ -255,7 +257,8 @@ class RunRecorder:
             started=self.started,
             finished=datetime.datetime.now(datetime.UTC),
             host=socket.gethostname(),
-            command=tuple(self.config.invocation_params.args),
+            # --prove-set values may hold a token; the record lands in history and dashboard
+            command=tuple(sanitize(arg) for arg in self.config.invocation_params.args),
             config_digest=self.digest,
             exit_status=int(exitstatus),
             gates=tuple(self._done),
