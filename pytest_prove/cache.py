@@ -155,7 +155,11 @@ class PassCache:
         self._cache = cache
         passes = cache.get(STORE_KEY, {})
         # A hand-edited or foreign value is ignored rather than trusted.
-        self.passes: dict[str, str] = passes if isinstance(passes, dict) else {}
+        self.passes: dict[str, str] = (
+            {k: v for k, v in passes.items() if isinstance(k, str) and isinstance(v, str)}
+            if isinstance(passes, dict)
+            else {}
+        )
         self._states: dict[str, str | None] = {}
         self._changes: dict[str, str | None] = {}
 

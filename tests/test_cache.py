@@ -122,6 +122,16 @@ def test_unchanged_fleet_is_cached_and_failures_never_are(fleet: Fleet, mode: st
     assert fleet.store() == stored
 
 
+@pytest.mark.parametrize("mode", sorted(XDIST))
+def test_a_damaged_store_entry_is_ignored_and_the_gate_runs(fleet: Fleet, mode: str) -> None:
+    fleet.run()
+    stored = fleet.store()
+    (fleet.pytester.path / STORE).write_text(
+        json.dumps({**stored, "multi.yaml::api::unit": 5, "7": None})
+    )
+    assert fleet.run(*XDIST[mode]) == {**ALL_CACHED, "api::unit": "passed"}
+
+
 def test_skip_reason_names_the_head(fleet: Fleet) -> None:
     fleet.run()
     result = fleet.pytester.runpytest_subprocess("--prove-config", "multi.yaml", "-rs")
