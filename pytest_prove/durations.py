@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from .checks.command_reports import load_json
 from .files import write_atomic
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def read_durations(path: Path) -> tuple[Durations | None, str | None]:
     except OSError as exc:
         return None, f"cannot read {path}: {exc.strerror}"
     try:
-        parsed = json.loads(data)
+        parsed = load_json(data.decode("utf-8"))  # ReportError is a ValueError
         if parsed.get("version") != _VERSION:
             raise ValueError(parsed.get("version"))
         seconds = {

@@ -23,6 +23,7 @@ __all__ = [
     "ReportError",
     "ReportFormat",
     "ReportPaths",
+    "load_json",
     "parse_eslint_json",
     "parse_junit",
     "parse_report",
@@ -84,7 +85,7 @@ def parse_report(fmt: ReportFormat, text: str, paths: ReportPaths) -> list[Findi
 
 def parse_sarif(text: str, paths: ReportPaths) -> list[Finding]:
     """Findings from a SARIF 2.1.0 log: one per result that is not a ``pass``."""
-    log = _object(_load_json(text), "the SARIF log")
+    log = _object(load_json(text), "the SARIF log")
     runs = log.get("runs")
     if not isinstance(runs, list):
         raise ReportError("not a SARIF log: no `runs` array")
@@ -163,7 +164,7 @@ def parse_junit(text: str, paths: ReportPaths) -> list[Finding]:
 
 def parse_eslint_json(text: str, paths: ReportPaths) -> list[Finding]:
     """Findings from ``eslint -f json``: one per message (2 = error, 1 = warning)."""
-    files = _load_json(text)
+    files = load_json(text)
     if not isinstance(files, list):
         raise ReportError("not ESLint JSON: expected an array of file results")
     findings: list[Finding] = []
@@ -235,7 +236,8 @@ def _cap(findings: list[Finding]) -> list[Finding]:
     return [*kept, note]
 
 
-def _load_json(text: str) -> Any:
+def load_json(text: str) -> Any:
+    """``json.loads``, with every failure (nesting too deep included) a :class:`ReportError`."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

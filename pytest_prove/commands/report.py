@@ -106,12 +106,25 @@ def _merge(args: argparse.Namespace) -> int:
     if used or args.format != "table":
         used += [] if args.format == "table" else ["--format"]
         raise UsageError(f"prove report: --merge cannot be combined with {', '.join(used)}")
-    output = Path(args.output) if args.output else None
+    # Refused before anything is read or written: a merge must not stop halfway.
+    for option, value in (("-o", args.output), ("--durations", args.durations)):
+        if value and Path(value).is_dir():
+            raise UsageError(f"prove report: cannot write {value} ({option}): it is a directory")
     paths = [Path(p) for p in args.merge]
-    sys.stdout.write(merge_reports(paths, output))
+    _write(args.output, merge_reports(paths))
     if args.durations:
         _record_durations(paths, Path(args.durations))
     return 0
+
+
+def _write(output: str | None, text: str) -> None:
+    """``text`` to ``output``, else stdout."""
+    from ..governance.output_file import write_output
+
+    if output:
+        write_output(Path(output), text, who="prove report")
+    else:
+        sys.stdout.write(text)
 
 
 def _record_durations(shards: Sequence[Path], target: Path) -> None:
@@ -123,7 +136,12 @@ def _record_durations(shards: Sequence[Path], target: Path) -> None:
         raise UsageError("prove report --durations: durations come from the JSON reports")
     previous, _ = read_durations(target)
     for run in read_json_runs(shards):
-        previous = write_durations(target, previous, run)
+        try:
+            previous = write_durations(target, previous, run)
+        except OSError as exc:
+            raise UsageError(
+                f"prove report: cannot write {target} (--durations): {exc.strerror or exc}"
+            ) from None
 
 
 def default_history(config: str | None) -> Path:
@@ -209,11 +227,5 @@ def run_report(args: argparse.Namespace) -> int:
         text = compliance_report(args.config, runs, since, args.format)
     else:
         text = RENDERERS[args.format](summarise(runs))
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"prove report: cannot write {args.output}: {exc}") from None
-    else:
-        sys.stdout.write(text)
+    _write(args.output, text)
     return 0

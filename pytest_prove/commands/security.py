@@ -53,6 +53,7 @@ def _settings(root: Path, config: str | None) -> SecuritySettings:
 def run_baseline(args: argparse.Namespace) -> int:
     from ..checks.security import scan_secrets
     from ..git.context import RepoContext, RepoContextError
+    from ..governance.output_file import write_output
     from ..security.baseline import BaselineError, dump_baseline, load_baseline
 
     context = RepoContext(Path(args.repo))
@@ -63,14 +64,22 @@ def run_baseline(args: argparse.Namespace) -> int:
         raise UsageError(f"prove security baseline: {exc}") from None
     settings = _settings(root, args.config).secrets
     output = Path(args.output) if args.output else root / settings.baseline
+    if output.is_dir():  # before the scan, which can take a while
+        raise UsageError(f"prove security baseline: cannot write {output}: it is a directory")
     try:
         previous = load_baseline(output)
     except BaselineError:
         previous = None  # replaced by a valid one
     # Same salt as before, so re-running changes only the lines that changed.
     hits = scan_secrets(root, [(path, None) for path in files], settings)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(dump_baseline(hits, previous.salt if previous else None), encoding="utf-8")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"prove security baseline: cannot create {output.parent}: {exc.strerror or exc}"
+        ) from None
+    text = dump_baseline(hits, previous.salt if previous else None)
+    write_output(output, text, who="prove security baseline")
     by_rule = ", ".join(f"{rule} {n}" for rule, n in sorted(Counter(h.rule for h in hits).items()))
     print(f"{output}: {len(hits)} findings accepted{f' ({by_rule})' if by_rule else ''}")
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -54,6 +53,7 @@ def _locations(config: str | None) -> tuple[Path | None, Path]:
 
 
 def _print_summary(history: Path | None, live: Path) -> int:
+    from ..checks.command_reports import load_json
     from ..report.dashboard_sink import recent_runs
 
     runs, problem = recent_runs(history, limit=1)
@@ -68,8 +68,8 @@ def _print_summary(history: Path | None, live: Path) -> int:
         when = f"{run.finished:%Y-%m-%d %H:%M:%S %Z}"
         print(f"latest run {run.id[:12]} at {when}: {tally or 'no gates'}")
     try:
-        state = json.loads(live.read_bytes())
-    except (OSError, ValueError):
+        state = load_json(live.read_bytes().decode("utf-8"))
+    except (OSError, ValueError):  # ReportError and UnicodeDecodeError are ValueErrors
         return 0
     if isinstance(state, dict) and state.get("running") and isinstance(state.get("gates"), list):
         print(f"a run is in progress: {len(state['gates'])} gates finished")

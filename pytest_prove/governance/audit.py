@@ -24,9 +24,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Final
 
+from ..checks.command_reports import ReportError, load_json
+
 DEFAULT_AUDIT_LOG: Final = ".prove/audit.jsonl"
 GENESIS: Final = "0" * 64
 _TAIL_CHUNK: Final = 64 * 1024
+_EDITED: Final = "edited: the entry does not match its own hash"
 
 
 class AuditError(Exception):
@@ -93,9 +96,9 @@ class AuditLog:
                 prev, seq = GENESIS, 1
                 if last is not None:
                     try:
-                        previous = json.loads(last)
+                        previous = load_json(last.decode("utf-8"))
                         prev, seq = str(previous["hash"]), int(previous["seq"]) + 1
-                    except (ValueError, KeyError, TypeError):
+                    except (ValueError, KeyError, TypeError):  # ReportError is a ValueError
                         raise AuditError(
                             "its last entry is damaged: run `prove audit verify`"
                         ) from None
@@ -129,23 +132,32 @@ class Verification:
     problem: str = ""
 
 
+def _entry(raw: bytes) -> dict[str, Any] | str:
+    """The intact entry of one line of the log, or what is wrong with the line."""
+    if not raw.endswith(b"\n"):
+        return "incomplete line (no final newline)"
+    try:
+        entry = load_json(raw.decode("utf-8"))
+        # json parses depths its (recursive) encoder cannot take again: entry_hash may fail
+        if isinstance(entry, dict) and {"seq", "prev", "hash"} <= entry.keys():
+            return entry if entry["hash"] == entry_hash(entry) else _EDITED
+    except UnicodeDecodeError:
+        return "not a JSON entry (not UTF-8)"
+    except ReportError as exc:
+        return f"not a JSON entry ({exc})"
+    except RecursionError:
+        return "not an audit entry: nested too deeply"
+    return "not an audit entry (seq/prev/hash)"
+
+
 def verify_log(path: Path) -> Verification:
     """Check every entry's hash and its link to the one before; stop at the first bad line."""
     prev, count = GENESIS, 0
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            if not raw.endswith(b"\n"):
-                return Verification(count, prev, number, "incomplete line (no final newline)")
-            try:
-                entry = json.loads(raw)
-            except ValueError:
-                return Verification(count, prev, number, "not a JSON entry")
-            if not isinstance(entry, dict) or not {"seq", "prev", "hash"} <= entry.keys():
-                return Verification(count, prev, number, "not an audit entry (seq/prev/hash)")
-            if entry["hash"] != entry_hash(entry):
-                return Verification(
-                    count, prev, number, "edited: the entry does not match its own hash"
-                )
+            entry = _entry(raw)
+            if isinstance(entry, str):
+                return Verification(count, prev, number, entry)
             if entry["prev"] != prev or entry["seq"] != number:
                 return Verification(
                     count,

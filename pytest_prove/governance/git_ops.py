@@ -18,6 +18,8 @@ from typing import Final
 from ..git.runner import GIT_OPTIONS, GitCommandError, git_env, run_git
 
 ZERO: Final = "0" * 40
+# Loose refs are files, locked as <name>.lock: NAME_MAX (255) less the suffix.
+_MAX_REF_PART: Final = 250
 # Identity variables git_env drops for read-only calls; a commit needs them.
 _IDENTITY: Final = (
     "GIT_AUTHOR_NAME",
@@ -86,8 +88,27 @@ def branch_exists(root: Path, branch: str) -> bool:
     )
 
 
-def valid_branch_name(root: Path, branch: str) -> bool:
-    return run_git(root, "check-ref-format", "--branch", branch, ok_returncodes=(0, 128)) != b""
+def branch_name_problem(cwd: Path, branch: str) -> str | None:
+    """Why ``branch`` cannot name a new branch, or None.
+
+    ``git check-ref-format --branch`` decides, and must print the name unchanged: in a
+    repository it would expand ``@{-1}`` to another branch.  A leading ``-`` is refused
+    here too (older gits accept it; it reads as an option to every later git command).
+    """
+    invalid = f"{branch[:80]!r}{'...' if len(branch) > 80 else ''} is not a valid branch name"
+    if not branch or branch.startswith("-") or "\0" in branch:
+        return invalid
+    if any(
+        len(part.encode("utf-8", "surrogateescape")) > _MAX_REF_PART for part in branch.split("/")
+    ):
+        return f"{invalid}: a part between slashes is longer than {_MAX_REF_PART} bytes"
+    try:
+        shown = run_git(cwd, "check-ref-format", "--branch", branch, ok_returncodes=(0, 128))
+    except GitCommandError as exc:
+        return f"{invalid}: {exc}"
+    except OSError as exc:  # a name longer than the kernel takes as an argument
+        return f"{invalid}: {exc.strerror or exc}"
+    return None if shown.rstrip(b"\n") == branch.encode("utf-8", "surrogateescape") else invalid
 
 
 def commit_file(

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from ..checks.command_reports import ReportError, load_json
 from ..checks.text import read_text
 from ..git.runner import GitCommandError, run_git
 
@@ -81,9 +82,9 @@ def _json_object(root: Path, name: str, problems: list[str]) -> dict[str, Any]:
     if text is None:
         return {}
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.append(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}); ignored")
+        data = load_json(text)
+    except ReportError as exc:
+        problems.append(f"{name}: {exc}; ignored")
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -9,13 +9,13 @@ the generated file and on stderr, so nothing is dropped silently.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from typing import Any, Final
 
 import yaml
 from pydantic.alias_generators import to_snake
 
+from ..checks.command_reports import ReportError, load_json
 from ..registry import Registry
 from .config_writer import GateChoice, render_config
 from .settings_filter import accepted_settings
@@ -96,11 +96,11 @@ class Migration:
 def parse_old_config(raw: bytes) -> Mapping[str, Any]:
     """The old configuration object; ``{"default": {...}}`` (an ES module export) unwrapped."""
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = load_json(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise MigrationError(f"not valid UTF-8 (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise MigrationError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except ReportError as exc:
+        raise MigrationError(str(exc)) from None
     if isinstance(data, dict) and set(data) == {"default"} and isinstance(data["default"], dict):
         data = data["default"]
     if not isinstance(data, dict):

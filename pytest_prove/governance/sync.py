@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pydantic
 import yaml
 
-from ..config.errors import ConfigError
+from ..config.errors import ConfigError, KeyPath, format_key_path
 from ..config.fleet import REPO_CONFIG_NAMES
-from ..config.models import RepositoryEntry
+from ..config.merge import Layer, merge_layers
+from ..config.models import TRUNK_BRANCH, WHEN, RepositoryEntry, RepositoryFile
+from ..config.sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY, normalise_sections
 from ..git.runner import GitCommandError
 from ..registry import Registry
 from . import git_ops
@@ -30,6 +33,8 @@ from .updates import Update, UpdatesFile
 from .yaml_edit import EditError, apply_updates
 
 _YAML_NAMES = tuple(n for n in REPO_CONFIG_NAMES if n.endswith((".yaml", ".yml")))
+# The keys of a repository file that are not check sections, as the loader reads them.
+_REPO_FILE_KEYS = frozenset({"extends", "checks", TRUNK_BRANCH, WHEN})
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -89,20 +94,78 @@ def _config_file(repo_path: Path, entry: RepositoryEntry) -> tuple[Path, str | N
     return repo_path / _YAML_NAMES[0], None
 
 
-def _invalid_setting(text: str, registry: Registry) -> str | None:
-    """The first check setting of the edited file its check rejects, or None."""
-    data = yaml.safe_load(text) or {}
-    for name, section in data.items():
-        check = registry.checks.get(registry.resolve(str(name)) or "")
-        if check is None or not isinstance(section, dict):
-            continue
-        try:
-            check.settings_model.model_validate(section)
-        except pydantic.ValidationError as exc:
-            error = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in (name, *error["loc"]))
-            return f"{where}: {error['msg']}"
+def _model_problem(where: KeyPath, value: object, model: type[pydantic.BaseModel]) -> str | None:
+    """The first error of ``model`` for ``value`` found at key path ``where``, or None.
+
+    A missing field is no error here: another layer (a preset, ``global``) may set it.
+    """
+    try:
+        model.model_validate(value)
+    except pydantic.ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            if error["type"] != "missing":
+                return f"{format_key_path((*where, *error['loc']))}: {error['msg']}"
     return None
+
+
+def _refuse(problem: str, key_path: KeyPath) -> ConfigError:
+    return ConfigError(problem, key_path=format_key_path(key_path))
+
+
+def _over(base: Any, extra: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A mode's section on top of the file's own, as a run validates it."""
+    if not isinstance(base, Mapping):
+        return extra
+    return merge_layers([Layer("", base), Layer("", extra)]).values
+
+
+def _sections_problem(
+    sections: Mapping[str, Any], where: KeyPath, registry: Registry, base: Mapping[str, Any]
+) -> str | None:
+    """The first invalid check section or command of normalised ``sections``, or None."""
+    command = registry.checks[COMMAND_CHECK].settings_model
+    for name, section in sections.items():
+        if name in _REPO_FILE_KEYS:
+            continue
+        if name == MODES_KEY:
+            found = [
+                _sections_problem(v, (*where, name, m), registry, sections)
+                for m, v in section.items()
+            ]
+        elif name == COMMANDS_KEY:
+            under = base.get(COMMANDS_KEY, {})
+            found = [
+                _model_problem((*where, name, c), _over(under.get(c), v), command)
+                for c, v in section.items()
+            ]
+        else:
+            model = registry.checks[name].settings_model
+            found = [_model_problem((*where, name), _over(base.get(name), section), model)]
+        problem = next((f for f in found if f is not None), None)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _invalid_file(text: str, registry: Registry) -> str | None:
+    """Why the edited file would not load as a repository config (as a run loads it), or None.
+
+    Unknown sections, modes and command names are refused as the loader refuses them;
+    every check section (per mode too) and every command is validated by its model.
+    """
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict):
+        return "expected a mapping of settings at the top level"
+    own = {k: v for k, v in data.items() if k in _REPO_FILE_KEYS}
+    problem = _model_problem((), own, RepositoryFile)
+    if problem is not None:
+        return problem
+    body = {k: v for k, v in data.items() if k != "extends"}
+    try:
+        sections = normalise_sections(body, registry, _refuse, _REPO_FILE_KEYS)
+    except ConfigError as exc:
+        return str(exc)
+    return _sections_problem(sections, (), registry, {})
 
 
 def _inherited_checks(repo_path: Path) -> Callable[[], list[str]]:
@@ -184,7 +247,7 @@ class _Planner:
             raise _RefusedError(f"{file} is not UTF-8", root, file) from None
         except (EditError, ConfigError) as exc:
             raise _RefusedError(f"{file}: {exc}", root, file) from None
-        invalid = _invalid_setting(text, self.registry)
+        invalid = _invalid_file(text, self.registry)
         if invalid is not None:
             raise _RefusedError(f"{file} would become invalid: {invalid}", root, file)
         return RepoChange(name=entry.name, root=root, file=file, before=before, after=text.encode())

@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Final
 
+from ..checks.command_reports import load_json
 from ..files import write_atomic
 
 RUNS_DIR: Final = ".prove/sync-runs"
@@ -61,7 +62,7 @@ class SyncRun:
 
     @classmethod
     def from_json(cls, text: str) -> SyncRun:
-        data: dict[str, Any] = json.loads(text)
+        data: dict[str, Any] = load_json(text)
         data["repos"] = tuple(RepoRecord(**r) for r in data["repos"])
         data["rollback"] = tuple(data.get("rollback", ()))
         return cls(**data)
@@ -86,5 +87,5 @@ def load_run(runs_dir: Path, run_id: str) -> SyncRun:
         raise RunNotFoundError(f"no sync run {run_id!r} in {runs_dir}{hint}")
     try:
         return SyncRun.from_json(path.read_text(encoding="utf-8"))
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:  # ReportError is a ValueError
         raise RunNotFoundError(f"{path}: unreadable run record ({exc})") from None

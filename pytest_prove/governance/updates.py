@@ -28,6 +28,7 @@ from ..config.validation import first_error
 from ..config.yamlfile import load_yaml_file
 from ..conventional import parse_commit_message
 from ..registry import Registry
+from .git_ops import branch_name_problem
 
 OPERATIONS: Final = ("set", "unset", "add_checks", "remove_checks")
 _UPDATE_KEYS: Final = frozenset({*OPERATIONS, "repos", "addChecks", "removeChecks"})
@@ -124,4 +125,8 @@ def load_updates(path: Path, registry: Registry) -> UpdatesFile:
                 names.append(canonical)
             resolved[op] = names
         updates.append(update.model_copy(update=resolved))
+    if model.branch is not None:
+        problem = branch_name_problem(path.resolve().parent, model.branch)
+        if problem is not None:
+            raise locate(problem, ("branch",))
     return model.model_copy(update={"updates": updates})

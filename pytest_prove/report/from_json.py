@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..checks.command_reports import ReportError, load_json
 from ..usage import UsageError
 from .run_record import CACHED_PREFIX, GateRecord, Outcome, RunRecord
 
@@ -96,8 +96,8 @@ def _gate(test: Mapping[str, Any]) -> GateRecord | None:
 def read_json_run(path: Path) -> RunRecord:
     try:
         raw = path.read_bytes()
-        data = json.loads(raw)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = load_json(raw.decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ReportError) as exc:
         raise UsageError(f"prove report: cannot read {path}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
         raise UsageError(f"prove report: {path} is not a pytest-json-report file (no 'tests')")

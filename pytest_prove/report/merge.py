@@ -8,25 +8,80 @@ the shards overlapped: that is an error, not something to paper over.
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from ..checks.command_reports import ReportError, load_json
 from ..usage import UsageError
 
 # The order pytest-json-report writes its summary in; "total" and "collected" follow.
+_NOT_REPORT: Final = "is not a pytest-json-report file"
 _OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "deselected")
+
+
+def _number(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    shown = json.dumps(value)[:40]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{_NOT_REPORT}: '{key}' is not a number: {shown}"
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int too big for a float: no real time or duration
+        finite = False
+    return None if finite else f"{_NOT_REPORT}: '{key}' is not a finite number: {shown}"
+
+
+def _tests_problem(tests: list[Any]) -> str | None:
+    for index, test in enumerate(tests):
+        if not isinstance(test, dict):
+            return f"{_NOT_REPORT}: tests[{index}] is not a JSON object"
+        if not isinstance(test.get("nodeid"), str):
+            return f"{_NOT_REPORT}: tests[{index}] has no string 'nodeid'"
+    return None
+
+
+def _count_problem(data: dict[str, Any]) -> str | None:
+    summary = data.get("summary")
+    if summary is not None and not isinstance(summary, dict):
+        return f"{_NOT_REPORT}: 'summary' is not a JSON object"
+    collected = (summary or {}).get("collected")
+    if collected is not None and (
+        isinstance(collected, bool) or not isinstance(collected, int) or collected < 0
+    ):
+        return f"{_NOT_REPORT}: 'summary.collected' is not a count"
+    exitcode = data.get("exitcode")
+    if exitcode is not None and (isinstance(exitcode, bool) or not isinstance(exitcode, int)):
+        return f"{_NOT_REPORT}: 'exitcode' is not an integer"
+    return None
+
+
+def _shape_problem(data: Any) -> str | None:
+    """What keeps ``data`` from being a pytest-json-report document merge can join, or None."""
+    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
+        return f"{_NOT_REPORT} (no 'tests')"
+    return (
+        _tests_problem(data["tests"])
+        or _count_problem(data)
+        or _number(data, "created")
+        or _number(data, "duration")
+    )
 
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = load_json(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ReportError) as exc:
         raise UsageError(f"prove report: cannot read {path}: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
-        raise UsageError(f"prove report: {path} is not a pytest-json-report file (no 'tests')")
+    problem = _shape_problem(data)
+    if problem is not None:
+        raise UsageError(f"prove report: {path} {problem}")
+    assert isinstance(data, dict)
     return data
 
 
@@ -73,12 +128,12 @@ def merge_json(paths: Sequence[Path]) -> dict[str, Any]:
     counts = Counter(str(t.get("outcome")) for t in tests)
     summary: dict[str, int] = {k: counts[k] for k in _OUTCOMES if counts[k]}
     summary["total"] = len(tests)
-    summary["collected"] = sum(int(r.get("summary", {}).get("collected", 0)) for r in reports)
+    summary["collected"] = sum((r.get("summary") or {}).get("collected") or 0 for r in reports)
     return {
-        "created": min(float(r.get("created", 0)) for r in reports),
+        "created": min(float(r.get("created") or 0) for r in reports),
         # Shards run side by side: the merged run took as long as its slowest job.
-        "duration": max(float(r.get("duration", 0)) for r in reports),
-        "exitcode": max(int(r.get("exitcode", 0)) for r in reports),
+        "duration": max(float(r.get("duration") or 0) for r in reports),
+        "exitcode": max(r.get("exitcode") or 0 for r in reports),
         "root": reports[0].get("root"),
         "summary": summary,
         "tests": tests,
@@ -118,20 +173,19 @@ def merge_junit(paths: Sequence[Path]) -> ET.Element:
     return root
 
 
-def merge_reports(paths: Sequence[Path], output: Path | None) -> str:
-    """Merge JSON (``.json``) or JUnit (``.xml``) reports into ``output``, else return them."""
+def merge_reports(paths: Sequence[Path]) -> str:
+    """The text of one report merging the JSON (``.json``) or JUnit (``.xml``) ``paths``."""
     if not paths:
         raise UsageError("prove report --merge: name the reports to merge")
     kinds = {p.suffix.lower() for p in paths}
-    if kinds == {".json"}:
-        text = json.dumps(merge_json(paths), indent=2) + "\n"
-    elif kinds == {".xml"}:
+    if kinds not in ({".json"}, {".xml"}):
+        raise UsageError("prove report --merge: give either .json or .xml reports, not a mix")
+    # Parsers take depths the (recursive) writers cannot: a deep report fails when written.
+    try:
+        if kinds == {".json"}:
+            return json.dumps(merge_json(paths), indent=2) + "\n"
         root = merge_junit(paths)
         ET.indent(root)
-        text = ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
-    else:
-        raise UsageError("prove report --merge: give either .json or .xml reports, not a mix")
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-        return ""
-    return text
+        return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    except RecursionError:
+        raise UsageError("prove report --merge: a report is nested too deeply") from None
