@@ -11,8 +11,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from pytest_prove.git import inflight
-
 __all__ = [
     "GIT_OPTIONS",
     "NOT_FOUND",
@@ -209,9 +207,8 @@ def _run_reading_stdout(
         ) as proc:
             assert proc.stdout is not None
             try:
-                with inflight.tracked(proc.pid):  # a prefetching thread's call is ended with it
-                    stdout = proc.stdout.read()
-                    returncode = proc.wait()
+                stdout = proc.stdout.read()
+                returncode = proc.wait()
             except BaseException:
                 # A gate's deadline (or ^C) interrupted the read: leaving the block waits
                 # for git, so it must not be left running.
