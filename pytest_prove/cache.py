@@ -17,6 +17,7 @@ import datetime
 import hashlib
 import json
 import os
+import threading
 from typing import TYPE_CHECKING, Final
 
 import pytest
@@ -161,6 +162,8 @@ class PassCache:
             else {}
         )
         self._states: dict[str, str | None] = {}
+        # One per repository: a state that hangs (a git hook) holds up no other repository.
+        self._computing: dict[str, threading.Lock] = {}
         self._changes: dict[str, str | None] = {}
 
     @staticmethod
@@ -207,11 +210,11 @@ class PassCache:
     def state(self, context: RepoContext) -> str | None:
         """:func:`repo_state` of ``context``, computed once (``None`` when it cannot tell).
 
-        Under the context's lock: a prefetching thread may compute it too.
+        Under a lock of the repository's: a prefetching thread may compute it too.
         """
         from .git.context import RepoContextError
 
-        with context.lock:
+        with self._computing.setdefault(context.name, threading.Lock()):
             if context.name not in self._states:
                 self._states[context.name] = None  # a failure is not retried per gate
                 with contextlib.suppress(RepoContextError):

@@ -1,16 +1,48 @@
-"""Files a run reads or leaves behind: whole writes (history aside), and digests."""
+"""Files a run reads or leaves behind: whole writes (history aside), reads, and digests."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["digest_file", "write_atomic"]
+__all__ = ["NotAFileError", "digest_file", "open_regular", "write_atomic"]
 
 _NEW_FILE_MODE = 0o644
 _CHUNK = 1 << 20
+# Opening a FIFO without a writer blocks until one comes; with O_NONBLOCK it does not.
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+class NotAFileError(OSError):
+    """The path names a FIFO, a socket or a device, not a regular file."""
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open ``path`` for reading in binary, never waiting on what is not a regular file.
+
+    A repository may hold a FIFO where a file was (``mkfifo``): a plain ``open`` would
+    wait for a writer forever.  Reading a regular file is unaffected by ``O_NONBLOCK``.
+
+    :raises IsADirectoryError: ``path`` is a directory, as with ``open``
+    :raises NotAFileError: ``path`` is a FIFO, a socket or a device
+    :raises OSError: as ``open`` (missing, unreadable, a symlink loop)
+    """
+    fd = os.open(path, os.O_RDONLY | _NO_WAIT)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if not stat.S_ISREG(mode):
+            raise NotAFileError(errno.EINVAL, "not a regular file", os.fspath(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def digest_file(update: Callable[[bytes], None], path: str) -> None:
@@ -19,7 +51,7 @@ def digest_file(update: Callable[[bytes], None], path: str) -> None:
         if os.path.islink(path):  # git stores a symlink as its target
             update(os.fsencode(os.readlink(path)))
             return
-        with open(path, "rb") as stream:
+        with open_regular(path) as stream:
             while chunk := stream.read(_CHUNK):
                 update(chunk)
     except OSError as err:

@@ -5,9 +5,10 @@ that runs on one core while Python waits.  While one gate runs its rules, a smal
 thread pool asks git what the next one or two gates will ask first (their
 check's ``prefetch`` facts, or only the cache key's inputs when a cached pass is
 likely).  Answers land in the repository's :class:`RepoContext`, whose lazy facts
-are computed once under its lock, so a gate that gets there first just waits
-for the answer instead of asking again, and a failure is re-raised in the gate
-exactly as if it had asked itself.  Nothing here decides an outcome.
+are computed once each under a lock of their own, so a gate that gets there first
+just waits for that answer instead of asking again (while the facts it does not
+depend on stay free), and a failure is re-raised in the gate exactly as if it had
+asked itself.  Nothing here decides an outcome.
 
 Each process (``-n 0``, or each xdist worker) looks ahead only at items it will
 run itself: an xdist worker at the ``nextitem`` pytest passes; without xdist, the
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Final
 import pytest
 
 from .cache import PASS_CACHE_KEY, PassCache
+from .git import inflight
 from .git.context import RepoContext
 from .git.lazy import lazy
 from .nodes import GateItem, context_of
@@ -146,7 +148,8 @@ class _Pool:
 
     Not a ``ThreadPoolExecutor``: its threads are joined when the interpreter exits,
     so one git call that hangs (a stale network mount) would hang the run after its
-    last gate.  A gate that waits on such a fact still fails by its own deadline.
+    last gate.  A gate that waits on such a fact still fails by its own deadline, and
+    :meth:`close` kills the git calls under way, so none outlives the run.
     """
 
     def __init__(self, threads: int) -> None:
@@ -162,12 +165,16 @@ class _Pool:
         self._calls.put(lambda: function(*args))
 
     def close(self) -> None:
-        """Drop what has not started; the threads end after their current call."""
+        """Drop what has not started and kill the git calls under way; the threads end.
+
+        A killed call's failure is memoised like any other; nothing asks after the session.
+        """
         with contextlib.suppress(queue.Empty):
             while True:
                 self._calls.get_nowait()
         for _ in self._threads:
             self._calls.put(None)
+        inflight.stop(self._threads)
 
     def _work(self) -> None:
         while (call := self._calls.get()) is not None:

@@ -195,6 +195,7 @@ def test_missing_baseline_is_none(tmp_path: Path) -> None:
     [
         (b"{not json", "not valid JSON"),
         (b"\xff\xfe", "not valid JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "not valid JSON: nested too deeply"),
         (b"[]", "not a version 1 pytest-prove baseline"),
         (b'{"version": 1, "salt": 3, "accepted": []}', "needs a string 'salt'"),
         (b'{"version": 1, "salt": "s", "accepted": [{"rule": "x"}]}', "accepted[0] needs"),

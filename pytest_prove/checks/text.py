@@ -2,8 +2,9 @@
 
 Scanners (flags, secrets, tests-for-changes, specs) must survive what real
 repositories hold: binary files, other encodings, huge generated files,
-symlinks pointing out of the tree, files that vanished since git listed them.
-Each of those is "not text" here, never an exception.
+symlinks pointing out of the tree, files that vanished since git listed them,
+a FIFO where a file was.  Each of those is "not text" here, never an exception
+nor a wait.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ import os
 from pathlib import Path
 from typing import Final, Literal
 
+from pytest_prove.files import NotAFileError, open_regular
+
 __all__ = ["DEFAULT_MAX_BYTES", "TextFile", "read_text"]
 
 DEFAULT_MAX_BYTES: Final = 2 * 1024 * 1024
 # git's own heuristic: a NUL in the first 8000 bytes means binary.
 _BINARY_SNIFF: Final = 8000
 
-Unreadable = Literal["missing", "binary", "not-utf-8", "too-large", "outside"]
+Unreadable = Literal["missing", "binary", "not-utf-8", "too-large", "outside", "not-a-file"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,17 +39,13 @@ def read_text(root: Path, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> T
     """The UTF-8 text of ``root / path`` (``path`` repository-relative, ``/``-separated).
 
     A BOM is dropped; ``\\r\\n`` is kept (line numbers do not change).  Files that are
-    missing, binary, not UTF-8, larger than ``max_bytes`` or that resolve outside
-    ``root`` come back with ``skipped`` set instead of raising.
+    missing (or a directory), binary, not UTF-8, larger than ``max_bytes``, that resolve
+    outside ``root``, or that are no regular file (a FIFO, a socket, a device) come back
+    with ``skipped`` set instead of raising or waiting.
     """
-    target = root / path
-    try:
-        if not _inside(root, target):
-            return TextFile(path, skipped="outside")
-        with target.open("rb") as stream:
-            data = stream.read(max_bytes + 1)
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop
-        return TextFile(path, skipped="missing")
+    data = _read_bytes(root, root / path, max_bytes)
+    if isinstance(data, str):
+        return TextFile(path, skipped=data)
     if len(data) > max_bytes:
         return TextFile(path, skipped="too-large")
     if b"\0" in data[:_BINARY_SNIFF]:
@@ -55,6 +54,19 @@ def read_text(root: Path, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> T
         return TextFile(path, text=data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return TextFile(path, skipped="not-utf-8")
+
+
+def _read_bytes(root: Path, target: Path, max_bytes: int) -> bytes | Unreadable:
+    """Up to ``max_bytes + 1`` bytes of ``target``, or why there are none."""
+    try:
+        if not _inside(root, target):
+            return "outside"
+        with open_regular(target) as stream:
+            return stream.read(max_bytes + 1)
+    except NotAFileError:
+        return "not-a-file"
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return "missing"
 
 
 @functools.lru_cache(maxsize=4096)

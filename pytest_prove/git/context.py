@@ -100,8 +100,8 @@ class RepoContext:
         self._mode_options = mode or ModeOptions()
         self._memo: dict[str, object] = {}
         self._blobs: dict[str, bytes | None] = {}
-        # Held while a lazy fact is computed: a prefetching thread may ask too.
-        self.lock = threading.RLock()
+        # One per lazy fact, held while it is computed: a prefetching thread may ask too.
+        self._computing: dict[str, threading.RLock] = {}
 
     def __repr__(self) -> str:
         return f"RepoContext({str(self.root)!r}, name={self.name!r})"

@@ -16,9 +16,7 @@ _O = TypeVar("_O", bound="_Memoising")
 
 class _Memoising(Protocol):
     _memo: dict[str, object]
-
-    @property
-    def lock(self) -> threading.RLock: ...
+    _computing: dict[str, threading.RLock]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,10 +32,14 @@ class lazy(Generic[_O, _T]):
 
     The first access computes the value; later accesses return it, or raise
     the same exception again without recomputing.  Values live in the
-    instance's ``_memo`` dict under the attribute's name.  Computing holds the
-    instance's re-entrant ``lock`` (a lazy value may read others), so a thread
-    that asks while another computes waits for that answer instead of asking
-    git again (see :mod:`pytest_prove.prefetch`).
+    instance's ``_memo`` dict under the attribute's name.  Computing holds a
+    lock of that attribute's own (in the instance's ``_computing`` dict), so a
+    thread that asks while another computes waits for that answer instead of
+    asking git again (see :mod:`pytest_prove.prefetch`), while other attributes
+    stay free: a git call that hangs holds up only what depends on its answer.
+    A fact's lock is taken before those of the facts it reads, an order without
+    cycles (a cycle would recurse forever in one thread too), so threads cannot
+    deadlock; re-entrant, so such a cycle is a ``RecursionError``, not a hang.
     """
 
     def __init__(self, compute: Callable[[_O], _T]) -> None:
@@ -55,7 +57,8 @@ class lazy(Generic[_O, _T]):
         try:
             value = obj._memo[self._name]
         except KeyError:
-            with obj.lock:
+            # setdefault is atomic: racing threads all get the first lock stored.
+            with obj._computing.setdefault(self._name, threading.RLock()):
                 value = self._memoised(obj)
         if isinstance(value, _Failure):
             raise value.error.with_traceback(value.traceback)

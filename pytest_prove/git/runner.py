@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
+from pytest_prove.git import inflight
+
 __all__ = [
     "GIT_OPTIONS",
     "NOT_FOUND",
@@ -207,8 +209,9 @@ def _run_reading_stdout(
         ) as proc:
             assert proc.stdout is not None
             try:
-                stdout = proc.stdout.read()
-                returncode = proc.wait()
+                with inflight.tracked(proc.pid):  # a prefetching thread's call is ended with it
+                    stdout = proc.stdout.read()
+                    returncode = proc.wait()
             except BaseException:
                 # A gate's deadline (or ^C) interrupted the read: leaving the block waits
                 # for git, so it must not be left running.

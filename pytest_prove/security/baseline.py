@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
+from pytest_prove.files import open_regular
+
 from .secrets import SecretHit
 
 __all__ = ["BASELINE_VERSION", "Baseline", "BaselineError", "dump_baseline", "load_baseline"]
@@ -49,7 +51,8 @@ def load_baseline(path: Path) -> Baseline | None:
     :raises BaselineError: the file is unreadable or not a baseline
     """
     try:
-        raw = path.read_bytes()
+        with open_regular(path) as stream:  # a FIFO there must not hang the gate
+            raw = stream.read()
     except FileNotFoundError:
         return None
     except OSError as err:
@@ -58,6 +61,8 @@ def load_baseline(path: Path) -> Baseline | None:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise BaselineError(f"not valid JSON: {err}") from None
+    except RecursionError:
+        raise BaselineError("not valid JSON: nested too deeply") from None
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION:
         raise BaselineError(
             f"not a version {BASELINE_VERSION} pytest-prove baseline: "

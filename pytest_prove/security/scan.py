@@ -8,6 +8,7 @@ from typing import Final
 
 from pytest_prove.checks.api import Finding, Severity
 from pytest_prove.checks.text import read_text
+from pytest_prove.files import open_regular
 from pytest_prove.globs import matches_any
 
 from .baseline import Baseline, BaselineError, load_baseline
@@ -102,9 +103,19 @@ def _read(root: Path, path: str, max_bytes: int, outcome: Outcome) -> str | None
             )
         )
         try:
-            return target.read_bytes().decode("latin-1")
-        except OSError:  # gone since read_text looked
+            with open_regular(target) as stream:
+                return stream.read().decode("latin-1")
+        except OSError:  # gone (or no file any more) since read_text looked
             return None
+    if file.skipped == "not-a-file":
+        outcome.findings.append(
+            Finding(
+                rule="not-scanned",
+                message="not a regular file (a FIFO, socket or device): not read",
+                severity=Severity.INFO,
+                file=path,
+            )
+        )
     if file.skipped == "too-large":
         outcome.findings.append(
             Finding(

@@ -1,0 +1,205 @@
+"""A git call that hangs holds up only what needs its answer, and dies with the run."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pytest_prove import cache
+from pytest_prove.cache import PassCache
+from pytest_prove.clock import NOW_VARIABLE
+from pytest_prove.git import inflight
+from pytest_prove.git.context import RepoContext
+from pytest_prove.git.lazy import lazy
+from pytest_prove.git.runner import GitCommandError, run_git
+from tests.repo_builder import MakeRepo, RepoBuilder
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="process groups are read from /proc"
+)
+
+
+def hanging_hook(repo: RepoBuilder, groups: Path, seconds: int) -> None:
+    """An fsmonitor hook (git diff and status run it) that notes its process group and sleeps."""
+    hook = repo.path.parent / f"{repo.path.name}-fsmonitor.sh"
+    hook.write_text(f"#!/bin/sh\ncut -d' ' -f5 /proc/$$/stat >> {groups}\nexec sleep {seconds}\n")
+    hook.chmod(0o755)
+    repo.git("config", "core.fsmonitor", str(hook))
+
+
+def noted(groups: Path, count: int = 1) -> set[int]:
+    """The process groups the hook noted, once ``count`` of them are (10 s at most)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if groups.exists() and len(lines := groups.read_text().split()) >= count:
+            return {int(line) for line in lines}
+        time.sleep(0.02)
+    raise AssertionError(f"the hook did not run {count} times")
+
+
+def alive_in(groups: set[int]) -> list[int]:
+    """Processes of ``groups`` still running (a zombie is dead: it waits to be reaped)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) in groups and fields[0] not in ("Z", "X"):
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def all_dead(groups: set[int]) -> bool:
+    deadline = time.monotonic() + 3  # SIGKILL is delivered at once; the exit takes a moment
+    while alive_in(groups) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not alive_in(groups)
+
+
+class _Facts:
+    """A lazy owner whose ``slow`` fact waits until released."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, object] = {}
+        self._computing: dict[str, threading.RLock] = {}
+        self.release = threading.Event()
+        self.computed: list[str] = []
+
+    @lazy
+    def slow(self) -> int:
+        self.computed.append("slow")
+        self.release.wait(10)
+        return 1
+
+    @lazy
+    def quick(self) -> int:
+        self.computed.append("quick")
+        return 2
+
+    @lazy
+    def needs_slow(self) -> int:
+        return self.slow + 1
+
+
+def test_a_fact_being_computed_holds_up_only_the_facts_that_need_it() -> None:
+    facts = _Facts()
+    answers: dict[str, int] = {}
+    slow = threading.Thread(target=lambda: answers.update(slow=facts.slow))
+    slow.start()
+    deadline = time.monotonic() + 5
+    while "slow" not in facts.computed and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert facts.computed == ["slow"]
+    needs_slow = threading.Thread(target=lambda: answers.update(needs=facts.needs_slow))
+    needs_slow.start()
+    assert facts.quick == 2  # not behind the slow one
+    needs_slow.join(0.1)
+    assert needs_slow.is_alive()  # waits for the slow answer rather than computing it again
+    facts.release.set()
+    slow.join(5)
+    needs_slow.join(5)
+    assert answers == {"slow": 1, "needs": 2}
+    assert facts.computed == ["slow", "quick"]
+
+
+def test_stop_kills_a_threads_git_call_under_way_and_its_next(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo()
+    groups = tmp_path / "groups"
+    hanging_hook(repo, groups, 60)
+    errors: list[int] = []
+
+    def hang_twice() -> None:
+        for _ in range(2):
+            try:
+                run_git(repo.path, "status", "--porcelain")
+            except GitCommandError as err:
+                errors.append(err.returncode)
+
+    thread = threading.Thread(target=hang_twice, daemon=True)
+    thread.start()
+    group = noted(groups)
+    started = time.monotonic()
+    inflight.stop([thread])
+    thread.join(10)
+    assert not thread.is_alive()
+    assert errors == [-9, -9]  # the second call was killed as it started
+    assert time.monotonic() - started < 10
+    assert all_dead(group)
+    # Only the stopped thread's calls are killed.
+    assert run_git(repo.path, "rev-parse", "--is-inside-work-tree") == b"true\n"
+
+
+def test_a_pass_cache_state_that_hangs_holds_up_no_fact_nor_other_repository(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    calls: list[str] = []
+
+    def state(context: RepoContext) -> str:
+        calls.append(context.name)
+        if context.name == "a":
+            release.wait(10)
+        return context.name
+
+    monkeypatch.setattr(cache, "repo_state", state)
+    passes = PassCache(_EmptyCache())  # type: ignore[arg-type]
+    a, b = RepoContext(make_repo("a").path), RepoContext(make_repo("b").path)
+    hung = threading.Thread(target=passes.state, args=(a,))
+    hung.start()
+    waiting = threading.Thread(target=passes.state, args=(a,))
+    waiting.start()
+    asking = threading.Thread(target=lambda: a.head)
+    asking.start()
+    asking.join(5)
+    assert not asking.is_alive()  # the repository's facts are not behind the state
+    assert lazy.computed(a, "head")
+    assert passes.state(b) == "b"
+    assert waiting.is_alive()  # the same state is asked once, not twice
+    release.set()
+    hung.join(5)
+    waiting.join(5)
+    assert passes.state(a) == "a"
+    assert calls == ["a", "b"]
+
+
+class _EmptyCache:
+    def get(self, key: str, default: object) -> object:
+        return default
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["n0", "n2"])
+def test_a_hanging_diff_times_out_its_gate_only_and_dies_with_the_run(
+    pytester: pytest.Pytester,
+    make_repo: MakeRepo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    workers: list[str],
+) -> None:
+    monkeypatch.setenv(NOW_VARIABLE, "2024-01-01T03:00:00+00:00")  # the branch is young
+    repo = make_repo("r")
+    repo.branch("feat/x")
+    repo.checkout("feat/x")
+    repo.commit("feat: a", files={"a.py": "x = 1\n"})
+    groups = tmp_path / "groups"
+    # Longer than the run: without the kill at its end, the hook would outlive it.
+    hanging_hook(repo, groups, 15)
+    pytester.makefile(
+        ".yaml",
+        # Under xdist a worker looks one gate ahead: while commit-msg runs, tdd's diff is
+        # asked in the background, and it hangs there; trunk comes after and needs no diff.
+        multi=f"repositories:\n  - {{name: r, path: {repo.path}, "
+        "checks: [commit-msg, tdd, trunk]}\nglobal: {timeout: 1000}\n",
+    )
+    result = pytester.runpytest_subprocess(
+        "--prove-config", "multi.yaml", "-p", "no:cacheprovider", "--prove-no-history", *workers
+    )
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["FAILED multi.yaml::r::tdd - r::tdd: timed out after 1000 ms"])
+    started = noted(groups)
+    assert all_dead(started), f"left running: {alive_in(started)}"
