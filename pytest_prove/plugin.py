@@ -118,7 +118,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "prove: a pytest-prove quality gate")
     config.addinivalue_line("markers", "quick: a quick quality gate (kept by --prove-quick)")
     config_path = config.getoption("prove_config")
-    if not (config.getoption("prove") or config_path):
+    # An empty --prove-config= (an unset CI variable) must not quietly turn the gates off.
+    if not config.getoption("prove") and config_path is None:
         return
     # Loading the configuration imports pydantic and builds its models: a burst of
     # long-lived objects during which the collector would run again and again for nothing.
@@ -142,16 +143,18 @@ def _configure(config: pytest.Config, config_path: str | None) -> None:
     from .config.selection import parse_shard
     from .session import ProvePlugin
 
-    path = Path(config_path) if config_path else None
+    path = Path(config_path) if config_path is not None else None
     if path is not None and not path.is_absolute():
         path = config.invocation_params.dir / path
     shard = config.getoption("prove_shard")
     try:
+        if config_path is not None and not config_path.strip():
+            raise ConfigError("--prove-config needs a file path, got an empty one")
         options = Options(
             repos=config.getoption("prove_repo"),
             sets=config.getoption("prove_set"),
             schedule=config.getoption("prove_schedule"),
-            shard=parse_shard(shard) if shard else None,
+            shard=parse_shard(shard) if shard is not None else None,
         )
         fleet = load_fleet(path, config.rootpath, options)
     except ConfigError as exc:

@@ -190,7 +190,10 @@ def test_n_is_the_concurrency_the_model_validated(
     make_repo("r")
     (tmp_path / "multi.yaml").write_text(_orchestrator_with(value))
     monkeypatch.chdir(tmp_path)
-    validated = load_fleet(Path("multi.yaml"), tmp_path).settings.concurrency
+    try:
+        validated = load_fleet(Path("multi.yaml"), tmp_path).settings.concurrency
+    except ConfigError:  # "4", true and 2.0 are refused (strict integers): pytest says so
+        validated = 1
     expected = ["-n", str(validated)] if validated > 1 else []
     assert args_for(["orchestrate"]) == [*MULTI, *expected]
 

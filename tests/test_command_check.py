@@ -304,6 +304,8 @@ def test_settings_accept_camel_case_and_reject_unknown_keys() -> None:
         ({"argv": []}, "argv"),
         ({"argv": ""}, "argv"),
         ({"argv": ["", "x"]}, "program"),
+        ({"argv": ["echo", "a\0b"]}, "NUL byte"),
+        ({"argv": "echo 'a\0b'"}, "NUL byte"),
         ({"argv": "eslint 'unbalanced"}, "argv"),
         ({"argv": ["x"], "timeout": 0}, "timeout"),
         ({"argv": ["x"], "okExitCodes": []}, "ok_exit_codes|okExitCodes"),

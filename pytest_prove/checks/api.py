@@ -125,6 +125,12 @@ Regex = Annotated[str, AfterValidator(_compiles)]
 """A settings field holding a regular expression, rejected at load time if it does not compile."""
 
 # Shared by check settings and the configuration files' own models.
+# Upper bounds of numeric settings: beyond them a value is a typo, and datetime,
+# sleep or str repetition would raise OverflowError in the middle of a gate.
+MAX_TIMEOUT_MS = 7 * 24 * 3600 * 1000  # a week
+MAX_DAYS = 36_500  # a hundred years
+MAX_COUNT = 1_000_000  # lengths, commit counts, lines
+
 STRICT_MODEL_CONFIG: ConfigDict = ConfigDict(
     extra="forbid",
     frozen=True,
@@ -145,7 +151,11 @@ class CheckSettings(BaseModel):
     model_config = STRICT_MODEL_CONFIG
 
     timeout: int | None = Field(
-        default=None, gt=0, description="Milliseconds the gate may run (default: global.timeout)"
+        default=None,
+        gt=0,
+        le=MAX_TIMEOUT_MS,
+        strict=True,
+        description="Milliseconds the gate may run (default: global.timeout)",
     )
 
 

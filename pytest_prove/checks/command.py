@@ -19,7 +19,16 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ..git.runner import without_git_redirects
 from ..process import OutputCapture, describe_exit, run_in_own_group
-from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity
+from .api import (
+    MAX_COUNT,
+    MAX_TIMEOUT_MS,
+    Check,
+    CheckResult,
+    CheckSettings,
+    Finding,
+    MetricValue,
+    Severity,
+)
 from .command_reports import MAX_REPORT_BYTES, ReportError, ReportFormat, ReportPaths, parse_report
 
 if TYPE_CHECKING:
@@ -49,9 +58,17 @@ class CommandSettings(CheckSettings):
     ]
     cwd: str | None = Field(default=None, description="Directory relative to the repository root")
     env: dict[str, str] = Field(default_factory=dict, description="Added to the environment")
-    timeout: int | None = Field(default=None, gt=0, description="Milliseconds; none = no limit")
+    timeout: int | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_TIMEOUT_MS,
+        strict=True,
+        description="Milliseconds; none = no limit",
+    )
     ok_exit_codes: tuple[int, ...] = Field(default=(0,), min_length=1)
-    tail_lines: int = Field(default=40, ge=0, description="Output lines kept for the report")
+    tail_lines: int = Field(
+        default=40, ge=0, le=MAX_COUNT, strict=True, description="Output lines kept for the report"
+    )
     quick: bool = Field(default=False, description="Whether --prove-quick keeps this gate")
     parse: ReportFormat | None = Field(default=None, description="Turn the report into findings")
     report_file: str | None = Field(
@@ -63,6 +80,8 @@ class CommandSettings(CheckSettings):
     def _program_named(cls, argv: tuple[str, ...]) -> tuple[str, ...]:
         if not argv[0]:
             raise ValueError("the program (first item) must not be empty")
+        if any("\0" in item for item in argv):
+            raise ValueError("argv items must not contain a NUL byte")
         return argv
 
     @field_validator("cwd", "report_file")

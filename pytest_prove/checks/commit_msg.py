@@ -19,7 +19,7 @@ from pydantic import Field
 
 from pytest_prove.conventional import IgnoreReason, ParsedMessage, is_ignored, parse_commit_message
 
-from .api import Check, CheckResult, CheckSettings, Finding, Severity
+from .api import MAX_COUNT, Check, CheckResult, CheckSettings, Finding, Severity
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext
@@ -66,9 +66,15 @@ class CommitMsgSettings(CheckSettings):
         default=None, description="Allowed scopes; none or empty allows any"
     )
     require_scope: bool = Field(default=False, description="Every header needs a (scope)")
-    header_max_length: int | None = Field(default=100, ge=1, description="None: no limit")
-    body_max_line_length: int | None = Field(default=100, ge=1, description="None: no limit")
-    footer_max_line_length: int | None = Field(default=100, ge=1, description="None: no limit")
+    header_max_length: int | None = Field(
+        default=100, ge=1, le=MAX_COUNT, strict=True, description="None: no limit"
+    )
+    body_max_line_length: int | None = Field(
+        default=100, ge=1, le=MAX_COUNT, strict=True, description="None: no limit"
+    )
+    footer_max_line_length: int | None = Field(
+        default=100, ge=1, le=MAX_COUNT, strict=True, description="None: no limit"
+    )
     subject_case: list[Case] = Field(
         default_factory=lambda: list(_FORBIDDEN_SUBJECT_CASES),
         description="Cases a subject must not be in",
@@ -83,7 +89,9 @@ class CommitMsgSettings(CheckSettings):
     allow_fixup: bool = Field(default=False, description="Accept fixup!/squash!/amend! commits")
     ignore_merges: bool = Field(default=True, description="Skip merge commits")
     ignore_reverts: bool = Field(default=True, description='Skip git\'s Revert "..." commits')
-    max_commits: int = Field(default=500, ge=1, description="Check at most this many (newest)")
+    max_commits: int = Field(
+        default=500, ge=1, le=MAX_COUNT, strict=True, description="Check at most this many (newest)"
+    )
 
 
 class _Violation(NamedTuple):

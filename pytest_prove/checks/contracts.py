@@ -56,7 +56,11 @@ class ContractsSettings(CheckSettings):
         description="A breaking Conventional Commit in range (`!`, BREAKING CHANGE:) declares them",
     )
     max_spec_bytes: int = Field(
-        default=20 * 1024 * 1024, gt=0, description="Larger spec or referenced files are findings"
+        default=20 * 1024 * 1024,
+        gt=0,
+        le=1 << 30,
+        strict=True,
+        description="Larger spec or referenced files are findings",
     )
 
 

@@ -60,6 +60,7 @@ class CoverageSettings(CheckSettings):
         default=80,
         ge=0,
         le=100,
+        strict=True,
         description="Minimum percentage of changed measurable lines covered "
         "(SonarQube's 'Sonar way' bar for new code)",
     )

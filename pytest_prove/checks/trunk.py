@@ -23,7 +23,17 @@ from pytest_prove import clock
 from pytest_prove.clock import NOW_VARIABLE, ClockError
 from pytest_prove.git.refs import BASE_VARIABLES, BRANCH_VARIABLES
 
-from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Regex, Severity
+from .api import (
+    MAX_COUNT,
+    MAX_DAYS,
+    Check,
+    CheckResult,
+    CheckSettings,
+    Finding,
+    MetricValue,
+    Regex,
+    Severity,
+)
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import Commit, RepoContext
@@ -50,13 +60,23 @@ class TrunkSettings(CheckSettings):
     max_age_days: float = Field(
         default=2,
         ge=0,
+        le=MAX_DAYS,
+        strict=True,
         description="Days since the branch's first commit left the trunk",
     )
     max_commits_ahead: int = Field(
-        default=20, ge=0, description="Commits on the branch that the base lacks"
+        default=20,
+        ge=0,
+        le=MAX_COUNT,
+        strict=True,
+        description="Commits on the branch that the base lacks",
     )
     max_commits_behind: int = Field(
-        default=50, ge=0, description="Commits on the base that the branch lacks"
+        default=50,
+        ge=0,
+        le=MAX_COUNT,
+        strict=True,
+        description="Commits on the base that the branch lacks",
     )
     no_merge_from_trunk: bool = Field(
         default=False, description="Forbid merging the base into the branch (rebase instead)"

@@ -8,7 +8,7 @@ must run on one xdist worker (see ``pytest_prove.scheduling``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from .errors import ConfigError, KeyPath
 from .models import RepositoryEntry
@@ -28,28 +28,36 @@ class DependencyPlan:
     groups: Mapping[str, str]
 
 
-def _cycle(start: str, edges: Mapping[str, Sequence[str]]) -> list[str] | None:
-    path: list[str] = []
-    on_path: set[str] = set()
-    done: set[str] = set()
+def _cycle(start: str, edges: Mapping[str, Sequence[str]], done: set[str]) -> list[str] | None:
+    """A cycle reachable from ``start`` (``[a, b, a]``), else None; ``done`` holds names
+    already known to reach none, shared between calls.
 
-    def visit(name: str) -> list[str] | None:
-        if name in on_path:
-            return [*path[path.index(name) :], name]
-        if name in done:
-            return None
-        path.append(name)
-        on_path.add(name)
-        for dep in edges.get(name, ()):
-            found = visit(dep)
-            if found:
-                return found
-        path.pop()
-        on_path.discard(name)
-        done.add(name)
-        return None
+    Iterative: a ``depends_on`` chain may be a thousand repositories long.
+    """
+    path: list[str] = [start]
+    on_path: set[str] = {start}
+    pending: list[Iterator[str]] = [iter(edges.get(start, ()))]
+    while pending:
+        dep = next(pending[-1], None)
+        if dep is None:
+            pending.pop()
+            finished = path.pop()
+            on_path.discard(finished)
+            done.add(finished)
+        elif dep in on_path:
+            return [*path[path.index(dep) :], dep]
+        elif dep not in done:
+            path.append(dep)
+            on_path.add(dep)
+            pending.append(iter(edges.get(dep, ())))
+    return None
 
-    return visit(start)
+
+def _shown(cycle: Sequence[str]) -> str:
+    """``a -> b -> a``; a cycle through hundreds of repositories shows its ends."""
+    if len(cycle) <= 9:
+        return " -> ".join(cycle)
+    return " -> ".join([*cycle[:4], f"... {len(cycle) - 8} more ...", *cycle[-4:]])
 
 
 def plan_dependencies(
@@ -65,11 +73,12 @@ def plan_dependencies(
             if dep not in names:
                 raise locate(f"unknown repository {dep!r} (known: {', '.join(names)})", where)
             edges.setdefault(entry.name, []).append(dep)
+    acyclic: set[str] = set()
     for index, entry in entries:
-        cycle = _cycle(entry.name, edges)
+        cycle = None if entry.name in acyclic else _cycle(entry.name, edges, acyclic)
         if cycle:
             raise locate(
-                f"dependency cycle: {' -> '.join(cycle)}", ("repositories", index, "depends_on")
+                f"dependency cycle: {_shown(cycle)}", ("repositories", index, "depends_on")
             )
     order: list[Entry] = []
     placed: set[str] = set()

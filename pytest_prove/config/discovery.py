@@ -13,7 +13,9 @@ import re
 from pathlib import Path
 
 from ..globs import compile_glob, matches_any
+from .errors import display_path, os_problem
 from .models import Discovery
+from .paths import PathProblem, kind_of, resolved
 
 _TEMPLATE_FIELD = re.compile(r"\{(\w*)\}")
 # what a repository name may not hold (see models.NAME_PATTERN), and may not start with
@@ -46,17 +48,26 @@ def _name(template: str, name: str, relpath: str) -> str:
 
 def discover_repositories(base_dir: Path, discovery: Discovery) -> list[tuple[str, Path]]:
     """``(name, path)`` of each repository ``discovery`` finds, sorted by path."""
-    root = (base_dir / discovery.root).resolve()
-    if not root.is_dir():
+    try:
+        root = resolved(base_dir / discovery.root)
+        is_dir = kind_of(root) == "directory"
+    except PathProblem as exc:
+        raise DiscoveryError(f"discovery root: {exc}") from None
+    if not is_dir:
         raise DiscoveryError(f"discovery root not found: {discovery.root}")
     pattern = compile_glob(discovery.pattern)
     found: list[tuple[str, Path]] = []
 
     def walk(directory: Path, prefix: str, depth: int) -> None:
-        children = sorted(
-            (c for c in directory.iterdir() if c.is_dir() and not c.is_symlink()),
-            key=lambda c: c.name,
-        )
+        try:
+            children = sorted(
+                (c for c in directory.iterdir() if c.is_dir() and not c.is_symlink()),
+                key=lambda c: c.name,
+            )
+        except OSError as exc:  # unreadable: its repositories would silently go missing
+            raise DiscoveryError(
+                f"cannot list {display_path(directory)}: {os_problem(exc)}"
+            ) from None
         for child in children:
             relpath = f"{prefix}{child.name}"
             if child.name.startswith(".") or matches_any(relpath, discovery.exclude):

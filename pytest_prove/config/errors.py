@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +29,22 @@ def display_path(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+
+
+_OS_PROBLEMS = {
+    errno.ENOENT: "file not found",
+    errno.ENOTDIR: "file not found (a parent is not a directory)",
+    errno.EISDIR: "is a directory, not a file",
+    errno.ELOOP: "symbolic link loop",
+    errno.ENAMETOOLONG: "file name too long",
+    errno.EACCES: "permission denied",
+}
+
+
+def os_problem(exc: OSError) -> str:
+    """What an OSError about a configured path means, in words (the path is shown apart)."""
+    known = _OS_PROBLEMS.get(exc.errno or 0)
+    return known if known is not None else f"cannot read: {exc.strerror or exc}"
 
 
 class ConfigError(Exception):

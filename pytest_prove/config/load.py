@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pydantic
-import yaml
 
 from ..durations import DURATIONS_FILE, read_durations
 from ..registry import Registry, load_registry
@@ -26,12 +25,13 @@ from .models import (
     RepositoryFile,
     check_name,
 )
+from .paths import PathProblem, file_problem, kind_of, resolved
 from .presets import RECOMMENDED, builtin_preset_path, resolve_extends
 from .sections import normalise_sections
 from .selection import scheduled, shard
 from .validation import first_error
 from .waiver_file import load_waivers
-from .yamlfile import LoadedFile, load_pyproject_table, load_yaml_file
+from .yamlfile import LoadedFile, load_pyproject_table, load_yaml_file, parse_yaml_value
 
 _REPO_FILE_KEYS = frozenset({"extends", "checks", TRUNK_BRANCH, WHEN})
 _GLOBAL_KEYS = frozenset(
@@ -105,12 +105,17 @@ class _Loader:
     ) -> tuple[Path | None, list[Layer]]:
         """The repository's own config file and its layers (none without a file)."""
         if explicit is not None:
-            if not explicit.is_file():
-                raise ConfigError(f"config file not found: {display_path(explicit)}")
+            problem = file_problem(explicit, "config file")
+            if problem is not None:
+                raise ConfigError(problem)
             return explicit, self._layers_of(explicit)
         found = []
         for candidate in (repo_path / name for name in REPO_CONFIG_NAMES):
-            if candidate.is_file():
+            try:
+                present = kind_of(candidate) != "missing"
+            except PathProblem as exc:
+                raise ConfigError(exc.problem, file=candidate) from None
+            if present:  # a FIFO or directory of that name is reported when read
                 layers = self._layers_of(candidate)
                 if layers:  # a pyproject.toml without [tool.prove] is not a config
                     found.append((candidate, layers))
@@ -143,9 +148,9 @@ def parse_sets(sets: Sequence[str], registry: Registry) -> Layer | None:
                 f"--prove-set expects KEY=VALUE (commit-msg.header_max_length=72), got {item!r}"
             )
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
-            value = raw
+            value = parse_yaml_value(raw) if raw.strip() else ""
+        except ValueError as exc:
+            raise ConfigError(f"--prove-set {key}: {exc}") from None
         node = data
         for part in parts[:-1]:
             node = node.setdefault(part, {})
@@ -181,8 +186,12 @@ class _Orchestrator:
     def plan(self, index: int, entry: RepositoryEntry) -> RepoPlan:
         where: KeyPath = ("repositories", index)
         shown = _entry_label(index, entry.name)
-        repo_path = (self.loaded.path.parent / entry.path).resolve()
-        if not repo_path.is_dir():
+        try:
+            repo_path = resolved(self.loaded.path.parent / entry.path)
+            is_dir = kind_of(repo_path) == "directory"
+        except PathProblem as exc:
+            raise self.error(str(exc), (*where, "path")) from None
+        if not is_dir:
             raise self.error(describe_missing_dir(repo_path), (*where, "path"))
         explicit = repo_path / entry.config if entry.config is not None else None
         try:
@@ -306,6 +315,9 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
         for index, entry in dependencies.order
         if scheduled(entry.schedule, entry.name, wanted=options.schedule, named=options.repos)
     )
+    # Every repository is a waiver's possible target; the gates are known where planned.
+    gates: dict[str, Collection[str] | None] = dict.fromkeys(e.name for _, e in entries)
+    gates.update((plan.name, [g.name for g in plan.gates]) for plan in repos)
     balance = None
     if options.shard is not None:
         durations, problem = read_durations(loaded.path.parent / DURATIONS_FILE)
@@ -321,7 +333,7 @@ def _plan_orchestrator(loaded: LoadedFile, loader: _Loader, options: Options) ->
         base_dir=loaded.path.parent,
         settings=settings,
         repos=repos,
-        waivers=load_waivers(model.waivers, loaded.path.parent, locate),
+        waivers=load_waivers(model.waivers, loaded.path.parent, locate, gates),
         access=model.access,
         balance=balance,
     )
@@ -376,7 +388,11 @@ def load_fleet(
     root = root.resolve()
     if config_path is None:
         return _plan_repository(root, None, loader, options)
-    loaded = loader.load(config_path.resolve())
+    try:
+        path = resolved(config_path)
+    except PathProblem as exc:
+        raise ConfigError(str(exc)) from None
+    loaded = loader.load(path)
     if not isinstance(loaded.data, Mapping):
         raise loaded.error(
             "expected a mapping: an orchestrator file (with 'repositories') or a repository config"

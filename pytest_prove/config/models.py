@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..checks.api import STRICT_MODEL_CONFIG
+from ..checks.api import MAX_TIMEOUT_MS, STRICT_MODEL_CONFIG
 from ..git.mode import Mode
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -61,12 +61,17 @@ class Notifications(ConfigModel):
         "last run, or after every run",
     )
     retries: int = Field(
-        default=2, ge=0, le=10, description="Extra attempts per notifier after a failure"
+        default=2,
+        ge=0,
+        le=10,
+        strict=True,
+        description="Extra attempts per notifier after a failure",
     )
     budget: float = Field(
         default=20.0,
         gt=0,
         le=600,
+        strict=True,
         description="Seconds all notifiers together may take; past it the run goes on",
     )
 
@@ -130,11 +135,13 @@ class GlobalSettings(ConfigModel):
     model_config = ConfigDict(extra="allow")
 
     concurrency: int = Field(
-        default=1, ge=1, le=512, description="Workers the prove CLI passes as -n"
+        default=1, ge=1, le=512, strict=True, description="Workers the prove CLI passes as -n"
     )
     timeout: int = Field(
         default=300_000,
         gt=0,
+        le=MAX_TIMEOUT_MS,
+        strict=True,
         description="Milliseconds a gate may run (the default of command gates)",
     )
     fail_fast: bool = Field(default=False, description="Stop after the first failing gate (-x)")
@@ -203,7 +210,11 @@ class Discovery(ConfigModel):
     )
     exclude: list[str] = Field(default_factory=list, description="Globs of paths to leave out")
     depth: int = Field(
-        default=1, ge=1, le=8, description="How many directory levels below root to search"
+        default=1,
+        ge=1,
+        le=8,
+        strict=True,
+        description="How many directory levels below root to search",
     )
     name: str = Field(
         default="{name}",

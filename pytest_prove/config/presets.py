@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import KeyPath, display_path
+from .paths import PathProblem, file_problem, resolved
 from .yamlfile import LoadedFile
 
 PRESET_PREFIX = "prove:"
@@ -48,9 +49,13 @@ def resolve_extends(
                 raise declared_in.error(f"unknown preset {ref!r} (built-in: {known})", where)
             path = builtin_preset_path(ref)
         else:
-            path = (declared_in.path.parent / ref).resolve()
-            if not path.is_file():
-                raise declared_in.error(f"extends file not found: {display_path(path)}", where)
+            try:
+                path = resolved(declared_in.path.parent / ref)
+            except PathProblem as exc:
+                raise declared_in.error(f"extends file: {exc}", where) from None
+            problem = file_problem(path, "extends file")
+            if problem is not None:
+                raise declared_in.error(problem, where)
         if path in chain:
             cycle = " -> ".join(display_path(p) for p in (*chain, path))
             raise declared_in.error(f"circular extends: {cycle}", where)

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..checks.policy import POLICY_GATE
 from ..registry import Registry
 from .errors import ConfigError, KeyPath, prefixed
 from .models import check_name
@@ -116,6 +117,12 @@ def _normalise_commands(
             check_name(name, "command name")
         except ValueError as exc:
             raise locate(str(exc), where) from None
+        if name == POLICY_GATE:
+            raise locate(
+                f"command name {name!r} is reserved: the built-in policy gate "
+                "(global.policy.required_checks) has that name",
+                where,
+            )
         if registry.resolve(name) is not None:
             raise locate(
                 f"command name {name!r} clashes with the built-in check of that name", where

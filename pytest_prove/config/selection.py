@@ -6,6 +6,7 @@ job of a sharded matrix) selects the same repositories.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,12 +17,21 @@ if TYPE_CHECKING:
     from ..durations import Durations
 
 
+MAX_SHARDS = 10_000
+# ASCII digits only: str.isdigit() also takes "¹" and "٣", which int() then refuses or reads.
+_SHARD = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*")
+
+
 def parse_shard(value: str) -> tuple[int, int]:
-    """``"2/4"`` -> ``(2, 4)``; shards count from 1."""
-    k, sep, n = value.partition("/")
-    if not sep or not k.strip().isdigit() or not n.strip().isdigit():
+    """``"2/4"`` -> ``(2, 4)``; shards count from 1, and there are at most MAX_SHARDS."""
+    match = _SHARD.fullmatch(value)
+    value = value if len(value) <= 40 else f"{value[:40]}..."
+    if match is None:
         raise ConfigError(f"--prove-shard expects K/N (e.g. 2/4), got {value!r}")
-    shard, total = int(k), int(n)
+    # Past 9 digits a number is out of range anyway; int() of 5,000 digits would raise.
+    shard, total = (int(m) if len(m) <= 9 else MAX_SHARDS + 1 for m in (match[1], match[2]))
+    if not 1 <= total <= MAX_SHARDS:
+        raise ConfigError(f"--prove-shard {value}: N must be between 1 and {MAX_SHARDS:,}")
     if not 1 <= shard <= total:
         raise ConfigError(f"--prove-shard {value}: K must be between 1 and N")
     return shard, total
