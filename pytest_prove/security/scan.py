@@ -70,6 +70,10 @@ def _rule(custom: CustomRule) -> Rule:
     )
 
 
+def _not_scanned(outcome: Outcome, path: str, why: str, severity: Severity = Severity.INFO) -> None:
+    outcome.findings.append(Finding(rule="not-scanned", message=why, severity=severity, file=path))
+
+
 def _read(root: Path, path: str, max_bytes: int, outcome: Outcome) -> str | None:
     """The text to scan, or None (with a note for what a reader should know)."""
     target = root / path
@@ -80,13 +84,8 @@ def _read(root: Path, path: str, max_bytes: int, outcome: Outcome) -> str | None
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop
             inside = False
         if not inside:
-            outcome.findings.append(
-                Finding(
-                    rule="not-scanned",
-                    message="symlink to a path outside the repository (or a loop): not followed",
-                    severity=Severity.INFO,
-                    file=path,
-                )
+            _not_scanned(
+                outcome, path, "symlink to a path outside the repository (or a loop): not followed"
             )
         return None
     file = read_text(root, path, max_bytes=max_bytes)
@@ -94,36 +93,20 @@ def _read(root: Path, path: str, max_bytes: int, outcome: Outcome) -> str | None
         return file.text
     if file.skipped == "not-utf-8":
         # Secrets are ASCII: read every byte as one character and scan anyway.
-        outcome.findings.append(
-            Finding(
-                rule="not-scanned",
-                message="not UTF-8: scanned as Latin-1",
-                severity=Severity.INFO,
-                file=path,
-            )
-        )
+        _not_scanned(outcome, path, "not UTF-8: scanned as Latin-1")
         try:
             with open_regular(target) as stream:
                 return stream.read().decode("latin-1")
         except OSError:  # gone (or no file any more) since read_text looked
             return None
     if file.skipped == "not-a-file":
-        outcome.findings.append(
-            Finding(
-                rule="not-scanned",
-                message="not a regular file (a FIFO, socket or device): not read",
-                severity=Severity.INFO,
-                file=path,
-            )
-        )
+        _not_scanned(outcome, path, "not a regular file (a FIFO, socket or device): not read")
     if file.skipped == "too-large":
-        outcome.findings.append(
-            Finding(
-                rule="not-scanned",
-                message=f"larger than max_file_bytes ({max_bytes}): not scanned for secrets",
-                severity=Severity.WARNING,
-                file=path,
-            )
+        _not_scanned(
+            outcome,
+            path,
+            f"larger than max_file_bytes ({max_bytes}): not scanned for secrets",
+            Severity.WARNING,
         )
     return None
 
