@@ -117,32 +117,33 @@ class GateItem(pytest.Item):
 
     def _evaluate(self, context: RepoContext, mode: str) -> CheckResult:
         """The gate's result; a failed dependency or an unmet condition makes it a skip."""
+        from .plugin import FLEET_KEY
+
         failed = self.config.stash.get(FAILED_GATES_KEY, {})
         for dependency in self.repo.depends_on:
             if dependency in failed:
                 return CheckResult(skipped=f"depends on {dependency}: {failed[dependency]} failed")
+        settings = self.gate.settings_for(mode)
+        limit = settings.timeout or self.config.stash[FLEET_KEY].settings.timeout
+        try:
+            # A second of grace: a check that keeps its own limit (command gates) reports first.
+            # The condition and the pass-cache lookup ask git too (a hook may hang there).
+            with deadline(limit + _GRACE_MS):
+                return self._decide(context, settings)
+        except GateTimeoutError:
+            message = f"timed out after {limit} ms"
+            return CheckResult(findings=[Finding(rule="timeout", message=message)], summary=message)
+
+    def _decide(self, context: RepoContext, settings: CheckSettings) -> CheckResult:
         if self.repo.when is not None:
             reason = unmet_condition(self.repo.when, context)
             if reason is not None:
                 return CheckResult(skipped=f"condition not met: {reason}")
-        settings = self.gate.settings_for(mode)
         passes = self.config.stash.get(PASS_CACHE_KEY, None)
         cached = passes.lookup(self, context, self.gate, settings) if passes is not None else None
         if cached is not None:
             return CheckResult(skipped=cached)
-        return self._run_check(context, settings)
-
-    def _run_check(self, context: RepoContext, settings: CheckSettings) -> CheckResult:
-        from .plugin import FLEET_KEY
-
-        limit = settings.timeout or self.config.stash[FLEET_KEY].settings.timeout
-        try:
-            # A second of grace: a check that keeps its own limit (command gates) reports first.
-            with deadline(limit + _GRACE_MS):
-                return self.gate.check.run(context, settings)
-        except GateTimeoutError:
-            message = f"timed out after {limit} ms"
-            return CheckResult(findings=[Finding(rule="timeout", message=message)], summary=message)
+        return self.gate.check.run(context, settings)
 
     def runtest(self) -> None:
         from .git.context import RepoContextError

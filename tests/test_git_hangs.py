@@ -203,3 +203,25 @@ def test_a_hanging_diff_times_out_its_gate_only_and_dies_with_the_run(
     result.stdout.fnmatch_lines(["FAILED multi.yaml::r::tdd - r::tdd: timed out after 1000 ms"])
     started = noted(groups)
     assert all_dead(started), f"left running: {alive_in(started)}"
+
+
+def test_a_pass_cache_lookup_that_hangs_is_bounded_by_the_gates_timeout(
+    pytester: pytest.Pytester, make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo("r")
+    repo.branch("feat/x")
+    repo.checkout("feat/x")
+    repo.commit("feat: a", files={"a.py": "x = 1\n"})
+    pytester.makefile(
+        ".yaml",
+        multi=f"repositories:\n  - {{name: r, path: {repo.path}, checks: [commit-msg]}}\n"
+        "global: {timeout: 1000}\n",
+    )
+    run = ("--prove-config", "multi.yaml", "--prove-no-history", "-p", "no:randomly")
+    pytester.runpytest_subprocess(*run).assert_outcomes(passed=1)  # a pass to look up
+    hanging_hook(repo, tmp_path / "groups", 15)  # `git status` of the lookup runs it
+    started = time.monotonic()
+    result = pytester.runpytest_subprocess(*run)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["FAILED multi.yaml::r::commit-msg - *timed out after 1000 ms"])
+    assert time.monotonic() - started < 10
