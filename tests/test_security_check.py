@@ -225,3 +225,12 @@ def test_baseline_command_uses_the_repository_settings(
     branch.write("prove.yaml", "checks: [security]\nsecurity: {secrets: {min_entropy: -1}}\n")
     assert main(["security", "baseline", str(branch.path)]) == 4
     assert "min_entropy" in capsys.readouterr().err
+
+
+def test_a_changed_file_outside_a_sparse_checkout_is_a_warning(branch: RepoBuilder) -> None:
+    branch.commit("feat: c", files={"svc/conf.py": f"{GITHUB_LINE}\n", "README.md": "hi\n"})
+    branch.git("sparse-checkout", "set", "--no-cone", "/README.md")
+    assert not (branch.path / "svc" / "conf.py").exists()
+    result = _run(branch)
+    assert _rules(result, Severity.WARNING) == [("not-scanned", "svc/conf.py")]
+    assert "sparse checkout" in result.findings[0].message

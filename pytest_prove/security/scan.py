@@ -99,6 +99,13 @@ def _read(root: Path, path: str, max_bytes: int, outcome: Outcome) -> str | None
                 return stream.read().decode("latin-1")
         except OSError:  # gone (or no file any more) since read_text looked
             return None
+    if file.skipped == "missing":  # git lists it: outside a sparse checkout, or just deleted
+        _not_scanned(
+            outcome,
+            path,
+            "not in the work tree (a sparse checkout?): not scanned",
+            Severity.WARNING,
+        )
     if file.skipped == "not-a-file":
         _not_scanned(outcome, path, "not a regular file (a FIFO, socket or device): not read")
     if file.skipped == "too-large":
