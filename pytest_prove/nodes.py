@@ -214,7 +214,13 @@ class GateItem(pytest.Item):
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, GateFailedError):
             return excinfo.value.text
-        return super().repr_failure(excinfo, style=style)
+        from .report.sanitize import sanitize
+
+        # A check that raised: its message may quote what it read (a file name that is not
+        # UTF-8, which xdist cannot carry, or a token), so it is cleaned like any result.
+        summary = sanitize(f"{self.repo.name}::{self.gate.name}: {excinfo.exconly()}")
+        trace = sanitize(str(super().repr_failure(excinfo, style=style)))
+        return f"{summary.splitlines()[0]}\n\n{trace}"
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         line = self.repo.line - 1 if self.repo.line is not None else None

@@ -17,6 +17,7 @@ from pytest_prove.report import sanitize as sanitize_module
 from pytest_prove.report.sanitize import MAX_CHARS, sanitize, sanitize_result
 from pytest_prove.security.mask import mask
 from pytest_prove.security.rules import BUILTIN_RULES
+from tests.plugin_site import install_check
 from tests.repo_builder import MakeRepo, RepoBuilder
 from tests.security_samples import SAMPLES, UPPER_DIGITS, rand
 
@@ -342,3 +343,44 @@ def test_a_huge_commit_subject_is_cut(pytester: pytest.Pytester, make_repo: Make
     assert len(quoted) <= MAX_CHARS
     assert len(result.stdout.str()) < 4 * MAX_CHARS
     assert Path(pytester.path / "junit.xml").stat().st_size < 4 * MAX_CHARS
+
+
+CRASHING_CHECK = """
+from pytest_prove import hookimpl
+from pytest_prove.checks.api import Check, CheckSettings
+
+
+def crash(context, settings):
+    raise OSError(2, "No such file", "a\\udcff.py ghp_" + "aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xY3zA5")
+
+
+@hookimpl
+def prove_checks():
+    return [Check(name="crashing", run=crash, settings_model=CheckSettings)]
+"""
+
+
+@XDIST
+def test_a_check_that_raises_fails_its_gate_readably_and_safely(
+    pytester: pytest.Pytester,
+    make_repo: MakeRepo,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    xdist: list[str],
+) -> None:
+    site = install_check(tmp_path / "site", "crashcheck", CRASHING_CHECK)
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    repo = _repo_on(make_repo, "feat/x")
+    repo.commit("feat: x", files={"a.py": "x = 1\n"})
+    _write_config(pytester, repo, "crashing, commit-msg")
+    result = pytester.runpytest_subprocess(
+        "--prove-config", "multi.yaml", "-p", "no:cacheprovider", "--junitxml=junit.xml", *xdist
+    )
+    result.assert_outcomes(failed=1, passed=1)
+    out = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in out
+    assert "OSError" in out
+    assert "a\\udcff.py" in out  # OSError quotes the name with repr(): escaped already
+    token = "ghp_" + "aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xY3zA5"
+    assert token not in out
+    assert token not in (pytester.path / "junit.xml").read_text(encoding="utf-8")
