@@ -93,7 +93,11 @@ def _gate(test: Mapping[str, Any]) -> GateRecord | None:
     )
 
 
-def read_json_run(path: Path) -> RunRecord:
+def read_json_report(path: Path) -> tuple[bytes, dict[str, Any]]:
+    """The bytes of a pytest-json-report file and its document (a ``tests`` list in it).
+
+    :raises UsageError: naming the file and what keeps it from being read
+    """
     try:
         raw = path.read_bytes()
         data = load_json(raw.decode("utf-8-sig"))
@@ -101,6 +105,11 @@ def read_json_run(path: Path) -> RunRecord:
         raise UsageError(f"prove report: cannot read {path}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
         raise UsageError(f"prove report: {path} is not a pytest-json-report file (no 'tests')")
+    return raw, data
+
+
+def read_json_run(path: Path) -> RunRecord:
+    raw, data = read_json_report(path)
     created = data.get("created")
     duration = data.get("duration")
     if not isinstance(created, int | float) or not isinstance(duration, int | float | None):

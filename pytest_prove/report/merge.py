@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from ..checks.command_reports import ReportError, load_json
 from ..usage import UsageError
+from .from_json import read_json_report
 
 # The order pytest-json-report writes its summary in; "total" and "collected" follow.
 _NOT_REPORT: Final = "is not a pytest-json-report file"
@@ -61,10 +61,8 @@ def _count_problem(data: dict[str, Any]) -> str | None:
     return None
 
 
-def _shape_problem(data: Any) -> str | None:
+def _shape_problem(data: dict[str, Any]) -> str | None:
     """What keeps ``data`` from being a pytest-json-report document merge can join, or None."""
-    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
-        return f"{_NOT_REPORT} (no 'tests')"
     return (
         _tests_problem(data["tests"])
         or _count_problem(data)
@@ -74,14 +72,10 @@ def _shape_problem(data: Any) -> str | None:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = load_json(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ReportError) as exc:
-        raise UsageError(f"prove report: cannot read {path}: {exc}") from None
+    _, data = read_json_report(path)
     problem = _shape_problem(data)
     if problem is not None:
         raise UsageError(f"prove report: {path} {problem}")
-    assert isinstance(data, dict)
     return data
 
 
