@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import stat
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from pytest_prove.files import open_regular
 from pytest_prove.git import refs
 from pytest_prove.git.diff import ChangedFile, parse_diff
 from pytest_prove.git.lazy import lazy
@@ -476,13 +476,13 @@ class RepoContext:
 
 
 def _is_text_file(path: Path) -> bool:
-    """A regular file with no NUL in its first bytes; not a FIFO, which would block."""
+    """A regular file, not a link, with no NUL in its first bytes."""
     try:
-        if not stat.S_ISREG(path.lstat().st_mode):
+        if path.is_symlink():
             return False
-        with path.open("rb") as stream:
+        with open_regular(path) as stream:
             return b"\0" not in stream.read(_BINARY_SNIFF)
-    except OSError:
+    except OSError:  # NotAFileError (a FIFO) and IsADirectoryError are OSErrors
         return False
 
 
