@@ -161,9 +161,10 @@ class GateItem(pytest.Item):
             result = CheckResult(
                 findings=[Finding(rule="repository", message=error)], summary=error
             )
-            error = sanitize(error)
         # Every sink (terminal, JUnit, JSON, SARIF, xdist) sees the result from here on.
         result = sanitize_result(result, secret_values(context.env))
+        if error is not None:
+            error = result.summary  # the error, cleaned with the result
         mode = sanitize(mode)
         base = sanitize(_fact(context, "base_ref"))
         head = sanitize(_fact(context, "head"))
