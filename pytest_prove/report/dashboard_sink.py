@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from ..files import write_atomic
+from ..files import open_regular, write_atomic
 from .dashboard import PAGE_TITLE, live_payload, render_dashboard
 from .run_record import RECORDER_KEY
 
@@ -218,12 +218,12 @@ def _foreign_file(page: Path) -> str | None:
     otherwise destroy whatever file it names, run after run.
     """
     try:
-        with page.open("rb") as stream:
+        with open_regular(page) as stream:
             head = stream.read(4096)
     except FileNotFoundError:
         return None
     except OSError:
-        return None  # a directory or unreadable: writing it fails with its own note
+        return None  # a FIFO is replaced; a directory or unreadable page fails with a note
     if not head or _TITLE in head:
         return None
     return "it exists and is not a pytest-prove dashboard: choose another path"
