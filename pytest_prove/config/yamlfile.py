@@ -200,16 +200,22 @@ def _refuse_deep_nesting(text: str) -> None:
     if bound <= MAX_DEPTH:
         return
     depth = 0
-    for event in yaml.parse(text, Loader=_BaseLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark: Any = event.start_mark  # the C parser's Mark, alike but another class
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"nested deeper than {MAX_DEPTH} levels", mark
-                )
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    problem = f"nested deeper than {MAX_DEPTH} levels"
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark: Any = event.start_mark  # the C parser's Mark, alike but another class
+                    raise yaml.constructor.ConstructorError(None, None, problem, mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.scanner.ScannerError as exc:
+        # libyaml 0.2.5's scanner looks ahead in flow context and stops at 1,000 levels of
+        # its own (PyYAML 6.0.4 wheels), before the parser hands us the 101st: same verdict.
+        if "nesting depth" not in str(exc.problem):
+            raise
+        raise yaml.constructor.ConstructorError(None, None, problem, exc.problem_mark) from None
 
 
 def load_yaml_file(path: Path) -> LoadedFile:

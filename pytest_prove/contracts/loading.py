@@ -93,6 +93,10 @@ def parse_document(text: str, *, json_only: bool = False) -> Document:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         line = None if mark is None else mark.line + 1
+        if "nesting depth" in problem:
+            # libyaml 0.2.5's scanner (PyYAML 6.0.4 wheels) stops at 1,000 levels of its
+            # own, looking ahead of the event that would have passed MAX_DEPTH: same verdict.
+            raise SpecParseError(f"nested more than {MAX_DEPTH} levels deep", line) from None
         raise SpecParseError(f"not valid YAML: {problem}", line) from None
     return Document(builder.root, builder.lines)
 
