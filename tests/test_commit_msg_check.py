@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ from pytest_prove.checks.commit_msg import (
     check_message_file,
 )
 from pytest_prove.git.log import Commit
+from tests.peers import peer_executable
 from tests.repo_builder import MakeRepo
 
 if TYPE_CHECKING:
@@ -546,9 +546,7 @@ def test_known_differences_from_commitizen(tmp_path: Path, message: str, ours: b
 
 @pytest.mark.parametrize(("message", "accepted"), [("feat: add login", True), ("Added", False)])
 def test_cz_cli_agrees_with_its_api(tmp_path: Path, message: str, accepted: bool) -> None:
-    cz = shutil.which("cz")
-    if cz is None:
-        pytest.skip("commitizen's cz is not installed")
+    cz = peer_executable("cz")
     done = subprocess.run(
         (cz, "check", "--message", message), cwd=tmp_path, capture_output=True, check=False
     )

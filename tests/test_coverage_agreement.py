@@ -27,6 +27,7 @@ from pytest_prove.checks.coverage import (
     diff_coverage,
 )
 from pytest_prove.git import RepoContext
+from tests.peers import peer_executable
 from tests.repo_builder import MakeRepo, RepoBuilder
 
 CALC = """\
@@ -164,7 +165,7 @@ def diff_cover(repo: RepoBuilder, report: str, *flags: str) -> dict[str, Any]:
     out = repo.path / f"diff-cover-{len(flags)}-{report.replace('.', '-')}.json"
     subprocess.run(
         [
-            "diff-cover",
+            peer_executable("diff-cover"),
             report,
             "--compare-branch=main",
             "--total-percent-float",

@@ -25,6 +25,7 @@ from pytest_prove.coverage.lcov import read_lcov
 from pytest_prove.coverage.model import ReportError
 from pytest_prove.coverage.paths import PathMapper
 from pytest_prove.git import RepoContext
+from tests.peers import peer_executable
 from tests.repo_builder import MakeRepo, RepoBuilder
 
 DATA = Path(__file__).parent / "data" / "coverage"
@@ -92,7 +93,13 @@ def diff_cover(repo: RepoBuilder, report: str) -> dict[str, Any]:
     out = repo.path / "peer.json"
     subprocess.run(
         [
-            *("diff-cover", report, "--compare-branch=main", "--total-percent-float", "-q"),
+            *(
+                peer_executable("diff-cover"),
+                report,
+                "--compare-branch=main",
+                "--total-percent-float",
+                "-q",
+            ),
             f"--format=json:{out}",
         ],
         cwd=repo.path,
