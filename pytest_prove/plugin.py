@@ -7,6 +7,7 @@ imports nothing heavy until ``--prove`` or ``--prove-config`` turns the plugin o
 from __future__ import annotations
 
 import gc
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,6 +106,54 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FILE",
         help="Write security findings and other findings with a file as SARIF 2.1.0 to FILE",
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    """Keep a gates-only run from importing the repository's conftest files.
+
+    Before any plugin's configure, pytest imports the conftest.py files of its initial
+    paths: the positional ones, else ``testpaths``, else the current directory and its
+    ``test*`` folders.  A gates-only run (``--prove-only``, or an orchestrator file without
+    ``--prove``) collects no test, so a ``tests/conftest.py`` importing a package this
+    environment lacks must not stop it.  An orchestrator file keeps the conftest.py in its
+    own folder (not those above it): where a fleet's consumer hooks live.  Paths given on
+    the command line are the user's choice and are left alone.
+    """
+    namespace = early_config.known_args_namespace
+    config_path = getattr(namespace, "prove_config", None)
+    gates_only = getattr(namespace, "prove_only", False) or (
+        config_path is not None and not getattr(namespace, "prove", False)
+    )
+    if not gates_only or namespace.file_or_dir:
+        return
+    orchestrator = _orchestrator_file(config_path, early_config.invocation_params.dir)
+    if orchestrator is None:
+        namespace.noconftest = True
+    else:
+        namespace.file_or_dir = [str(orchestrator)]
+        # pytest has set it to the rootdir by now; a --confcutdir given is the user's.
+        if not any(arg.startswith("--confcutdir") for arg in args):
+            namespace.confcutdir = str(orchestrator.parent)
+
+
+_ORCHESTRATOR_KEY = re.compile(rb"^[\"']?repositories[\"']?[ \t]*:", re.MULTILINE)
+
+
+def _orchestrator_file(config_path: str | None, invocation_dir: Path) -> Path | None:
+    """``--prove-config``'s file when it reads as an orchestrator file (top-level
+    ``repositories``), else None; a file that cannot be read is reported at configure."""
+    if not config_path or not config_path.strip():
+        return None
+    from .files import open_regular
+
+    path = invocation_dir / config_path
+    try:
+        with open_regular(path) as file:
+            head = file.read(1 << 20)
+    except OSError:
+        return None
+    return path if _ORCHESTRATOR_KEY.search(head) else None
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:

@@ -241,3 +241,46 @@ def test_the_planted_webhook_is_masked_in_everything_the_demo_writes(
     assert leaks == []
     assert secret not in run.stdout + run.stderr
     assert "T0DE****" in (target / "report.xml").read_text()
+
+
+def test_the_demo_runs_from_a_checkout_whose_tests_cannot_be_imported(tmp_path: Path) -> None:
+    # A project checkout (this one, on a machine without the dev extra): its conftest.py
+    # files import what is not installed, and its pytest config names `testpaths`.
+    checkout = tmp_path / "checkout"
+    (checkout / "tests").mkdir(parents=True)
+    (checkout / "testing").mkdir()
+    for folder in (checkout, checkout / "tests", checkout / "testing"):
+        (folder / "conftest.py").write_text("import a_module_nobody_installed\n")
+    (checkout / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\ntestpaths = ["tests"]\naddopts = "-p pytester"\n'
+    )
+    run = prove(checkout, "demo")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "a_module_nobody_installed" not in run.stdout + run.stderr
+    assert "5 failed, 15 passed" in run.stdout
+    assert (checkout / "prove-demo" / "report.xml").is_file()
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version_names_this_package_then_pytest(tmp_path: Path, flag: str) -> None:
+    import pytest_prove
+
+    run = prove(tmp_path, flag)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        f"pytest-prove {pytest_prove.__version__}",
+        f"pytest {pytest.__version__}",
+    ]
+
+
+def test_the_version_lives_in_one_place() -> None:
+    import importlib.metadata
+    import tomllib
+
+    import pytest_prove
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    assert "version" not in project
+    assert project["dynamic"] == ["version"]
+    assert importlib.metadata.version("pytest-prove") == pytest_prove.__version__
+    assert project["scripts"]["pytest-prove"] == project["scripts"]["prove"]
