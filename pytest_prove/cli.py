@@ -245,9 +245,22 @@ def _subcommands(parser: argparse.ArgumentParser) -> set[str]:
     return set()
 
 
+def version_text() -> str:
+    """``pytest-prove X.Y.Z`` and the pytest it runs on, as ``--version`` prints them."""
+    import pytest
+
+    from . import __version__
+
+    return f"pytest-prove {__version__}\npytest {pytest.__version__}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    if list(words[:1]) in (["--version"], ["-V"]):
+        print(version_text())
+        return 0
     try:
-        return _run(sys.argv[1:] if argv is None else argv)
+        return _run(words)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return USAGE_ERROR

@@ -57,11 +57,11 @@ def _script(name: str, python: str) -> str:
     }[name]
     return f"""#!/bin/sh
 {MARKER}: {name}
-# Installed by `prove hooks install`; `prove hooks uninstall` removes it.
+# Installed by `pytest-prove hooks install`; `pytest-prove hooks uninstall` removes it.
 # Skip it once with `git {"commit" if name == "commit-msg" else "push"} --no-verify`.
 PROVE_PYTHON={shlex.quote(python)}
 if [ ! -x "$PROVE_PYTHON" ]; then
-    echo "prove: $PROVE_PYTHON is gone; run 'prove hooks install' again" >&2
+    echo "prove: $PROVE_PYTHON is gone; run 'pytest-prove hooks install' again" >&2
     exit 1
 fi
 exec "$PROVE_PYTHON" -m pytest_prove {command}
