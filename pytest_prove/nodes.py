@@ -48,7 +48,7 @@ class FleetFile(pytest.File):
         self.fleet = fleet
 
     @classmethod
-    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> FleetFile:  # type: ignore[override]
+    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> FleetFile:  # type: ignore[override,unused-ignore]
         return super().from_parent(parent=parent, **kwargs)
 
     def collect(self) -> Iterator[RepoCollector]:
@@ -64,7 +64,7 @@ class RepoCollector(pytest.Collector):
         self.plan = plan
 
     @classmethod
-    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> RepoCollector:  # type: ignore[override]
+    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> RepoCollector:  # type: ignore[override,unused-ignore]
         return super().from_parent(parent=parent, **kwargs)
 
     def collect(self) -> Iterator[GateItem]:
@@ -112,7 +112,7 @@ class GateItem(pytest.Item):
             self.add_marker("quick")
 
     @classmethod
-    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> GateItem:  # type: ignore[override]
+    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> GateItem:  # type: ignore[override,unused-ignore]
         return super().from_parent(parent=parent, **kwargs)
 
     def _evaluate(self, context: RepoContext, mode: str) -> CheckResult:
