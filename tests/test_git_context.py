@@ -343,7 +343,36 @@ def test_trunk_from_origin_head(make_repo: MakeRepo, tmp_path: Path) -> None:
     origin.commit("c")
     clone = origin.clone(tmp_path / "clone")
     clone.branch("main")  # origin/HEAD beats the usual names
+    clone.git("checkout", "-q", "-b", "feat/x")
     assert RepoContext(clone.path).trunk == "production"
+
+
+def test_origin_head_naming_the_current_branch_is_no_trunk(tmp_path: Path) -> None:
+    # Cloned while the origin had a feature branch checked out (`git clone --depth 5
+    # --no-single-branch` of a developer's repository): origin/HEAD names that branch.
+    origin = RepoBuilder(tmp_path / "origin").init(branch="mainline")
+    origin.commit("chore: start")
+    origin.git("checkout", "-q", "-b", "feat/x")
+    origin.commit("feat: x", files={"aws.txt": "AKIA" + "Z" * 16 + "\n"})
+    uri = origin.path.absolute().as_uri()
+    origin.git("clone", "-q", "--depth=5", "--no-single-branch", uri, str(tmp_path / "clone"))
+    clone = RepoBuilder(tmp_path / "clone")
+    ctx = RepoContext(clone.path, env=with_env())
+    with pytest.raises(RepoContextError) as raised:
+        _ = ctx.changed_files
+    assert str(raised.value) == (
+        "clone: origin/HEAD names the current branch 'feat/x', which cannot be its own "
+        "trunk, and no main/master/trunk/develop is here: set `trunk_branch: NAME` in "
+        "prove.yaml (or the orchestrator entry), or pass --prove-base REF"
+    )
+    named = RepoContext(clone.path, env=with_env(), trunk="mainline")
+    assert named.base_ref == "origin/mainline"
+    assert [c.path for c in named.changed_files] == ["aws.txt"]
+    # On a trunk of a usual name, origin/HEAD naming it is the plain case.
+    origin.git("branch", "-q", "-m", "mainline", "main")
+    origin.checkout("main")
+    on_trunk = origin.clone(tmp_path / "on-trunk")
+    assert RepoContext(on_trunk.path, env=with_env()).trunk == "main"
 
 
 def test_trunk_from_origin_only(feature_repo: RepoBuilder, tmp_path: Path) -> None:
@@ -382,10 +411,21 @@ def test_a_single_branch_clone_of_the_trunk(tmp_path: Path, trunk: str) -> None:
     assert ctx.changed_files == ()
 
 
-def test_trunk_falls_back_to_the_current_branch(tmp_path: Path) -> None:
-    repo = RepoBuilder(tmp_path / "r").init(branch="odd")
-    repo.commit("c")
-    assert RepoContext(repo.path).trunk == "odd"
+@pytest.mark.parametrize("trunk", ["mainline", "trunk-2024"])
+def test_an_unusual_trunk_is_never_guessed(tmp_path: Path, trunk: str) -> None:
+    repo = RepoBuilder(tmp_path / "r").init(branch=trunk)
+    repo.commit("chore: start")
+    repo.git("checkout", "-q", "-b", "feat/x")
+    repo.commit("feat: x", files={"x.py": "x = 1\n"})
+    with pytest.raises(RepoContextError) as raised:
+        _ = RepoContext(repo.path, env=with_env()).changed_files
+    assert str(raised.value) == (
+        "r: cannot tell the trunk branch (no origin/HEAD, no main/master/trunk/develop; "
+        "the current branch is 'feat/x'): set `trunk_branch: NAME` in prove.yaml (or "
+        "the orchestrator entry), or pass --prove-base REF"
+    )
+    assert [c.path for c in RepoContext(repo.path, trunk=trunk).changed_files] == ["x.py"]
+    assert [c.path for c in RepoContext(repo.path, base=trunk).changed_files] == ["x.py"]
 
 
 def test_no_trunk_at_all(tmp_path: Path) -> None:
@@ -812,3 +852,55 @@ def test_a_gitattributes_binary_claim_is_checked_against_the_content(make_repo: 
     assert files["[ab]*.py"].added_lines == {1}
     assert files["img.dat"].binary
     assert files["img.dat"].added_lines == frozenset()
+
+
+def _clone_behind(tmp_path: Path, behind: int) -> tuple[RepoBuilder, RepoBuilder]:
+    """A clone whose local main lags origin/main by ``behind`` commits (fetched, not pulled)."""
+    origin = RepoBuilder(tmp_path / "origin").init()
+    origin.commit("chore: start", files={"README.md": "x\n"})
+    clone = origin.clone(tmp_path / "clone")
+    for i in range(behind):
+        origin.commit(f"feat: colleague's change {i}", files={f"theirs/{i}.py": f"x = {i}\n"})
+    clone.git("fetch", "-q", "origin")
+    return origin, clone
+
+
+def test_a_stale_local_trunk_gives_way_to_its_remote_tracking_branch(tmp_path: Path) -> None:
+    _, clone = _clone_behind(tmp_path, 45)
+    clone.git("checkout", "-q", "-b", "feat/mine", "origin/main")
+    clone.commit("feat: mine", files={"mine.py": "y = 1\n"})
+    ctx = RepoContext(clone.path, env=with_env())
+    assert ctx.base_ref == "origin/main"
+    assert [c.subject for c in ctx.commits] == ["feat: mine"]
+    assert [c.path for c in ctx.changed_files] == ["mine.py"]
+    assert ctx.base_note == "local main is 45 behind origin/main: compared with origin/main"
+    # --prove-base is taken as written.
+    literal = RepoContext(clone.path, env=with_env(), base="main")
+    assert (literal.base_ref, len(literal.commits), literal.base_note) == ("main", 46, "")
+
+
+def test_a_local_trunk_ahead_of_its_remote_is_the_base(tmp_path: Path) -> None:
+    _, clone = _clone_behind(tmp_path, 0)
+    clone.commit("fix: unpushed on main", files={"base.py": "b = 1\n"})
+    clone.git("checkout", "-q", "-b", "feat/mine")
+    clone.commit("feat: mine", files={"mine.py": "y = 1\n"})
+    ctx = RepoContext(clone.path, env=with_env())
+    assert ctx.base_ref == "main"
+    assert [c.subject for c in ctx.commits] == ["feat: mine"]
+    assert ctx.base_note == (
+        "local main is 1 ahead of origin/main (not pushed): compared with local main"
+    )
+
+
+def test_a_diverged_local_trunk_says_which_was_chosen(tmp_path: Path) -> None:
+    _, clone = _clone_behind(tmp_path, 3)
+    clone.commit("fix: local only", files={"base.py": "b = 1\n"})
+    clone.git("checkout", "-q", "-b", "feat/mine", "origin/main")
+    clone.commit("feat: mine", files={"mine.py": "y = 1\n"})
+    ctx = RepoContext(clone.path, env=with_env())
+    assert ctx.base_ref == "origin/main"
+    assert [c.subject for c in ctx.commits] == ["feat: mine"]
+    assert ctx.base_note == (
+        "local main and origin/main have diverged (1 and 3 commits of their own): "
+        "compared with origin/main, as a pull request would be"
+    )

@@ -384,11 +384,11 @@ def test_check_declaration() -> None:
     assert TRUNK.description
 
 
-def test_a_guessed_trunk_is_a_warning(tmp_path: Path) -> None:
+def test_a_trunk_that_cannot_be_told_is_never_guessed(tmp_path: Path) -> None:
+    # The trunk itself, named unusually: without the setting nothing says it is the trunk.
     repo = RepoBuilder(tmp_path / "odd").init(branch="mainline")
     repo.commit("chore: start")
-    result = check_trunk(RepoContext(repo.path, env={}), TrunkSettings())
-    assert result.passed
-    assert [(f.rule, f.severity) for f in result.findings] == [("trunk-unknown", Severity.WARNING)]
+    with pytest.raises(RepoContextError, match=r"set `trunk_branch: NAME` in prove\.yaml"):
+        check_trunk(RepoContext(repo.path, env={}), TrunkSettings())
     configured = RepoContext(repo.path, env={}, trunk="mainline")
     assert check_trunk(configured, TrunkSettings()).findings == ()

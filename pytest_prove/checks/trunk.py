@@ -91,19 +91,7 @@ def check_trunk(context: RepoContext, settings: TrunkSettings) -> CheckResult:
     """
     branch = context.branch
     if branch is not None and _is_trunk(branch, context):
-        guessed = []
-        if context.trunk_is_fallback:
-            guessed.append(
-                Finding(
-                    rule="trunk-unknown",
-                    message=f"no trunk branch found (no origin/HEAD, main, master, ...): "
-                    f"assumed {branch!r} is the trunk; set `trunk_branch:` in the configuration",
-                    severity=Severity.WARNING,
-                )
-            )
-        return CheckResult(
-            findings=tuple(guessed), summary=f"on trunk {branch}", metrics={"branch": branch}
-        )
+        return CheckResult(summary=f"on trunk {branch}", metrics={"branch": branch})
     findings: list[Finding] = []
     if branch is None:
         findings.append(
@@ -179,9 +167,7 @@ def _is_trunk(branch: str, context: RepoContext) -> bool:
     )
     if branch == base_branch:
         return True
-    # A CI's target branch is this change's trunk.  The context's trunk may be
-    # a fallback to the current branch (a single-branch CI clone has no
-    # origin/HEAD and no main), which would pass every branch as the trunk.
+    # A CI's target branch is this change's trunk, whatever the repository's own.
     return context.base_source not in BASE_VARIABLES and branch == context.trunk
 
 

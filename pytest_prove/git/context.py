@@ -213,22 +213,34 @@ class RepoContext:
 
     @lazy
     def trunk(self) -> str:
-        """The trunk branch's name: configured, ``origin/HEAD``, or a usual name."""
-        found = None if self._trunk else refs.find_trunk(self._refs)
-        if found is not None and found == self.branch and found not in refs.TRUNK_NAMES:
-            self._refuse_a_single_branch_clone(found)
-        trunk = self._trunk or found or self.branch
-        if not trunk:
+        """The trunk branch's name: configured, ``origin/HEAD``, or a usual name.
+
+        Never guessed: the current branch taken for its own trunk would leave nothing
+        to compare, and every gate that judges a change would pass without looking.
+        """
+        if self._trunk:
+            return self._trunk
+        branch = self.branch
+        found = refs.find_trunk(self._refs, branch)
+        if found is not None:
+            return found
+        fix = "set `trunk_branch: NAME` in prove.yaml (or the orchestrator entry), or pass "
+        if branch is not None and refs.remote_head_target(self._refs) == branch:
+            self._refuse_a_single_branch_clone(branch)
             raise RepoContextError(
-                f"{self.name}: cannot tell the trunk branch (no origin/HEAD, no "
-                f"{'/'.join(refs.TRUNK_NAMES)}): set trunk_branch in the configuration "
-                "or pass --prove-base REF"
+                f"{self.name}: origin/HEAD names the current branch {branch!r}, which cannot be "
+                f"its own trunk, and no {'/'.join(refs.TRUNK_NAMES)} is here: {fix}"
+                "--prove-base REF"
             )
-        return trunk
+        on = f"; the current branch is {branch!r}" if branch else ""
+        raise RepoContextError(
+            f"{self.name}: cannot tell the trunk branch (no origin/HEAD, no "
+            f"{'/'.join(refs.TRUNK_NAMES)}{on}): {fix}--prove-base REF"
+        )
 
     def _refuse_a_single_branch_clone(self, branch: str) -> None:
-        """``git clone --single-branch -b feat/x`` makes ``origin/HEAD`` name the branch itself:
-        taken for the trunk, it would leave nothing to compare and every gate would pass.
+        """``git clone --single-branch -b feat/x`` makes ``origin/HEAD`` name the branch itself
+        and fetches nothing else: say how to fetch the trunk.
         """
         fetch = self._git("config", "--get-all", "remote.origin.fetch", ok=(0, 1))
         if fetch and b"*" not in fetch:
@@ -237,17 +249,14 @@ class RepoContext:
                 f"with: {_FETCH_HINT}, or set trunk_branch in the configuration"
             )
 
-    @property
-    def trunk_is_fallback(self) -> bool:
-        """Whether nothing named the trunk and the current branch stands in for it."""
-        return not (self._trunk or refs.find_trunk(self._refs))
-
     @lazy
-    def _base_choice(self) -> tuple[str, str, str | None]:
-        """The base's name, who asked for it, and its commit when rev-parse had to find it."""
+    def _base_choice(self) -> tuple[str, str, str | None, str]:
+        """The base's name, who asked for it, its commit when rev-parse had to find it, and
+        a note on why a remote-tracking branch was taken instead of the local one."""
         name, source = refs.requested_base(self._base, self.env) or (self.trunk, "trunk")
         resolved = refs.resolve_ref(name, self._refs)
         commit = None
+        note = ""
         # Not a ref name: maybe a sha or an expression such as HEAD~3.  A
         # leading "-" would be read as an option.
         if resolved is None and not name.startswith("-"):
@@ -258,7 +267,38 @@ class RepoContext:
             raise RepoContextError(
                 f"base ref {name!r} (from {source}) not found in {self.name}: {_FETCH_HINT}"
             )
-        return resolved, source, commit
+        if resolved == name and source != "--prove-base":
+            # --prove-base is taken as written; a trunk or CI target name may be stale.
+            resolved, note = self._fresher_of(name)
+        return resolved, source, commit, note
+
+    def _fresher_of(self, name: str) -> tuple[str, str]:
+        """``name`` or ``origin/<name>``, whichever a branch cut today would start from.
+
+        A local trunk that lags its remote-tracking branch would count other people's
+        commits as the branch's own (diff-cover compares with ``origin/main`` for this
+        reason); a local trunk ahead of it holds the developer's unpushed base.
+        """
+        pair = refs.tracking_pair(name, self._refs)
+        objects = self._ref_objects
+        if pair is None or objects.get(pair[0]) == objects.get(pair[1]):
+            return name, ""
+        local, remote = (objects[full] for full in pair)
+        counts = self._git("rev-list", "--left-right", "--count", f"{local}...{remote}", "--")
+        only_local, only_remote = (int(n) for n in counts.split())
+        if only_local and not only_remote:
+            return name, (
+                f"local {name} is {only_local} ahead of origin/{name} (not pushed): "
+                f"compared with local {name}"
+            )
+        if not only_local:
+            return f"origin/{name}", (
+                f"local {name} is {only_remote} behind origin/{name}: compared with origin/{name}"
+            )
+        return f"origin/{name}", (
+            f"local {name} and origin/{name} have diverged ({only_local} and {only_remote} "
+            f"commits of their own): compared with origin/{name}, as a pull request would be"
+        )
 
     @property
     def base_ref(self) -> str:
@@ -269,6 +309,11 @@ class RepoContext:
     def base_source(self) -> str:
         """Where :attr:`base_ref` came from: ``--prove-base``, a CI variable, or ``trunk``."""
         return self._base_choice[1]
+
+    @property
+    def base_note(self) -> str:
+        """Why the remote-tracking trunk was compared with instead of the local one, or ''."""
+        return self._base_choice[3]
 
     @lazy
     def merge_base(self) -> str:
@@ -395,7 +440,7 @@ class RepoContext:
     @lazy
     def base_commit(self) -> str:
         """The sha of the commit :attr:`base_ref` names."""
-        base_ref, _, commit = self._base_choice
+        base_ref, _, commit, _ = self._base_choice
         if commit is not None:  # a sha or an expression such as HEAD~3, resolved already
             return commit
         objects = self._ref_objects

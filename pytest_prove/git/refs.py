@@ -16,8 +16,10 @@ __all__ = [
     "find_trunk",
     "parse_refs",
     "ref_objects",
+    "remote_head_target",
     "requested_base",
     "resolve_ref",
+    "tracking_pair",
 ]
 
 TRUNK_NAMES: Final = ("main", "master", "trunk", "develop")
@@ -65,16 +67,36 @@ def dwim(name: str) -> tuple[str, ...]:
     return (*(p.format(name) for p in _DWIM), f"refs/remotes/{name}/HEAD")
 
 
-def find_trunk(refs: Mapping[str, str]) -> str | None:
-    """The trunk's branch name: ``origin/HEAD``'s target, else a usual name, local first."""
+def find_trunk(refs: Mapping[str, str], branch: str | None = None) -> str | None:
+    """The trunk's branch name: ``origin/HEAD``'s target, else a usual name, local first.
+
+    ``origin/HEAD`` naming ``branch`` (the current one) is not taken unless the branch
+    has a usual trunk name: a clone made while the origin had a feature branch checked
+    out points there, and a branch taken for its own trunk leaves nothing to compare.
+    """
     remote_head = refs.get(_ORIGIN + "HEAD", "")
     if remote_head.startswith(_ORIGIN) and remote_head in refs:
-        return remote_head.removeprefix(_ORIGIN)
+        target = remote_head.removeprefix(_ORIGIN)
+        if target != branch or target in TRUNK_NAMES:
+            return target
     for prefix in ("refs/heads/", _ORIGIN):
         for name in TRUNK_NAMES:
             if prefix + name in refs:
                 return name
     return None
+
+
+def remote_head_target(refs: Mapping[str, str]) -> str | None:
+    """The branch ``origin/HEAD`` names, if any."""
+    remote_head = refs.get(_ORIGIN + "HEAD", "")
+    return remote_head.removeprefix(_ORIGIN) if remote_head.startswith(_ORIGIN) else None
+
+
+def tracking_pair(name: str, refs: Mapping[str, str]) -> tuple[str, str] | None:
+    """``(refs/heads/NAME, refs/remotes/origin/NAME)`` when both exist: a local trunk and
+    the remote-tracking branch it may lag behind; None otherwise."""
+    local, remote = f"refs/heads/{name}", _ORIGIN + name
+    return (local, remote) if local in refs and remote in refs else None
 
 
 def resolve_ref(name: str, refs: Mapping[str, str]) -> str | None:
