@@ -25,7 +25,7 @@ from .models import (
     RepositoryFile,
     check_name,
 )
-from .paths import PathProblem, file_problem, kind_of, resolved
+from .paths import PathProblem, file_problem, kind_of, resolved, work_tree_top
 from .presets import RECOMMENDED, builtin_preset_path, resolve_extends
 from .sections import normalise_sections
 from .selection import scheduled, shard
@@ -350,8 +350,18 @@ def repo_name_for(path: Path) -> str:
 def _plan_repository(
     root: Path, config_file: Path | None, loader: _Loader, options: Options
 ) -> Fleet:
-    """The gates of one repository (``pytest --prove``), from its own config or the defaults."""
+    """The gates of one repository (``pytest --prove``), from its own config or the defaults.
+
+    Run from a folder inside the repository, the repository is still gated whole, and its
+    config is the nearest one found walking up from ``root`` to the work tree's top (#16).
+    """
+    top = work_tree_top(root)
     source, file_layers = loader.repo_file_layers(root, config_file)
+    folder = root
+    while source is None and config_file is None and folder != top:
+        folder = folder.parent
+        source, file_layers = loader.repo_file_layers(folder, None)
+    root = top
     layers = [loader.recommended(), *file_layers]
     cli = parse_sets(options.sets, loader.registry)
     if cli is not None:

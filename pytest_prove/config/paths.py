@@ -74,3 +74,15 @@ def file_problem(path: Path, what: str) -> str | None:
     if kind == "directory":
         return f"{what} is a directory: {shown}"
     return f"{what} is not a regular file (a FIFO, socket or device?): {shown}"
+
+
+def work_tree_top(start: Path) -> Path:
+    """The top of the git work tree holding ``start`` (a ``.git`` directory or a submodule's
+    ``.git`` file marks it), else ``start`` itself: a folder that is no repository."""
+    for folder in (start, *start.parents):
+        try:
+            if kind_of(folder / ".git") in ("directory", "file"):
+                return folder
+        except PathProblem:
+            continue
+    return start
