@@ -87,7 +87,11 @@ class ProvePlugin:
     # -- collection -------------------------------------------------------------------
 
     def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> FleetFile | None:
-        if self.fleet.kind == "orchestrator" and file_path == self.anchor:
+        # A repository's own config file named on the command line (`prove.yaml::repo`)
+        # collects its gates here instead of at the session.
+        if file_path == self.anchor and (
+            self.fleet.kind == "orchestrator" or parent.session.isinitpath(file_path)
+        ):
             return FleetFile.from_parent(parent, path=file_path, fleet=self.fleet)
         return None
 
@@ -98,13 +102,19 @@ class ProvePlugin:
         report = yield
         if (
             self.fleet.kind == "repository"
-            and isinstance(collector, pytest.Directory)
-            and collector.path == self.fleet.base_dir
+            and isinstance(collector, pytest.Session)
             and report.passed
+            and not collector.isinitpath(self.anchor)
         ):
-            # The repository root gets the gates as its first child, the way
-            # `pytest --mypy` adds items next to the tests (pytest.Dir is final).
-            gates = FleetFile.from_parent(collector, path=self.anchor, fleet=self.fleet)
+            # The gates hang from the session itself, first: whatever paths the run
+            # collects (positional ones, `testpaths`), they are there, the way `pytest
+            # --mypy` adds its items.  Hung from the repository's directory, they were
+            # pruned with it whenever the initial paths lay below it (#16).
+            extra = {}
+            if not self.anchor.is_relative_to(self.config.rootpath):
+                # Run from a folder below the repository's top: the id it has from the top.
+                extra["nodeid"] = self.anchor.relative_to(self.fleet.base_dir).as_posix()
+            gates = FleetFile.from_parent(collector, path=self.anchor, fleet=self.fleet, **extra)
             report.result.insert(0, gates)
         return report
 
