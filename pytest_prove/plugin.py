@@ -205,7 +205,7 @@ def _configure(config: pytest.Config, config_path: str | None) -> None:
             schedule=config.getoption("prove_schedule"),
             shard=parse_shard(shard) if shard is not None else None,
         )
-        fleet = load_fleet(path, config.rootpath, options)
+        fleet = load_fleet(path, _repository_start(config), options)
     except ConfigError as exc:
         # Raised here, a usage error stops the run before any worker or gate starts (exit 4).
         raise pytest.UsageError(f"pytest-prove: {exc}") from None
@@ -214,6 +214,17 @@ def _configure(config: pytest.Config, config_path: str | None) -> None:
         # Before xdist's trylast configure reads it, so -n counts failures the same way.
         config.option.maxfail = 1
     config.pluginmanager.register(ProvePlugin(config, fleet), "prove-session")
+
+
+def _repository_start(config: pytest.Config) -> Path:
+    """Where to look for the repository a run without an orchestrator file gates.
+
+    The folder pytest runs in, unless the rootdir lies elsewhere (``pytest --prove
+    ../other``): pytest infers the rootdir from option values too, so ``--prove-config
+    /elsewhere/team.yaml`` alone would make it ``/``'s neighbourhood, not this repository.
+    """
+    here, root = config.invocation_params.dir, config.rootpath
+    return here if here == root or root in here.parents else root
 
 
 def fleet_of(config: pytest.Config) -> Fleet | None:

@@ -153,3 +153,43 @@ def test_from_a_subdirectory_the_repository_and_its_config_apply(
     result.stdout.fnmatch_lines(["*prove.yaml::service::security*"])
     result.stdout.fnmatch_lines(["*src/pkg/client.py:1 aws-access-key*"])
     assert key not in result.stdout.str()
+
+
+@pytest.mark.parametrize("xdist", XDIST.values(), ids=XDIST.keys())
+@pytest.mark.parametrize("kind", ["orchestrator", "repository"])
+def test_a_config_file_elsewhere_gates_from_inside_a_repository(
+    pytester: pytest.Pytester, xdist: list[str], kind: str
+) -> None:
+    repo = pytest_like_repository(pytester.path / "svc")
+    elsewhere = pytester.path / "elsewhere"
+    elsewhere.mkdir()
+    team = elsewhere / "team.yaml"
+    team.write_text(
+        f"repositories:\n  - {{name: svc, path: '{repo.path}', checks: [commit-msg]}}\n"
+        if kind == "orchestrator"
+        else "checks: [commit-msg]\n"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(repo.path)
+        result = pytester.run(
+            sys.executable, "-m", "pytest", "--prove", "--prove-config", str(team),
+            "-p", "no:cacheprovider", *xdist,
+        )  # fmt: skip
+    # An orchestrator's run collects only the gates unless test paths are named; with a
+    # repository's config, --prove runs the gate next to testing/test_approx.py.
+    result.assert_outcomes(failed=1, passed=0 if kind == "orchestrator" else 1)
+    result.stdout.fnmatch_lines(["*svc::commit-msg: 1 of 1 commits break*"])
+
+
+def test_prove_repo_without_an_orchestrator_file_is_a_usage_error(
+    pytester: pytest.Pytester,
+) -> None:
+    repo = pytest_like_repository(pytester.path)
+    result = pytester.runpytest_subprocess("--prove", "--prove-repo", "api")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.lines == [
+        "ERROR: pytest-prove: --prove-repo names repositories of an orchestrator file, and "
+        f"this run gates one repository ({repo.path}) by its own config: drop --prove-repo, "
+        "or pass --prove-config FILE naming the orchestrator file",
+        "",
+    ]

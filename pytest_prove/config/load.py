@@ -397,6 +397,12 @@ def load_fleet(
     loader = _Loader(registry or load_registry())
     root = root.resolve()
     if config_path is None:
+        if options.repos:
+            raise ConfigError(
+                "--prove-repo names repositories of an orchestrator file, and this run gates "
+                f"one repository ({work_tree_top(root)}) by its own config: "
+                "drop --prove-repo, or pass --prove-config FILE naming the orchestrator file"
+            )
         return _plan_repository(root, None, loader, options)
     try:
         path = resolved(config_path)
