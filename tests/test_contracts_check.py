@@ -336,7 +336,19 @@ def test_unreadable_base_version_is_noted_not_failed(make_repo: MakeRepo) -> Non
 
 def test_fragments_and_repos_without_specs(make_repo: MakeRepo) -> None:
     repo = make_repo()
-    assert run(repo).summary == "no OpenAPI spec found"
+    nothing = run(repo)
+    assert not nothing.passed
+    assert nothing.summary == "no OpenAPI spec found: nothing was judged"
+    (finding,) = nothing.findings
+    assert finding.rule == "no-spec"
+    assert finding.message.startswith("no OpenAPI spec found: searched openapi.yaml, openapi.yml")
+    assert finding.message.endswith(
+        "set `contracts: {specs: [PATH]}` to your spec's path, or "
+        "`contracts: {missing: skip}` where there is none"
+    )
+    skipped = run(repo, missing="skip")
+    assert skipped.skipped is not None
+    assert skipped.skipped.startswith("no OpenAPI spec found (missing: skip); searched openapi.yaml")
     repo.commit("feat: parts", files={"openapi-parts.yaml": "Pet: {type: object}\n"})
     result = run(repo)
     assert result.findings == []
@@ -346,6 +358,20 @@ def test_fragments_and_repos_without_specs(make_repo: MakeRepo) -> None:
 def test_globs_are_settings(make_repo: MakeRepo) -> None:
     repo = make_repo()
     repo.commit("feat: api", files={"contract/api.yaml": "openapi: 3.0.3\npaths: [\n"})
-    assert run(repo).findings == []
+    assert errors(run(repo)) == ["no-spec"]
     assert errors(run(repo, specs=["contract/*.yaml"])) == ["spec-unparsable"]
-    assert run(repo, specs=["contract/*.yaml"], exclude=["contract/**"]).findings == []
+    assert errors(run(repo, specs=["contract/*.yaml"], exclude=["contract/**"])) == ["no-spec"]
+
+
+def test_a_spec_renamed_out_of_the_globs_is_compared_with_its_old_self(
+    make_repo: MakeRepo,
+) -> None:
+    # `git mv openapi.yaml petstore-api.yaml` in the same change that breaks it.
+    base = pet_store()
+    repo = branch_repo(make_repo, base, None, commit=False)
+    repo.write("petstore-api.yaml", dump(mutated(base, drop_item_path)))
+    repo.commit("refactor: rename the spec")
+    result = run(repo)
+    assert errors(result) == ["path-removed"]
+    assert {f.file for f in result.findings} == {"petstore-api.yaml"}
+    assert (result.metrics["specs"], result.metrics["compared"]) == (1, 1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import Field
 
@@ -55,6 +55,11 @@ class ContractsSettings(CheckSettings):
         default=True,
         description="A breaking Conventional Commit in range (`!`, BREAKING CHANGE:) declares them",
     )
+    missing: Literal["fail", "skip"] = Field(
+        default="fail",
+        description="What finding no spec does to the gate: an enabled gate that judged "
+        "nothing fails unless told to skip",
+    )
     max_spec_bytes: int = Field(
         default=20 * 1024 * 1024,
         gt=0,
@@ -72,7 +77,18 @@ def check_contracts(context: RepoContext, settings: ContractsSettings) -> CheckR
     and one ``safe_<rule>`` count per kind of safe change.
     """
     root = context.toplevel
-    paths = sorted(p for p in context.work_tree_files if _is_spec(p, settings))
+    found = {p for p in context.work_tree_files if _is_spec(p, settings)}
+    if settings.breaking_changes:
+        # `git mv openapi.yaml petstore-api.yaml`: the spec is still compared with its old
+        # self, though its new name matches no glob.
+        found.update(
+            f.path
+            for f in context.changed_files
+            if f.old_path and f.status != "deleted" and _is_spec(f.old_path, settings)
+        )
+    paths = sorted(found)
+    if not paths and not _deleted_specs(context, settings):
+        return _no_spec(settings)
 
     def read_work(path: str) -> TextFile:
         return read_text(root, path, max_bytes=settings.max_spec_bytes)
@@ -87,17 +103,38 @@ def check_contracts(context: RepoContext, settings: ContractsSettings) -> CheckR
             base_path = change.old_path or path if change is not None else path
         reviews.append(review_spec(path, read_work, base_path, read_base))
     if settings.breaking_changes:
-        renamed_from = {r.old_path for r in context.changed_files if r.old_path}
-        deleted = [
-            f.path
-            for f in context.changed_files
-            if f.status == "deleted" and _is_spec(f.path, settings) and f.path not in renamed_from
-        ]
+        deleted = _deleted_specs(context, settings)
     return _result(context, settings, reviews, deleted)
 
 
 def _is_spec(path: str, settings: ContractsSettings) -> bool:
     return matches_any(path, settings.specs) and not matches_any(path, settings.exclude)
+
+
+def _deleted_specs(context: RepoContext, settings: ContractsSettings) -> list[str]:
+    if not settings.breaking_changes:
+        return []
+    renamed_from = {r.old_path for r in context.changed_files if r.old_path}
+    return [
+        f.path
+        for f in context.changed_files
+        if f.status == "deleted" and _is_spec(f.path, settings) and f.path not in renamed_from
+    ]
+
+
+def _no_spec(settings: ContractsSettings) -> CheckResult:
+    searched = ", ".join(settings.specs) or "(no globs)"
+    message = (
+        f"no OpenAPI spec found: searched {searched}; set `contracts: {{specs: [PATH]}}` "
+        "to your spec's path, or `contracts: {missing: skip}` where there is none"
+    )
+    if settings.missing == "skip":
+        return CheckResult(skipped=f"no OpenAPI spec found (missing: skip); searched {searched}")
+    return CheckResult(
+        findings=[Finding(rule="no-spec", message=message)],
+        summary="no OpenAPI spec found: nothing was judged",
+        metrics={"specs": 0},
+    )
 
 
 def _result(
@@ -187,6 +224,7 @@ CONTRACTS: Final = Check(
     settings_model=ContractsSettings,
     description="OpenAPI specs are valid and have no undeclared breaking change",
     # 2: specs that crashed openapi-spec-validator now fail with a finding.
-    version="2",
+    # 3: finding no spec fails (missing: skip to skip); a renamed spec keeps its base.
+    version="3",
     prefetch=("changed_files", "work_tree_files"),
 )
