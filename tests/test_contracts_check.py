@@ -348,7 +348,9 @@ def test_fragments_and_repos_without_specs(make_repo: MakeRepo) -> None:
     )
     skipped = run(repo, missing="skip")
     assert skipped.skipped is not None
-    assert skipped.skipped.startswith("no OpenAPI spec found (missing: skip); searched openapi.yaml")
+    assert skipped.skipped.startswith(
+        "no OpenAPI spec found (missing: skip); searched openapi.yaml"
+    )
     repo.commit("feat: parts", files={"openapi-parts.yaml": "Pet: {type: object}\n"})
     result = run(repo)
     assert result.findings == []

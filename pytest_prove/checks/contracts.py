@@ -180,7 +180,10 @@ def _result(
     }
     metrics.update({f"safe_{rule.replace('-', '_')}": n for rule, n in sorted(safe.items())})
     return CheckResult(
-        findings=findings, metrics=metrics, summary=_summary(findings, metrics, declared)
+        findings=findings,
+        metrics=metrics,
+        summary=_summary(findings, metrics, declared),
+        judged={"specs": len(specs)},
     )
 
 
