@@ -15,6 +15,7 @@ from .cache import PASS_CACHE_KEY, limit_reuse
 from .checks.api import CheckResult, CheckSettings, Finding
 from .conditions import unmet_condition
 from .deadline import GateTimeoutError, deadline
+from .report.evidence import Evidence, judged_nothing, judged_nothing_warning, with_warning
 from .report.failure import format_failure
 from .report.metadata import gate_metadata
 
@@ -100,6 +101,17 @@ def _fact(context: RepoContext, what: str) -> str:
     return str(getattr(value, "mode", value))
 
 
+def _on_trunk(context: RepoContext) -> bool:
+    """On the base's own branch, or nothing to tell: no judged-nothing warning there."""
+    from .git.context import RepoContextError
+
+    try:
+        branch, base = context.branch, context.base_ref
+    except RepoContextError:
+        return True
+    return branch is None or branch == base.removeprefix("origin/")
+
+
 class GateItem(pytest.Item):
     """One (repository, check) pair."""
 
@@ -167,21 +179,29 @@ class GateItem(pytest.Item):
             error = result.summary  # the error, cleaned with the result
         mode = sanitize(mode)
         base = sanitize(_fact(context, "base_ref"))
-        head = sanitize(_fact(context, "head"))
+        evidence = Evidence(
+            base=base,
+            base_sha=_fact(context, "base_commit") if base else "",
+            head=sanitize(_fact(context, "head")),
+            judged=result.judged,
+            note=sanitize(_fact(context, "base_note")) if base else "",
+        )
+        if judged_nothing(result) and not _on_trunk(context):
+            result = with_warning(result, judged_nothing_warning(evidence))
         self.user_properties += [
             ("repo", self.repo.name),
             ("check", self.gate.name),
             ("mode", mode),
             ("base", base),
-            ("head", head),
+            ("head", evidence.head),
             ("findings", str(len(result.findings))),
+            *evidence.properties(),
         ]
         self.stash[RESULT_KEY] = gate_metadata(
             repo=self.repo.name,
             check=self.gate.name,
             mode=mode,
-            base=base,
-            head=head,
+            evidence=evidence,
             result=result,
             error=error,
         )

@@ -14,12 +14,19 @@ from .cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
 from .config.fleet import Fleet
 from .nodes import CONTEXTS_KEY, FAILED_GATES_KEY, RESULT_KEY, FleetFile, GateItem
 from .report.consumers import register_consumers
+from .report.evidence import passed_evidence
 from .report.failure import GateFailureRepr
 from .report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
 from .waivers import WaiverLedger, today
 from .wording import count
 
 ABSENT_CONFIG_NAME = "prove.yaml"
+
+
+def _summary_lists_passes(config: pytest.Config) -> bool:
+    """-rA, -rp or -rP: the short summary has a line per pass (pytest's getreportopt)."""
+    chars = str(getattr(config.option, "reportchars", "") or "")
+    return any(c in chars for c in "ApP") and not chars.endswith("N")
 
 
 def _is_within(path: Path, roots: Sequence[Path]) -> bool:
@@ -158,6 +165,10 @@ class ProvePlugin:
             result = item.stash.get(RESULT_KEY, None)
             if result is not None:
                 setattr(report, RESULT_ATTR, result)
+            if report.passed and isinstance(item, GateItem):
+                # pytest's short summary appends a str longrepr to a pass's line (-rA):
+                # `PASSED multi.yaml::api::tdd - origin/main@1a2b..9f8e: 2 changed source files`.
+                report.longrepr = passed_evidence(dict(item.user_properties)) or None
         return report
 
     @pytest.hookimpl(trylast=True)
@@ -208,6 +219,22 @@ class ProvePlugin:
             # A waived gate is an xfail: skipped in outcome, but it ran.
             ran = not report.skipped or hasattr(report, "wasxfail")
             self.waivers.record(parts[-2], parts[-1], ran, report.user_properties)
+
+    def pytest_report_teststatus(
+        self, report: pytest.TestReport, config: pytest.Config
+    ) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
+        # A pass says what it compared: with -v on its own line; with -rA the summary's
+        # `PASSED <id> - <evidence>` says it already (see pytest_runtest_makereport).
+        if (
+            report.when != "call"
+            or not report.passed
+            or "prove" not in report.keywords
+            or not config.option.verbose
+            or _summary_lists_passes(config)
+        ):
+            return None
+        word = f"PASSED ({report.longrepr})" if isinstance(report.longrepr, str) else "PASSED"
+        return "passed", ".", (word, {"green": True})
 
     def pytest_report_header(self, config: pytest.Config) -> str | None:
         if self.fleet.balance is None:

@@ -31,7 +31,7 @@ global:
         [
             "broken::contracts: 1 problem(s): 1 spec(s), 1 breaking, 0 safe change(s)",
             "openapi.yaml:5 path-removed paths./pets/{id}: path removed",
-            "PASSED multi.yaml::declared::contracts",
+            "PASSED multi.yaml::declared::contracts - main@*: 1 spec",
             "FAILED multi.yaml::broken::contracts - *",
         ]
     )

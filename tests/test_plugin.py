@@ -110,10 +110,19 @@ def test_outcomes_and_junit_are_identical_with_and_without_xdist(
     ]
     for case in cases.values():
         props = {p.get("name"): p.get("value") for p in case.iter("property")}
-        assert set(props) == {"repo", "check", "mode", "base", "head", "findings"}
+        assert set(props) == {
+            *("repo", "check", "mode", "base", "head", "findings", "base_sha", "judged")
+        }
         assert props["mode"] == "pr"
         assert props["base"] == "main"
         assert len(props["head"] or "") == 40
+        assert len(props["base_sha"] or "") == 40
+    judged = {
+        name: {p.get("name"): p.get("value") for p in case.iter("property")}["judged"]
+        for name, case in cases.items()
+    }
+    assert judged["multi.yaml.web::commit-msg"] in ("2 commits", "")  # lint: a command judges none
+    assert judged["multi.yaml.web::lint"] == ""
     failure = cases["multi.yaml.web::commit-msg"].find("failure")
     assert failure is not None
     message = failure.get("message") or ""

@@ -96,6 +96,10 @@ class CheckResult:
     :param skipped: when set, the gate is reported as skipped with this reason
     :param valid_until: for a verdict that time alone can change (a branch's age): a
         cached pass is not reused after this instant
+    :param judged: what the check looked at, counted by kind (``{"commits": 3}``,
+        ``{"files": 5, "added lines": 120}``): every report shows it as evidence, and a
+        pass on a branch whose counts are all zero carries a ``judged-nothing`` warning;
+        empty for a check that judges no change (a command gate)
     """
 
     findings: Sequence[Finding] = ()
@@ -103,6 +107,7 @@ class CheckResult:
     summary: str | None = None
     skipped: str | None = None
     valid_until: datetime.datetime | None = None
+    judged: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:

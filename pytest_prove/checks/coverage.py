@@ -232,6 +232,7 @@ def report_digest(context: RepoContext, settings: CoverageSettings) -> str:
 
 def _verdict(outcome: DiffCoverage, settings: CoverageSettings) -> CheckResult:
     result, findings = outcome.measurement, list(outcome.warnings)
+    judged = {"changed files": len(result.files), "changed lines": result.changed_lines}
     metrics: dict[str, MetricValue] = {
         "changed_lines": result.changed_lines,
         "measurable": result.measurable,
@@ -252,6 +253,7 @@ def _verdict(outcome: DiffCoverage, settings: CoverageSettings) -> CheckResult:
             metrics=metrics,
             summary=f"no measurable changes: {result.changed_lines} changed lines, "
             f"none measured by {names}",
+            judged=judged,
         )
     metrics["coverage_percent"] = round(result.percent, 2)
     # Multiplied out, not divided: 4 of 5 lines must not fall below 80 by rounding.
@@ -279,7 +281,7 @@ def _verdict(outcome: DiffCoverage, settings: CoverageSettings) -> CheckResult:
                 end_line=ranges[0][1],
             )
         )
-    return CheckResult(findings=tuple(findings), metrics=metrics, summary=summary)
+    return CheckResult(findings=tuple(findings), metrics=metrics, summary=summary, judged=judged)
 
 
 def line_ranges(lines: Sequence[int]) -> list[tuple[int, int]]:

@@ -119,6 +119,7 @@ def check_feature_flags(context: RepoContext, settings: FeatureFlagsSettings) ->
     return CheckResult(
         findings=tuple(findings),
         metrics=metrics,
+        judged={"files": scanned},
         summary=_summary(registry, references, findings),
         # The verdict of an unchanged tree changes by the clock alone when the next
         # declared flag expires, so a cached pass is reused until that instant rather

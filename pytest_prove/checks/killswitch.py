@@ -114,6 +114,7 @@ def check_killswitch(context: RepoContext, settings: KillswitchSettings) -> Chec
     unguarded = [f for f in findings if f.rule.startswith("unguarded")]
     return CheckResult(
         findings=tuple(findings),
+        judged={"commits": len(context.commits), "changed files": len(context.changed_files)},
         metrics={
             "feature_commits": len(commits),
             "feature_files": len(features),

@@ -80,11 +80,15 @@ def check_security(context: RepoContext, settings: SecuritySettings) -> CheckRes
         if settings.dependencies.advisories is not None:
             # The advisories live outside the repository: a pass is not reused.
             valid_until = clock.now_or_real(context.env)
+    judged = {"files": len(targets)}
+    if settings.scope == "diff":
+        judged["added lines"] = sum(len(lines) for _, lines in targets if lines is not None)
     return CheckResult(
         findings=tuple(outcome.findings),
         metrics=outcome.metrics,
         summary=_summary(outcome, settings),
         valid_until=valid_until,
+        judged=judged,
     )
 
 

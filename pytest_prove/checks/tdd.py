@@ -190,6 +190,7 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
     untested = sum(f.rule == "missing-test" for f in findings)
     return CheckResult(
         findings=tuple(findings),
+        judged={"changed source files": len(sources)},
         metrics={
             "mode": settings.mode,
             "sources": len(sources),

@@ -157,6 +157,7 @@ def check_trunk(context: RepoContext, settings: TrunkSettings) -> CheckResult:
         metrics=metrics,
         summary=_summary(branch, base_ref, metrics, findings),
         valid_until=valid_until,
+        judged={"commits": len(commits)},
     )
 
 

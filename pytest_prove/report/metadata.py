@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..checks.api import CheckResult
+from .evidence import Evidence
 from .failure import summarise
 
 
@@ -13,13 +14,22 @@ def gate_metadata(
     repo: str,
     check: str,
     mode: str,
-    base: str,
-    head: str,
+    evidence: Evidence,
     result: CheckResult | None,
     error: str | None,
 ) -> dict[str, Any]:
     """Builtins only: the dict crosses from xdist workers to the controller."""
-    data: dict[str, Any] = {"repo": repo, "check": check, "mode": mode, "base": base, "head": head}
+    data: dict[str, Any] = {
+        "repo": repo,
+        "check": check,
+        "mode": mode,
+        "base": evidence.base,
+        "base_sha": evidence.base_sha,
+        "head": evidence.head,
+        "judged": dict(evidence.judged),
+    }
+    if evidence.note:
+        data["base_note"] = evidence.note
     if result is not None:
         data["summary"] = summarise(result)
         data["passed"] = result.passed

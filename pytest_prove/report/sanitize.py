@@ -116,6 +116,7 @@ def sanitize_result(result: CheckResult, secrets: Iterable[str] = ()) -> CheckRe
         metrics=metrics,
         summary=None if result.summary is None else clean(result.summary),
         skipped=None if result.skipped is None else clean(result.skipped),
+        judged={once(kind): int(n) for kind, n in result.judged.items()},
     )
 
 
