@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import json
 import random
 import sqlite3
 import threading
@@ -25,21 +24,23 @@ from types import TracebackType
 from typing import Any, Final
 
 from .history_schema import (
+    FINISHED,
     GATE_COLUMNS,
     MIGRATIONS,
+    RUN_COLUMNS,
     HistoryError,
     connect,
     gate_from_row,
     gate_row,
     is_busy,
-    json_text,
-    moment,
     outcome,
-    text,
+    run_fields,
+    run_row,
     timestamp,
     translated,
 )
-from .run_record import OUTCOMES, GateRecord, Outcome, RunOutline, RunRecord
+from .liveness import ProcessMark
+from .run_record import OUTCOMES, GateRecord, Outcome, RunHeader, RunOutline, RunRecord
 
 __all__ = [
     "DEFAULT_HISTORY",
@@ -57,6 +58,8 @@ DEFAULT_TIMEOUT: Final = 30.0
 
 # Run ids bound per query, below SQLite's limit on bound parameters.
 _CHUNK_IDS: Final = 500
+_INSERT_RUN: Final = f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({', '.join('?' * 10)})"
+_INSERT_GATE: Final = f"INSERT INTO gates ({GATE_COLUMNS}) VALUES ({', '.join('?' * 15)})"
 
 
 def history_path(configured: str | None, base_dir: Path) -> Path:
@@ -92,26 +95,52 @@ class History:
     def add(self, run: RunRecord) -> None:
         """Store the run and its gates in one transaction (all or nothing)."""
         with self._lock, self._errors("write to"):
-            row = (
-                run.id,
-                timestamp(run.started),
-                timestamp(run.finished),
-                text(run.host),
-                json_text(list(run.command)),
-                run.config_digest,
-                int(run.exit_status),
-            )
+            row = run_row(run, None)
             gates = [gate_row(run.id, seq, g) for seq, g in enumerate(run.gates)]
             with self._transaction():
-                try:
-                    self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-                except sqlite3.IntegrityError:
-                    raise HistoryError(
-                        f"history {self.path}: run {run.id} is already in it"
-                    ) from None
-                self._db.executemany(
-                    f"INSERT INTO gates ({GATE_COLUMNS}) VALUES ({', '.join('?' * 15)})", gates
-                )
+                self._insert_run(row)
+                self._db.executemany(_INSERT_GATE, gates)
+
+    def begin(self, run: RunHeader, mark: ProcessMark) -> None:
+        """Store a run as it starts: no end yet, so it reads as running while ``mark`` runs."""
+        with self._lock, self._errors("write to"), self._transaction():
+            self._insert_run(run_row(run, mark))
+
+    def record(
+        self,
+        run_id: str,
+        first_seq: int,
+        gates: Sequence[GateRecord],
+        *,
+        until: datetime.datetime,
+        end: int | None = None,
+    ) -> None:
+        """Add a begun run's next gates, numbered from ``first_seq``, in one transaction.
+
+        :param until: the run's ``finished``: its end, or how far it has got
+        :param end: the exit status, when this ends the run
+        """
+        with self._lock, self._errors("write to"):
+            rows = [gate_row(run_id, first_seq + i, g) for i, g in enumerate(gates)]
+            with self._transaction():
+                self._db.executemany(_INSERT_GATE, rows)
+                if end is None:
+                    self._db.execute(
+                        "UPDATE runs SET finished = ? WHERE id = ?", (timestamp(until), run_id)
+                    )
+                else:
+                    self._db.execute(
+                        "UPDATE runs SET finished = ?, exit_status = ?, status = ? WHERE id = ?",
+                        (timestamp(until), int(end), FINISHED, run_id),
+                    )
+
+    def _insert_run(self, row: Sequence[object]) -> None:
+        try:
+            self._db.execute(
+                f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({', '.join('?' * 10)})", row
+            )
+        except sqlite3.IntegrityError:
+            raise HistoryError(f"history {self.path}: run {row[0]} is already in it") from None
 
     def runs(
         self,
@@ -130,7 +159,7 @@ class History:
             rows = self._run_rows(since, repo, limit)
             gates = self._gates([str(r[0]) for r in rows], repo)
         return [
-            RunRecord(**_run_fields(row), gates=tuple(gates.get(str(row[0]), ())))
+            RunRecord(**run_fields(row), gates=tuple(gates.get(str(row[0]), ())))
             for row in reversed(rows)
         ]
 
@@ -153,7 +182,7 @@ class History:
                     tally[outcome(str(name))] += int(number)
         return [
             RunOutline(
-                **_run_fields(row),
+                **run_fields(row),
                 tally=tallies.get(str(row[0]), dict.fromkeys(OUTCOMES, 0)),
             )
             for row in reversed(rows)
@@ -170,7 +199,7 @@ class History:
         if repo is not None:
             where.append("id IN (SELECT run_id FROM gates WHERE repo = ?)")
             params.append(repo)
-        sql = "SELECT id, started, finished, host, command, config_digest, exit_status FROM runs"
+        sql = f"SELECT {RUN_COLUMNS} FROM runs"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY started DESC, id DESC"
@@ -211,19 +240,6 @@ def _chunks(run_ids: Sequence[str]) -> Iterator[tuple[Sequence[str], str]]:
     for start in range(0, len(run_ids), _CHUNK_IDS):
         chunk = run_ids[start : start + _CHUNK_IDS]
         yield chunk, ", ".join("?" * len(chunk))
-
-
-def _run_fields(row: Sequence[Any]) -> dict[str, Any]:
-    run_id, started, finished, host, command, digest, status = row
-    return {
-        "id": str(run_id),
-        "started": moment(started),
-        "finished": moment(finished),
-        "host": str(host),
-        "command": tuple(str(word) for word in json.loads(command)),
-        "config_digest": str(digest),
-        "exit_status": int(status),
-    }
 
 
 def open_history(path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> History:

@@ -16,12 +16,17 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from .run_record import OUTCOMES, GateRecord, Outcome
+from .liveness import ProcessMark, process_state
+from .run_record import OUTCOMES, GateRecord, Outcome, RunHeader, RunStatus
 
 __all__ = [
+    "FINISHED",
     "GATE_COLUMNS",
     "MIGRATIONS",
+    "RUNNING",
+    "RUN_COLUMNS",
     "HistoryError",
+    "HistoryLockedError",
     "connect",
     "gate_from_row",
     "gate_row",
@@ -29,6 +34,8 @@ __all__ = [
     "json_text",
     "moment",
     "outcome",
+    "run_fields",
+    "run_row",
     "text",
     "timestamp",
     "translated",
@@ -67,16 +74,33 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX gates_repo_check ON gates (repo, check_name);
     """,
+    # A run's row is written as it starts and its gates as they finish: 'running' until
+    # its end is recorded; pid and process_start tell whether its process is still there.
+    """
+    ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'finished';
+    ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN process_start TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 GATE_COLUMNS: Final = (
     "run_id, seq, nodeid, repo, check_name, outcome, duration, summary, reason, "
     "mode, base, head, findings, metrics, waivers"
 )
+RUN_COLUMNS: Final = (
+    "id, started, finished, host, command, config_digest, exit_status, status, pid, process_start"
+)
+# The values of runs.status; what a reader makes of 'running' is :func:`run_fields`' job.
+RUNNING: Final = "running"
+FINISHED: Final = "finished"
 
 
 class HistoryError(Exception):
     """The history file cannot be used; the message names the file and why."""
+
+
+class HistoryLockedError(HistoryError):
+    """Another process held the file's lock for longer than the timeout: try again later."""
 
 
 def timestamp(moment: datetime.datetime) -> str:
@@ -124,6 +148,41 @@ def gate_row(run_id: str, seq: int, g: GateRecord) -> tuple[object, ...]:
     )
 
 
+def run_row(run: RunHeader, mark: ProcessMark | None) -> tuple[object, ...]:
+    """The ``runs`` row (:data:`RUN_COLUMNS`); ``mark``: where a run without its end runs."""
+    return (
+        run.id,
+        timestamp(run.started),
+        timestamp(run.finished),
+        text(run.host),
+        json_text(list(run.command)),
+        run.config_digest,
+        int(run.exit_status),
+        FINISHED if run.status == "finished" else RUNNING,
+        mark.pid if mark else 0,
+        mark.start if mark else "",
+    )
+
+
+def run_fields(row: Sequence[Any]) -> dict[str, Any]:
+    """The :class:`RunHeader` fields of a ``runs`` row (:data:`RUN_COLUMNS`)."""
+    run_id, started, finished, host, command, digest, exit_status, status, pid, start = row
+    state: RunStatus = "finished"
+    if status != FINISHED:
+        mark = ProcessMark(host=str(host), pid=int(pid), start=str(start))
+        state = "running" if process_state(mark) == "running" else "interrupted"
+    return {
+        "id": str(run_id),
+        "started": moment(started),
+        "finished": moment(finished),
+        "host": str(host),
+        "command": tuple(str(word) for word in json.loads(command)),
+        "config_digest": str(digest),
+        "exit_status": int(exit_status),
+        "status": state,
+    }
+
+
 def gate_from_row(row: Sequence[Any]) -> GateRecord:
     (_, _, nodeid, repo, check, result, duration, summary, reason, mode, base, head,
      findings, metrics, waivers) = row  # fmt: skip
@@ -154,7 +213,7 @@ def translated(path: Path, doing: str, timeout: float) -> Iterator[None]:
     except sqlite3.OperationalError as exc:
         message = str(exc)
         if is_busy(exc):
-            raise HistoryError(
+            raise HistoryLockedError(
                 f"history {path}: cannot {doing} it: still locked by another process "
                 f"after waiting {timeout:g}s ({message})"
             ) from None
