@@ -113,6 +113,7 @@ def run_summary(run: RunOutline | RunRecord) -> dict[str, Any]:
         "host": _text(run.host, 200),
         "command": _text(" ".join(run.command)),
         "exit_status": run.exit_status,
+        "status": run.status,
         "counts": counts,
         "pass_rate": pass_rate(counts),
         "duration": _seconds((run.finished - run.started).total_seconds()),
