@@ -111,9 +111,11 @@ def describe_live(live: LiveState) -> str | None:
     if process is None or state == "running":
         return f"a run is in progress: {gates}"
     if state == "gone":
+        # No count of its gates: the file is rewritten at most once a second, the
+        # history (the line above this one) holds more of them.
         return (
             f"the run started at {_when(live.started)} (pid {process.pid}) is no longer "
-            f"running: interrupted ({gates})"
+            "running: interrupted"
         )
     if process.host != socket.gethostname():
         return (
