@@ -136,9 +136,7 @@ class History:
 
     def _insert_run(self, row: Sequence[object]) -> None:
         try:
-            self._db.execute(
-                f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({', '.join('?' * 10)})", row
-            )
+            self._db.execute(_INSERT_RUN, row)
         except sqlite3.IntegrityError:
             raise HistoryError(f"history {self.path}: run {row[0]} is already in it") from None
 
