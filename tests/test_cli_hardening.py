@@ -355,14 +355,17 @@ def test_rollback_of_a_deeply_nested_run_record_is_a_usage_error(
     )
 
 
-def test_status_ignores_a_deeply_nested_live_file(
+def test_status_names_a_deeply_nested_live_file_and_goes_on(
     fleet: RepoBuilder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     live = fleet.path.parent / ".prove" / "live.json"
     live.parent.mkdir()
     live.write_text(DEEP)
     assert main(["status", "--config", "multi.yaml"]) == 0
-    assert capsys.readouterr() == ("no run recorded yet\n", "")
+    assert capsys.readouterr() == (
+        "no run recorded yet\n",
+        f"prove status: {live}: not valid JSON: nested too deeply; ignored\n",
+    )
 
 
 def test_a_deeply_nested_durations_file_is_replaced_like_any_unreadable_one(

@@ -53,27 +53,35 @@ def _locations(config: str | None) -> tuple[Path | None, Path]:
 
 
 def _print_summary(history: Path | None, live: Path) -> int:
-    from ..checks.command_reports import load_json
     from ..report.dashboard_sink import recent_runs
+    from ..report.live_file import LiveFileError, describe_live, read_live
 
     runs, problem = recent_runs(history, limit=1)
     if problem:
+        # The live file may still tell whether a run is going on.
         print(f"prove status: {problem}", file=sys.stderr)
-        return 1
-    if not runs:
+    elif not runs:
         print("no run recorded yet")
     else:
         run = runs[-1]
         tally = ", ".join(f"{n} {outcome}" for outcome, n in run.counts().items() if n)
-        when = f"{run.finished:%Y-%m-%d %H:%M:%S %Z}"
-        print(f"latest run {run.id[:12]} at {when}: {tally or 'no gates'}")
+        if run.status == "finished":
+            when = f"{run.finished:%Y-%m-%d %H:%M:%S %Z}"
+            print(f"latest run {run.id[:12]} at {when}: {tally or 'no gates'}")
+        else:
+            when = f"{run.started:%Y-%m-%d %H:%M:%S %Z}"
+            print(
+                f"latest run {run.id[:12]} started at {when}, {run.status}: {tally or 'no gates'}"
+            )
     try:
-        state = load_json(live.read_bytes().decode("utf-8"))
-    except (OSError, ValueError):  # ReportError and UnicodeDecodeError are ValueErrors
-        return 0
-    if isinstance(state, dict) and state.get("running") and isinstance(state.get("gates"), list):
-        print(f"a run is in progress: {len(state['gates'])} gates finished")
-    return 0
+        state = read_live(live)
+    except LiveFileError as exc:
+        print(f"prove status: {live}: {exc}; ignored", file=sys.stderr)
+        state = None
+    line = describe_live(state) if state is not None else None
+    if line:
+        print(line)
+    return 1 if problem else 0
 
 
 def run_status(args: argparse.Namespace) -> int:

@@ -36,6 +36,14 @@
     return OUTCOMES.filter((o) => tally[o]).map((o) => tally[o] + " " + o).join(", ") || "no gates";
   }
   const key = (gate) => gate.repo + SEP + gate.check;
+  // A run without an end in the history: killed ("interrupted"), or still going.
+  const unfinished = (run) => run.status === "interrupted" || run.status === "running";
+  function ended(run) {
+    if (run.status === "interrupted") return "interrupted after " + seconds(run.duration) + " (no end recorded)";
+    if (run.status === "running") return "still running, " + seconds(run.duration) + " so far";
+    return seconds(run.duration) + ", exit status " + run.exit_status;
+  }
+  const statusNote = (run) => (unfinished(run) ? " (" + run.status + ")" : "");
 
   // ---- state: the gates shown in the matrix, by repo and check
   const gates = new Map();
@@ -52,8 +60,7 @@
       return;
     }
     info.textContent = "Latest run " + run.id.slice(0, 12) + " on " + run.host + ", " +
-      when(run.started) + ", " + seconds(run.duration) + ", exit status " + run.exit_status +
-      ": " + counts(run.counts) + ".";
+      when(run.started) + ", " + ended(run) + ": " + counts(run.counts) + ".";
     info.title = run.command;
   }
   describeRun();
@@ -242,8 +249,10 @@
     const line = points.filter(Boolean).map((p) => p[0].toFixed(1) + "," + p[1].toFixed(1)).join(" ");
     if (line) chart.appendChild(shape("polyline", { points: line, class: "trend" }));
     for (const p of points.filter(Boolean)) {
-      chart.appendChild(shape("circle", { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: 3.5, class: "dot" },
-        when(p[2].started) + ": " + Math.round(p[2].pass_rate * 100) + "% (" + counts(p[2].counts) + ")"));
+      chart.appendChild(shape("circle", { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: 3.5,
+        class: unfinished(p[2]) ? "dot dot-open" : "dot" },
+        when(p[2].started) + statusNote(p[2]) + ": " + Math.round(p[2].pass_rate * 100) + "% (" +
+        counts(p[2].counts) + ")"));
     }
   }
 
@@ -256,8 +265,8 @@
     runs.forEach((r, i) => {
       const h = (r.duration / top) * (H - PAD - 14);
       chart.appendChild(shape("rect", { x: (PAD + 4 + i * slot).toFixed(1), y: (H - PAD - h).toFixed(1),
-        width: Math.max(slot - 2, 1).toFixed(1), height: h.toFixed(1), class: "bar" },
-        when(r.started) + ": " + seconds(r.duration)));
+        width: Math.max(slot - 2, 1).toFixed(1), height: h.toFixed(1), class: unfinished(r) ? "bar bar-open" : "bar" },
+        when(r.started) + ": " + ended(r)));
     });
   }
 
@@ -285,6 +294,27 @@
     slowestChart(data.latest.gates);
   } else {
     trends.appendChild(el("p", { class: "empty" }, "No runs recorded yet: the charts appear after the first run."));
+  }
+  if (data.runs.some(unfinished)) {
+    trends.appendChild(el("p", { class: "note" }, "Hollow points and bars: runs without an end in the history " +
+      "(interrupted, or still running); they count the gates that finished."));
+  }
+
+  // ---- the runs, newest first
+  if (data.runs.length) {
+    const list = app.appendChild(el("details", { id: "runs" }));
+    const interrupted = data.runs.filter((r) => r.status === "interrupted").length;
+    list.appendChild(el("summary", {}, "Runs: " + data.runs.length +
+      (interrupted ? ", " + interrupted + " interrupted" : "")));
+    const runs = list.appendChild(el("ol", { class: "runs", reversed: "" }));
+    for (const run of [...data.runs].reverse()) {
+      const item = runs.appendChild(el("li", { title: run.command }));
+      item.appendChild(document.createTextNode(when(run.started) + " \u00b7 " + run.id.slice(0, 12) + " on " +
+        run.host + " \u00b7 "));
+      item.appendChild(el("span", { class: "run-" + run.status }, unfinished(run) ? run.status : "exit status " +
+        run.exit_status));
+      item.appendChild(document.createTextNode(" \u00b7 " + seconds(run.duration) + " \u00b7 " + counts(run.counts)));
+    }
   }
 
   // ---- live updates (prove status --dashboard)
@@ -319,9 +349,13 @@
       }
       applyFilters();
     }
+    const gatesDone = done + " gate" + (done === 1 ? "" : "s");
     live.textContent = state.running
-      ? "Run " + String(state.run).slice(0, 12) + " in progress: " + done + " gate" + (done === 1 ? "" : "s") + " finished."
-      : "Run " + String(state.run).slice(0, 12) + " finished: " + done + " gates. Reload the page for updated trends.";
+      ? "Run " + String(state.run).slice(0, 12) + " in progress: " + gatesDone + " finished."
+      : state.interrupted
+        ? "Run " + String(state.run).slice(0, 12) + " was interrupted (its process is gone): " + gatesDone +
+          " finished. Reload the page for updated trends."
+        : "Run " + String(state.run).slice(0, 12) + " finished: " + gatesDone + ". Reload the page for updated trends.";
   }
   function poll() {
     fetch(data.live_url, { cache: "no-store" })

@@ -28,6 +28,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
+    from .liveness import ProcessMark
     from .run_record import GateRecord, Outcome, RunOutline, RunRecord
 
 __all__ = [
@@ -112,6 +113,7 @@ def run_summary(run: RunOutline | RunRecord) -> dict[str, Any]:
         "host": _text(run.host, 200),
         "command": _text(" ".join(run.command)),
         "exit_status": run.exit_status,
+        "status": run.status,
         "counts": counts,
         "pass_rate": pass_rate(counts),
         "duration": _seconds((run.finished - run.started).total_seconds()),
@@ -120,16 +122,28 @@ def run_summary(run: RunOutline | RunRecord) -> dict[str, Any]:
 
 
 def live_payload(
-    run_id: str, started: datetime.datetime, gates: Iterable[GateRecord], *, running: bool
+    run_id: str,
+    started: datetime.datetime,
+    gates: Iterable[GateRecord],
+    *,
+    running: bool,
+    process: ProcessMark | None = None,
 ) -> dict[str, Any]:
-    """The content of ``.prove/live.json``: the gates finished so far in the current run."""
-    return {
+    """The content of ``.prove/live.json``: the gates finished so far in the current run.
+
+    :param process: where the run runs, so that a reader can tell a run that was killed
+        from one going on (:mod:`.live_file`)
+    """
+    payload: dict[str, Any] = {
         "running": running,
         "run": run_id,
         "started": started.isoformat(),
         "updated": datetime.datetime.now(datetime.UTC).isoformat(),
         "gates": [gate_view(g) for g in gates],
     }
+    if process is not None:
+        payload.update(host=process.host, pid=process.pid, process_start=process.start)
+    return payload
 
 
 def dashboard_data(runs: Sequence[RunOutline | RunRecord], live_url: str | None) -> dict[str, Any]:

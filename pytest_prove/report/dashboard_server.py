@@ -17,6 +17,7 @@ from typing import Final
 
 from .dashboard import render_dashboard
 from .dashboard_sink import recent_runs
+from .live_file import LiveFileError, parse_live
 
 __all__ = ["LIVE_PATH", "DashboardServer"]
 
@@ -52,14 +53,24 @@ class DashboardServer(http.server.ThreadingHTTPServer):
         return render_dashboard(runs, live_url=LIVE_PATH).encode()
 
     def live_state(self) -> bytes:
-        """The live file if it holds a JSON object (a run may be replacing it), else idle."""
+        """The live file if it holds a JSON object (a run may be replacing it), else idle.
+
+        A file left ``running`` by a run whose process is gone says ``running: false``
+        and ``interrupted: true`` instead, so the page stops waiting for it.
+        """
         try:
             data = self.live.read_bytes()
-            if isinstance(json.loads(data), dict):
-                return data
-        except (OSError, ValueError):
-            pass
-        return _IDLE
+            state = json.loads(data)
+        except (OSError, ValueError, RecursionError):
+            return _IDLE
+        try:
+            live = parse_live(state)
+        except LiveFileError:
+            return _IDLE
+        if live.running and live.state() == "gone":
+            state.update(running=False, interrupted=True)
+            return json.dumps(state, separators=(",", ":")).encode()
+        return data
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -8,9 +8,10 @@
   retries inside a time budget; a failure is a terminal-summary note, never the run's
   fate, and the URL is shown without its credentials or query.
 
-Either way ``.prove/live.json`` follows the run as gates finish (``running: true``),
-and says ``running: false`` at the end: ``prove status --dashboard`` serves it to the
-page, which updates its matrix while the run goes on.
+Either way ``.prove/live.json`` follows the run as gates finish (``running: true``,
+with the host and pid of the run, so that a reader can tell a killed run from a live
+one), and says ``running: false`` at the end: ``prove status --dashboard`` serves it
+to the page, which updates its matrix while the run goes on.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pytest
 
 from ..files import open_regular, write_atomic
 from .dashboard import PAGE_TITLE, live_payload, render_dashboard
+from .liveness import this_process
 from .run_record import RECORDER_KEY
 
 if TYPE_CHECKING:
@@ -148,12 +150,15 @@ class DashboardSink:
         self._gates: list[GateRecord] = []
         self._written = 0.0
         self._live_ok = True
+        self._process = this_process()
 
     def _write_live(self, config: pytest.Config, *, running: bool) -> None:
         if not self._live_ok:
             return
         recorder = config.stash[RECORDER_KEY]
-        payload = live_payload(recorder.id, recorder.started, self._gates, running=running)
+        payload = live_payload(
+            recorder.id, recorder.started, self._gates, running=running, process=self._process
+        )
         try:
             write_atomic(self.live, json.dumps(payload, separators=(",", ":")) + "\n")
         except OSError as exc:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
 from ..wording import count
-from .summary import LEGEND, GateSummary, Report, format_duration
+from .summary import LEGEND, GateSummary, Report, UnfinishedRun, format_duration
 
 FORMATS: Final = ("table", "md", "json", "csv", "html")
 SLOWEST: Final = 10
@@ -100,7 +100,20 @@ HEADINGS_ALL: Final = (*HEADINGS, "history (oldest first)")
 
 def _title(report: Report) -> str:
     runs = count(report.runs, "run")
+    if report.interrupted:
+        runs += f" ({report.interrupted} interrupted)"
     return f"prove report: {runs}, {_when(report.first)} .. {_when(report.last)}"
+
+
+UNFINISHED_HEADING: Final = "runs without an end (their finished gates are counted above)"
+
+
+def _unfinished(run: UnfinishedRun) -> tuple[str, str]:
+    """A run without an end: its id, and the rest of its line (names are the caller's to escape)."""
+    recorded = count(run.gates, "gate")
+    return run.id[
+        :12
+    ], f"started {_when(run.started)} on {run.host}: {run.status}, {recorded} recorded"
 
 
 def render_table(report: Report) -> str:
@@ -125,6 +138,9 @@ def render_table(report: Report) -> str:
         lines += [
             f"  {printable(g.repo)}::{printable(g.check)}  {g.flips} flips" for g in report.flaky
         ]
+    if report.unfinished:
+        lines += ["", f"{UNFINISHED_HEADING}:"]
+        lines += [f"  {printable(' '.join(_unfinished(r)))}" for r in report.unfinished]
     lines += ["", f"legend: {LEGEND}"]
     return "\n".join(lines) + "\n"
 
@@ -156,6 +172,12 @@ def render_md(report: Report) -> str:
     if report.flaky:
         lines += ["", "**Flaky gates** (passed and failed in turn at least twice):", ""]
         lines += [f"- {md_cell(g.repo)}::{md_cell(g.check)}: {g.flips} flips" for g in report.flaky]
+    if report.unfinished:
+        lines += ["", f"**{md_cell(UNFINISHED_HEADING.capitalize())}**:", ""]
+        lines += [
+            f"- {md_cell(run_id)} {md_cell(rest)}"
+            for run_id, rest in map(_unfinished, report.unfinished)
+        ]
     lines += ["", f"Legend: {md_cell(LEGEND)}"]
     return "\n".join(lines) + "\n"
 
@@ -168,6 +190,16 @@ def render_json(report: Report) -> str:
         "gates": [_row(g) for g in report.gates],
         "slowest": [{"repo": g.repo, "check": g.check} for g in report.slowest(SLOWEST)],
         "flaky": [{"repo": g.repo, "check": g.check, "flips": g.flips} for g in report.flaky],
+        "unfinished": [
+            {
+                "id": r.id,
+                "started": r.started.isoformat(),
+                "host": r.host,
+                "status": r.status,
+                "gates": r.gates,
+            }
+            for r in report.unfinished
+        ],
     }
     return json.dumps(data, indent=2) + "\n"
 
@@ -227,6 +259,10 @@ def render_html(report: Report) -> str:
     flaky = "".join(
         f"<li>{esc(g.repo)}::{esc(g.check)}: {g.flips} flips</li>" for g in report.flaky
     )
+    unfinished = "".join(
+        f"<li>{esc(run_id)} {esc(rest)}</li>"
+        for run_id, rest in map(_unfinished, report.unfinished)
+    )
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{title}</title><style>{_STYLE}</style></head><body>\n"
@@ -235,6 +271,11 @@ def render_html(report: Report) -> str:
         + "\n</tbody></table>\n"
         + (f"<h2>Slowest gates (mean / max)</h2><ul>{slow}</ul>\n" if slow else "")
         + (f"<h2>Flaky gates</h2><ul>{flaky}</ul>\n" if flaky else "")
+        + (
+            f"<h2>{esc(UNFINISHED_HEADING.capitalize())}</h2><ul>{unfinished}</ul>\n"
+            if unfinished
+            else ""
+        )
         + f"<p>Legend: {esc(LEGEND)}</p>\n</body></html>\n"
     )
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..config.fleet import Fleet
 
 __all__ = [
+    "NO_EXIT_STATUS",
     "RECORDER_KEY",
     "RESULT_ATTR",
     "GateRecord",
@@ -38,6 +39,7 @@ __all__ = [
     "RunOutline",
     "RunRecord",
     "RunRecorder",
+    "RunStatus",
     "config_digest",
 ]
 
@@ -49,6 +51,10 @@ CACHED_PREFIX: Final = "cached:"
 # "error": our own or pytest's machinery failed around the gate (setup/teardown).
 Outcome = Literal["passed", "failed", "skipped", "cached", "waived", "error"]
 OUTCOMES: Final[tuple[Outcome, ...]] = ("passed", "failed", "waived", "error", "skipped", "cached")
+# "running": no end recorded yet and its process still runs on this host;
+# "interrupted": no end recorded and not running here (killed, or on a host this one cannot ask).
+RunStatus = Literal["finished", "running", "interrupted"]
+NO_EXIT_STATUS: Final = -1
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -84,7 +90,12 @@ class GateRecord:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RunHeader:
-    """What identifies a pytest session: when, where, how it was started and how it ended."""
+    """What identifies a pytest session: when, where, how it was started and how it ended.
+
+    :param finished: the end; for a run that has none (``status`` not ``finished``), the
+        last moment it recorded gates
+    :param exit_status: pytest's; :data:`NO_EXIT_STATUS` for a run that has not ended
+    """
 
     id: str
     started: datetime.datetime
@@ -93,6 +104,7 @@ class RunHeader:
     command: tuple[str, ...]
     config_digest: str
     exit_status: int
+    status: RunStatus = "finished"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -120,6 +132,7 @@ class RunRecord(RunHeader):
             "command": list(self.command),
             "config_digest": self.config_digest,
             "exit_status": self.exit_status,
+            "status": self.status,
             "counts": self.counts(),
             "gates": [g.to_dict() for g in self.gates],
         }
@@ -193,10 +206,15 @@ class RunRecorder:
     """Builds the :class:`RunRecord` on the controller and hands it to the sinks."""
 
     def __init__(self, config: pytest.Config, fleet: Fleet) -> None:
+        from .sanitize import sanitize
+
         self.config = config
         self.id = uuid.uuid4().hex
         self.started = datetime.datetime.now(datetime.UTC)
         self.digest = config_digest(fleet)
+        self.host = socket.gethostname()
+        # --prove-set values may hold a token; the record lands in history and dashboard
+        self.command = tuple(sanitize(arg) for arg in config.invocation_params.args)
         self.notes: list[str] = []
         self._partial: dict[str, _Partial] = {}
         self._done: list[GateRecord] = []
@@ -247,18 +265,28 @@ class RunRecorder:
         self._done.append(gate)
         self.config.hook.pytest_prove_gate_finished(config=self.config, gate=gate)
 
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        from .sanitize import sanitize
+    def header(self) -> RunHeader:
+        """The run as it stands before its end: no exit status yet."""
+        return RunHeader(
+            id=self.id,
+            started=self.started,
+            finished=self.started,
+            host=self.host,
+            command=self.command,
+            config_digest=self.digest,
+            exit_status=NO_EXIT_STATUS,
+            status="running",
+        )
 
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         for nodeid in list(self._partial):  # interrupted before their teardown
             self._finish(nodeid)
         self.run = RunRecord(
             id=self.id,
             started=self.started,
             finished=datetime.datetime.now(datetime.UTC),
-            host=socket.gethostname(),
-            # --prove-set values may hold a token; the record lands in history and dashboard
-            command=tuple(sanitize(arg) for arg in self.config.invocation_params.args),
+            host=self.host,
+            command=self.command,
             config_digest=self.digest,
             exit_status=int(exitstatus),
             gates=tuple(self._done),

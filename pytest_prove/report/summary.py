@@ -10,7 +10,9 @@ rendering is :mod:`.formats`' job.  The definitions (documented in docs/reportin
 - *flaky*: the pass/fail sequence, in run order, changes at least twice in the period
   (pass, fail, pass or fail, pass, fail): once is a fix or a breakage, not flakiness;
 - *trend*: pass rate of the later half of the gate's deciding runs minus that of the
-  earlier half (the middle run, with an odd count, is in neither); ``None`` under 2 runs.
+  earlier half (the middle run, with an odd count, is in neither); ``None`` under 2 runs;
+- *unfinished* runs have no end in the history (interrupted, or still running): their
+  finished gates count like any others, and the report lists the runs themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from .run_record import GateRecord, Outcome, RunRecord
+from .run_record import GateRecord, Outcome, RunRecord, RunStatus
 
 LETTERS: Final[dict[Outcome, str]] = {
     "passed": ".",
@@ -70,6 +72,17 @@ class GateSummary:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class UnfinishedRun:
+    """A run without an end in the history, and how many of its gates it recorded."""
+
+    id: str
+    started: datetime.datetime
+    host: str
+    status: RunStatus
+    gates: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Report:
     """Every gate's summary (sorted by repo, check) and the period the runs cover."""
 
@@ -77,6 +90,11 @@ class Report:
     runs: int
     first: datetime.datetime | None
     last: datetime.datetime | None
+    unfinished: tuple[UnfinishedRun, ...] = ()
+
+    @property
+    def interrupted(self) -> int:
+        return sum(run.status == "interrupted" for run in self.unfinished)
 
     def slowest(self, count: int = 10) -> list[GateSummary]:
         return sorted(self.gates, key=lambda g: (-g.mean_duration, g.repo, g.check))[:count]
@@ -147,6 +165,17 @@ def summarise(runs: Iterable[RunRecord]) -> Report:
         runs=len(ordered),
         first=ordered[0].started if ordered else None,
         last=ordered[-1].started if ordered else None,
+        unfinished=tuple(
+            UnfinishedRun(
+                id=run.id,
+                started=run.started,
+                host=run.host,
+                status=run.status,
+                gates=len(run.gates),
+            )
+            for run in ordered
+            if run.status != "finished"
+        ),
     )
 
 
