@@ -79,7 +79,12 @@ def test_defaults_are_config_conventional() -> None:
         True,
         True,
     )
-    assert (settings.ignore_merge_commits, settings.max_commits) == (False, 500)
+    # Every commit is judged; only the list of findings is cut.
+    assert (settings.ignore_merge_commits, settings.max_commits, settings.max_findings) == (
+        False,
+        None,
+        100,
+    )
 
 
 def test_settings_take_camel_case_and_reject_unknown_keys() -> None:
@@ -325,6 +330,25 @@ def test_subject_cases(case: str, matching: str, not_matching: str) -> None:
 def test_scope_case_setting() -> None:
     assert rules("feat(user-api): x", scope_case="kebab-case") == set()
     assert rules("feat(user_api): x", scope_case="kebab-case") == {("scope-case", E)}
+
+
+def test_every_commit_is_judged_and_findings_are_capped() -> None:
+    commits = [fake_commit("Bad" if i % 2 else "feat: x\nglued", sha=str(i) * 40) for i in range(9)]
+    result = check(*commits, max_findings=3)
+    assert result.summary == "4 of 9 commits break Conventional Commits (0 ignored)"
+    assert result.metrics == {"commits": 9, "ignored": 0, "violations": 8, "warnings": 5}
+    # Errors before warnings and the newest first, so the cut list still fails the gate.
+    assert [(f.message[:10], f.rule) for f in result.findings[:3]] == [
+        ("5555555555", "subject-empty"),
+        ("7777777777", "type-empty"),
+        ("7777777777", "subject-empty"),
+    ]
+    assert result.findings[-1] == Finding(
+        rule="max-findings",
+        message="showing 3 of 13 findings, the newest (max_findings=3)",
+        severity=Severity.INFO,
+    )
+    assert not result.passed
 
 
 def test_max_commits_checks_the_newest() -> None:

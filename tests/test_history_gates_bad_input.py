@@ -117,17 +117,25 @@ def test_thousands_of_commits(make_repo: MakeRepo) -> None:
         check=True,
     )
     repo.git("checkout", "-q", "feat/many")
-    result = check_commit_messages(RepoContext(repo.path, env={}), CommitMsgSettings())
-    assert result.metrics["commits"] == 500  # max_commits: the newest 500
-    assert [f.rule for f in result.findings] == ["max-commits"]
-    assert result.findings[0].message == (
-        "checked the newest 500 of 3000 commits in range (max_commits=500)"
-    )
-    everything = check_commit_messages(
-        RepoContext(repo.path, env={}), CommitMsgSettings(max_commits=10_000)
-    )
+    # Every commit is judged, however long the range (commitlint's verdicts on all of it).
+    everything = check_commit_messages(RepoContext(repo.path, env={}), CommitMsgSettings())
+    assert everything.metrics["commits"] == 3000
+    assert everything.summary == "3 of 3,000 commits break Conventional Commits (0 ignored)"
     assert sorted({f.message.split('"')[1] for f in everything.findings}) == [
         "Change 0",
         "Change 1000",
         "Change 2000",
     ]
+
+
+def test_max_commits_still_cuts_the_range_when_asked(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    repo.git("checkout", "-q", "-b", "feat/few")
+    for i in range(5):
+        repo.commit("Change" if i == 0 else f"feat: change {i}", files={f"{i}.txt": "x\n"})
+    result = check_commit_messages(RepoContext(repo.path, env={}), CommitMsgSettings(max_commits=4))
+    assert result.metrics["commits"] == 4
+    assert [f.rule for f in result.findings] == ["max-commits"]
+    assert result.findings[0].message == (
+        "checked the newest 4 of 5 commits in range (max_commits=4)"
+    )

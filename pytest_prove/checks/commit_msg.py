@@ -83,8 +83,15 @@ class CommitMsgSettings(CheckSettings):
         default=False, description="Also skip every commit with two or more parents"
     )
     ignore_reverts: bool = Field(default=True, description='Skip git\'s Revert "..." commits')
-    max_commits: int = Field(
-        default=500, ge=1, le=MAX_COUNT, strict=True, description="Check at most this many (newest)"
+    max_commits: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_COUNT,
+        strict=True,
+        description="Judge at most this many commits (the newest); None: all",
+    )
+    max_findings: int = Field(
+        default=100, ge=1, le=MAX_COUNT, strict=True, description="Show at most this many findings"
     )
 
 
@@ -102,8 +109,8 @@ _EMPTY_VIOLATIONS: Final = (
 def check_commit_messages(context: RepoContext, settings: CommitMsgSettings) -> CheckResult:
     """Lint every commit between the merge base and ``HEAD``.
 
-    Metrics: ``commits`` looked at, ``ignored`` (merges, reverts, ...),
-    ``violations`` (error findings) and ``warnings``.
+    Metrics: ``commits`` judged, ``ignored`` (merges, reverts, ...), ``violations``
+    (error findings) and ``warnings``, all counted before ``max_findings`` cuts the list.
     """
     commits = context.commits
     if not commits:
@@ -111,8 +118,7 @@ def check_commit_messages(context: RepoContext, settings: CommitMsgSettings) -> 
             summary="no commits to check",
             metrics={"commits": 0, "ignored": 0, "violations": 0, "warnings": 0},
         )
-    # Oldest first: the newest are the branch's own work, the likeliest to be wrong.
-    checked = commits[-settings.max_commits :]
+    checked = commits[-settings.max_commits :] if settings.max_commits else commits
     findings: list[Finding] = []
     ignored = bad = 0
     accepted = _obviously_valid(settings, [c.message for c in checked])
@@ -132,8 +138,18 @@ def check_commit_messages(context: RepoContext, settings: CommitMsgSettings) -> 
         bad += any(v.severity is Severity.ERROR for v in found)
     errors = sum(f.severity is Severity.ERROR for f in findings)
     warnings = len(findings) - errors
+    shown = _shown(findings, settings.max_findings)
+    if len(shown) < len(findings):
+        shown.append(
+            Finding(
+                rule="max-findings",
+                message=f"showing {len(shown):,} of {len(findings):,} findings, the newest "
+                f"(max_findings={settings.max_findings})",
+                severity=Severity.INFO,
+            )
+        )
     if len(commits) > len(checked):
-        findings.append(
+        shown.append(
             Finding(
                 rule="max-commits",
                 message=f"checked the newest {len(checked)} of {len(commits)} commits in range "
@@ -143,13 +159,13 @@ def check_commit_messages(context: RepoContext, settings: CommitMsgSettings) -> 
         )
     linted = len(checked) - ignored
     summary = (
-        f"{bad} of {linted} commits break Conventional Commits"
+        f"{bad:,} of {linted:,} commits break Conventional Commits"
         if bad
-        else f"{linted} commits follow Conventional Commits"
+        else f"{linted:,} commits follow Conventional Commits"
     )
     return CheckResult(
-        findings=tuple(findings),
-        summary=f"{summary} ({ignored} ignored)",
+        findings=tuple(shown),
+        summary=f"{summary} ({ignored:,} ignored)",
         metrics={
             "commits": len(checked),
             "ignored": ignored,
@@ -173,6 +189,17 @@ def _judge(message: str, s: CommitMsgSettings) -> tuple[str, list[Violation]] | 
     # "#" line that survived git's cleanup is content.
     parsed = parse_lint_message(message + "\n")
     return parsed.header or "", list(violations(parsed, s))
+
+
+def _shown(findings: Sequence[Finding], limit: int) -> list[Finding]:
+    """At most ``limit`` findings in their order, the newest first chosen and errors
+    before warnings, so a cut list still fails the gate when the whole one does."""
+    if len(findings) <= limit:
+        return list(findings)
+    newest_first = range(len(findings) - 1, -1, -1)
+    errors = [i for i in newest_first if findings[i].severity is Severity.ERROR]
+    others = [i for i in newest_first if findings[i].severity is not Severity.ERROR]
+    return [findings[i] for i in sorted((errors + others)[:limit])]
 
 
 def check_message_file(
