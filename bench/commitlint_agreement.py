@@ -1,15 +1,19 @@
 """Agreement: the commit-msg gate's verdicts against the real commitlint, commit by commit.
 
 Usage:
-    npm install --prefix /tmp/commitlint @commitlint/cli @commitlint/config-conventional
+    mkdir -p /tmp/commitlint && cd /tmp/commitlint && npm init -y
+    npm install @commitlint/cli @commitlint/config-conventional && cd -
     python bench/commitlint_agreement.py --commitlint /tmp/commitlint GIT_DIR [GIT_DIR ...]
+    python bench/commitlint_agreement.py --generated 50000 --seed 1   # no repository needed
 
 Every message of every git directory's ``HEAD`` history goes to commitlint (``@commitlint/lint``
 with ``@commitlint/config-conventional``, options built as ``commitlint --from/--to`` builds
 them) in one node process, and to the gate (``check_commit_messages``, default settings) one
 commit at a time.  Prints the agreement on the verdict (valid or not), on the names of the
 error rules where both reject, and the disagreeing commits grouped by the difference in
-rules.  Needs node and the installed packages, no network.
+rules.  ``--generated N`` adds N messages built at random from pieces that sit on the
+rules' edges (footers, references, URLs, merge titles, whitespace, UTF-16 lengths), as
+single-parent commits.  Needs node and the installed packages, no network.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import collections
 import dataclasses
 import json
+import random
 import subprocess
 import sys
 import tempfile
@@ -46,9 +51,12 @@ const [root, input, output] = process.argv.slice(2);
 const require = createRequire(`${root}/package.json`);
 const load = async (name) => (await import(pathToFileURL(require.resolve(name)))).default;
 const lint = await load("@commitlint/lint");
+// An empty config file of our own, so that no commitlint config lying in `root` is merged in.
 const config = await (await load("@commitlint/load"))(
-  { extends: ["@commitlint/config-conventional"] }, { cwd: root },
+  { extends: [require.resolve("@commitlint/config-conventional")] },
+  { cwd: root, file: new URL("commitlint.config.mjs", import.meta.url).pathname },
 );
+if (!config.rules["type-enum"]) throw new Error("config-conventional did not load");
 const opts = {
   parserOpts: config.parserPreset?.parserOpts ?? {},
   plugins: config.plugins ?? {},
@@ -76,6 +84,44 @@ for (const message of JSON.parse(readFileSync(input, "utf8"))) {
 }
 writeFileSync(output, JSON.stringify({ versions, verdicts }));
 """
+
+
+_HEADERS: Final = (
+    *("feat: add x", "fix(api): y", "feat(A/B): Z", "chore: 1.2.3", "docs:  Two", "Added stuff"),
+    *("feat!: x ", " fix: x", "fix: x.", "fix: x...", "Merge commit 'abc'", "feat(a)(b): c"),
+    *(
+        "(chore): x",
+        "feat:",
+        "feat: ",
+        "fixup! feat: x",
+        "feat: " + "x" * 95,
+        "feat: é" + "😀" * 47,
+    ),
+    *("feat: \u00a0x", "feat: x\u00a0", "feat(api): close #1", "v1.0.0 [skip ci]", "revert: x"),
+    *('Revert "feat: x"', "feat: Ünicode", "feat: ünicode", "feat: `Q` q", "fix: iOS", ""),
+    *("fix(a): b(c): D", "# comment", "gpg: good", "Merge a into b", "feat\u2028: x"),
+)
+_LINES: Final = (
+    *("", "", "", "body line", "Body Line", "Closes #12", "closes #12 and #13", "fixes: #1"),
+    *("#12", "prefix #4", "see https://example.com/#12", "BREAKING CHANGE: gone", "#12: x"),
+    *("breaking change: gone", "  * BREAKING CHANGE x", "BREAKING-CHANGE x", "Refs: #9"),
+    *("Signed-off-by: A <a@b>", "x" * 101, "y" * 100, "https://e.com/" + "z" * 120, "(#123)"),
+    *("HTTPS://E.COM/" + "z" * 100, "ftp://e.com/" + "z" * 100, "Merge branch 'main'", "gh-12"),
+    *("Merge x into y", "gpg: sig", "# heading", "  indented", "\t", " ", "owner/repo#1"),
+    *("fix #1, #2", "#a-b.", "#1)", "Fixes #1 https://x.y/z", "😀" * 51, "é" * 101, "line\r"),
+    *("a\u2028b", "\ufeffBREAKING CHANGE: x", "Closes #1\u2028more", "Merge pull request #1"),
+)
+
+
+def generated_commits(count: int, seed: int) -> list[Commit]:
+    """Messages of a header and up to 7 lines from the pieces above, a few with CRLF."""
+    rng = random.Random(seed)
+    commits = []
+    for index in range(count):
+        lines = [rng.choice(_HEADERS), *(rng.choice(_LINES) for _ in range(rng.randint(0, 7)))]
+        message = ("\r\n" if rng.random() < 0.05 else "\n").join(lines) + "\n"
+        commits.append(Commit(f"{index:010x}".ljust(40, "0"), "0" * 40, "0", message))
+    return commits
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -107,6 +153,7 @@ def commitlint_verdicts(
     with tempfile.TemporaryDirectory() as tmp:
         driver, input_, output = Path(tmp, "lint.mjs"), Path(tmp, "in.json"), Path(tmp, "out.json")
         driver.write_text(DRIVER, encoding="utf-8")
+        Path(tmp, "commitlint.config.mjs").write_text("export default {};\n", encoding="utf-8")
         input_.write_text(json.dumps(list(messages)), encoding="utf-8")
         subprocess.run(
             ("node", str(driver), str(root.resolve()), str(input_), str(output)), check=True
@@ -148,7 +195,7 @@ def _percent(part: int, whole: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("git_dirs", nargs="+", type=Path, help="git directories (bare is fine)")
+    parser.add_argument("git_dirs", nargs="*", type=Path, help="git directories (bare is fine)")
     parser.add_argument(
         "--commitlint",
         type=Path,
@@ -157,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "are installed (default: /tmp/commitlint)",
     )
     parser.add_argument("--examples", type=int, default=3, help="examples shown per cause")
+    parser.add_argument("--generated", type=int, default=0, help="generated messages to add")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated messages")
     args = parser.parse_args(argv)
 
     commits: list[Commit] = []
@@ -166,6 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         head = found[-1].sha if found else "-"
         print(f"| {git_dir} | {head} | {len(found):,} |")
         commits.extend(found)
+    if args.generated:
+        print(f"| generated (seed {args.seed}) | - | {args.generated:,} |")
+        commits.extend(generated_commits(args.generated, args.seed))
     # `commitlint --from/--to` reads each message as git log's "%B%n".
     versions, theirs = commitlint_verdicts(args.commitlint, [c.message + "\n" for c in commits])
     ours = list(gate_verdicts(commits, CommitMsgSettings()))
