@@ -224,6 +224,12 @@ def test_passes(message: str) -> None:
     assert rules(message) == set()
 
 
+def test_long_messages_are_linted_in_linear_time() -> None:
+    body = "\n".join("" if i % 3 else f"line {i} of a long body" for i in range(200_000))
+    assert rules(f"feat: x\n\n{body}\n\nCloses #1\n" + "more\n" * 100_000) == set()
+    assert rules("feat: x\n\n" + "y" * 1_000_000) == {("body-max-line-length", E)}
+
+
 def test_one_finding_per_rule_per_commit() -> None:
     result = check("feat: x\n\n" + "a" * 101 + "\n" + "b" * 120, "Bad", "Bad")
     assert [f.rule for f in result.findings] == [

@@ -108,20 +108,17 @@ def parse_lint_message(raw: str, *, comment_char: str | None = None) -> LintMess
 
 def _body_and_footer(lines: Sequence[str]) -> tuple[str | None, str | None]:
     """The parser's loop over the lines after the header, without what it collects for
-    changelogs: once a line opens the footer, every later line belongs to it."""
-    body = footer = None
-    index, count = 1, len(lines)
-    while index < count:
-        if _NOTE.match(lines[index]):
-            footer = "\n".join([footer, *lines[index:]]) if footer else "\n".join(lines[index:])
-            break
-        line = lines[index]
-        if _has_reference(line):
-            footer = "\n".join([footer, *lines[index:]]) if footer else "\n".join(lines[index:])
-            break
-        body = f"{body}\n{line}" if body else line
-        index += 1
-    return body, footer
+    changelogs: once a line opens the footer, every later line belongs to it; the body
+    drops its leading blank lines (``""`` when all of it is blank)."""
+    count = len(lines)
+    end = next(
+        (i for i in range(1, count) if _NOTE.match(lines[i]) or _has_reference(lines[i])), count
+    )
+    footer = "\n".join(lines[end:]) if end < count else None
+    if end <= 1:  # no line after the header
+        return None, footer
+    start = next((i for i in range(1, end) if lines[i]), end)
+    return "\n".join(lines[start:end]), footer
 
 
 def _has_reference(line: str) -> bool:
