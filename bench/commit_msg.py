@@ -64,7 +64,7 @@ def make_repo(path: Path, commits: int) -> None:
     subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=stream, check=True, env=ENV)
     subprocess.run(["git", "checkout", "-q", "feat/big"], cwd=path, check=True, env=ENV)
     (path / "prove.yaml").write_text(
-        f"checks: [commit-msg]\ncommit-msg: {{max_commits: {MAX}}}\n", encoding="utf-8"
+        f"checks: [commit-msg]\ncommit-msg: {{max_findings: {MAX}}}\n", encoding="utf-8"
     )
     (path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     # Neither tool should see the config files as uncommitted noise: they only read commits.
@@ -74,7 +74,7 @@ def in_process(repo: Path, runs: int) -> tuple[float, float, set[str]]:
     from pytest_prove.checks.commit_msg import CommitMsgSettings, check_commit_messages
     from pytest_prove.git.context import RepoContext
 
-    settings = CommitMsgSettings(max_commits=MAX)
+    settings = CommitMsgSettings(max_findings=MAX)  # every finding, to compare verdicts
     bare = timed(
         lambda: run(["git", "log", "--format=%H%x00%B%x00", "main..HEAD"], repo, (0,)), runs
     )

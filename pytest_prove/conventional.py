@@ -111,18 +111,6 @@ def clean_message_lines(message: str, *, comment_char: str | None = "#") -> list
     return lines[start:end]
 
 
-def _header_of(message: str, comment_char: str | None) -> str:
-    """The first line :func:`clean_message_lines` would keep, without cleaning the rest."""
-    if comment_char:
-        lines = clean_message_lines(message, comment_char=comment_char)
-        return lines[0] if lines else ""
-    for line in message.split("\n"):
-        header = line.rstrip(_WHITESPACE)
-        if header:
-            return header
-    return ""
-
-
 def parse_commit_message(message: str, *, comment_char: str | None = "#") -> ParsedMessage:
     """Parse ``message`` per Conventional Commits 1.0.0; never raises.
 
@@ -217,20 +205,18 @@ def _footers(lines: Sequence[str]) -> tuple[tuple[str, str], ...]:
     return tuple((token, "\n".join(value).strip()) for token, value in pairs)
 
 
-# commitlint's default ignores (@commitlint/is-ignored, defaults.ts), matched on
-# the header only: commitlint's multiline flag also lets a *body* line such as
-# "Merge branch x" exempt a whole commit, which comment stripping makes needless.
+# commitlint's default ignores (@commitlint/is-ignored, defaults.ts), with their JavaScript
+# semantics: the merge and tag patterns carry the multiline flag, so a line of the body
+# ("Merge branch 'x'") exempts the whole message too; the rest look at its start.  A
+# JavaScript `.` stops at \r, U+2028 and U+2029 as well as at \n.
+_DOT: Final = r"[^\n\r\u2028\u2029]"
+_MERGE_LINE: Final = re.compile(
+    rf"Merge pull request|Merge {_DOT}*? into {_DOT}*?\Z|Merge branch |Merge tag "
+)
+_LINE_STARTS: Final = re.compile(r"(?:\A|(?<=[\n\r\u2028\u2029]))Merge ")
 _MERGE: Final = re.compile(
-    r"Merge pull request"  # GitHub, Bitbucket Server
-    r"|Merge .*? into "  # git with a destination, GitLab
-    r"|Merge (?:branch|tag|remote-tracking branch)"  # git (also the plural forms)
-    r"|Merged (?:.*?)(?:in|into) |Merged PR .*: "  # Bitbucket Cloud, Azure DevOps
-    r"|Automatic merge|Auto-merged .*? into "
-    # Added to commitlint's list: the rest of git's fmt-merge-msg titles
-    # ("Merge commit 'abc'", "Merge HEAD, branch ...", "Merge https://host/repo"),
-    # and Gerrit's ('Merge "subject"', "Merge changes I12,I34").
-    r"|Merge (?:commits? |HEAD|changes |\")"
-    r"|Merge (?:[A-Za-z][A-Za-z0-9+.-]*://|[^\s@]+@[^\s:]+:)"
+    rf"Merged {_DOT}*?(?:in|into) |Merged PR {_DOT}*: |Merge remote-tracking branch"
+    rf"|Automatic merge|Auto-merged {_DOT}*? into "
 )
 _REVERT: Final = re.compile(r"[Rr]evert |[Rr]eapply ")  # git writes Reapply for a revert's revert
 _FIXUP: Final = re.compile(r"(?:amend|fixup|squash)!")
@@ -242,6 +228,17 @@ _SEMVER: Final = re.compile(
     r"(?:\+[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)?"
 )
 _RELEASE_PREFIX: Final = re.compile(r"^chore(?:\([^)]+\))?:")
+# What JavaScript's String.prototype.trim() removes and its regex `\s` matches.
+_JS_TRIM: Final = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_SKIP_CI: Final = (
+    re.compile(rf"\[(?:skip|ci)(?:-|[{_JS_TRIM}])(?:ci|skip)\]", re.IGNORECASE | re.ASCII),
+    re.compile(rf"\((?:skip|ci)(?:-|[{_JS_TRIM}])(?:ci|skip)\)", re.IGNORECASE | re.ASCII),
+)
+# node-semver refuses numbers JavaScript cannot hold exactly.
+_MAX_SAFE_INTEGER: Final = 2**53 - 1
 
 
 def is_ignored(
@@ -250,25 +247,45 @@ def is_ignored(
     ignore_fixup: bool,
     ignore_merges: bool = True,
     ignore_reverts: bool = True,
-    comment_char: str | None = "#",
 ) -> IgnoreReason | None:
     """Why ``message`` is exempt from the convention, as commitlint's defaults decide.
 
-    Merge commits in the forms git, GitHub, GitLab, Bitbucket, Azure DevOps and
-    Gerrit write; ``Revert "..."``/``Reapply "..."``; ``fixup!``, ``squash!``
-    and ``amend!`` when ``ignore_fixup``; and release commits whose header is
-    only a version (``1.2.0``, ``chore(release): v1.2.0``).
+    The raw message is matched as commitlint matches it: a merge message (git's
+    ``Merge branch``/``Merge tag``/``Merge X into Y`` on any line, GitHub's ``Merge pull
+    request``, Bitbucket's, Azure DevOps' and git's remote-tracking ones at the start);
+    ``Revert ...``/``Reapply ...``; ``fixup!``, ``squash!`` and ``amend!`` when
+    ``ignore_fixup``; and release commits whose first line is only a version
+    (``1.2.0``, ``chore(release): v1.2.0 [skip ci]``).
 
     :returns: the reason (a ``str``), or ``None`` when the message must be linted
     """
-    header = _header_of(message, comment_char)
-    if ignore_merges and _MERGE.match(header):
+    if ignore_merges and _is_merge_message(message):
         return IgnoreReason.MERGE
-    if ignore_reverts and _REVERT.match(header):
+    if ignore_reverts and _REVERT.match(message):
         return IgnoreReason.REVERT
-    if ignore_fixup and _FIXUP.match(header):
+    if ignore_fixup and _FIXUP.match(message):
         return IgnoreReason.FIXUP
-    version = _RELEASE_PREFIX.sub("", header, count=1).strip()
+    version = _RELEASE_PREFIX.sub("", message.split("\n", 1)[0], count=1)
+    for skip in _SKIP_CI:
+        version = skip.sub("", version, count=1)
+    version = version.strip(_JS_TRIM)
     if len(version) <= 256 and _SEMVER.fullmatch(version):
-        return IgnoreReason.RELEASE
+        numbers = re.findall(r"[0-9]+", version.split("-", 1)[0].split("+", 1)[0])
+        if all(int(n) <= _MAX_SAFE_INTEGER for n in numbers):
+            return IgnoreReason.RELEASE
     return None
+
+
+def _is_merge_message(message: str) -> bool:
+    if _MERGE.match(message):
+        return True
+    # Most messages have no line starting "Merge ": look at those only.
+    return any(
+        _MERGE_LINE.match(message, found.start(), _line_end(message, found.start()))
+        for found in _LINE_STARTS.finditer(message)
+    )
+
+
+def _line_end(text: str, start: int) -> int:
+    ends = (text.find(c, start) for c in "\n\r\u2028\u2029")
+    return min((end for end in ends if end != -1), default=len(text))

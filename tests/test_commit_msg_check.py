@@ -71,12 +71,19 @@ def test_defaults_are_config_conventional() -> None:
     assert (settings.header_max_length, settings.body_max_line_length) == (100, 100)
     assert settings.footer_max_line_length == 100
     assert settings.subject_case == ["sentence-case", "start-case", "pascal-case", "upper-case"]
-    assert (settings.subject_full_stop, settings.scope_case) == (".", "lower-case")
-    assert (settings.scopes, settings.require_scope, settings.allow_fixup) == (None, False, False)
-    assert (settings.ignore_merges, settings.ignore_reverts, settings.max_commits) == (
+    # config-conventional has no scope-case; commitlint ignores fixups and blank messages.
+    assert (settings.subject_full_stop, settings.scope_case) == (".", None)
+    assert (settings.scopes, settings.require_scope, settings.allow_fixup) == (None, False, True)
+    assert (settings.allow_empty, settings.ignore_merges, settings.ignore_reverts) == (
         True,
         True,
-        500,
+        True,
+    )
+    # Every commit is judged; only the list of findings is cut.
+    assert (settings.ignore_merge_commits, settings.max_commits, settings.max_findings) == (
+        False,
+        None,
+        100,
     )
 
 
@@ -155,28 +162,33 @@ def test_long_headers_are_shortened_in_the_label() -> None:
     ("message", "expected"),
     [
         ("Added stuff", {("type-empty", E), ("subject-empty", E)}),
-        ("", {("type-empty", E), ("subject-empty", E)}),
+        ("", set()),  # commitlint drops a blank message unread
         ("feat add x", {("type-empty", E), ("subject-empty", E)}),
         ("foo: x", {("type-enum", E)}),
         ("Feat: x", {("type-case", E), ("type-enum", E)}),
-        ("feat:", {("subject-empty", E)}),
+        ("feat:", {("type-empty", E), ("subject-empty", E)}),  # the header wants ": "
         ("feat: Add login", {("subject-case", E)}),
         ("feat: Add Login Page", {("subject-case", E)}),
         ("feat: ADD LOGIN", {("subject-case", E)}),
         ("feat: AddLogin", {("subject-case", E)}),
         ("feat: add login.", {("subject-full-stop", E)}),
-        ("feat(API): x", {("scope-case", E)}),
-        ("feat(api/Auth): x", {("scope-case", E)}),
+        ("feat(API): x", set()),  # config-conventional has no scope-case
+        ("feat(api/Auth): x", set()),
         (" feat: x", {("header-trim", E), ("type-empty", E), ("subject-empty", E)}),
         ("feat: " + "x" * 95, {("header-max-length", E)}),
         ("feat: " + "🚀" * 48, {("header-max-length", E)}),  # 102 UTF-16 units, as commitlint
         ("feat: x\nbody right under", {("body-leading-blank", W)}),
         ("feat: x\n\n" + "y" * 101, {("body-max-line-length", E)}),
         ("feat: x\n\nbody\nCloses #1", {("footer-leading-blank", W)}),
-        ("feat: x\n\nbody\n\nRefs: " + "z" * 100, {("footer-max-line-length", E)}),
-        ("fixup! feat: x", {("fixup-commit", E)}),
-        ("squash! feat: x", {("fixup-commit", E)}),
-        ("amend! feat: x", {("fixup-commit", E)}),
+        ("feat: x\n\nbody\n\nRefs #1 " + "z" * 100, {("footer-max-line-length", E)}),
+        # commitlint's footer starts at an issue reference: "Refs: z" is body.
+        ("feat: x\n\nbody\n\nRefs: " + "z" * 100, {("body-max-line-length", E)}),
+        ("feat: x ", {("header-trim", E)}),  # a header from an API keeps its trailing space
+        ("Added stuff.", {("type-empty", E), ("subject-empty", E), ("subject-full-stop", E)}),
+        ("(chore): x", {("type-empty", E)}),
+        ("fixup! feat: x", set()),  # commitlint ignores them; allow_fixup=false rejects them
+        ("squash! feat: x", set()),
+        ("amend! feat: x", set()),
         ("#42 fixed", {("type-empty", E), ("subject-empty", E)}),  # history keeps "#" lines
     ],
 )
@@ -196,6 +208,7 @@ def test_rules(message: str, expected: set[tuple[str, Severity]]) -> None:
         "feat(api/auth): x",
         "feat(my scope): x",
         "feat(): x",
+        "fix:  Improve x",  # the subject starts with a space, so its case is not judged
         "feat: " + "x" * 94,  # exactly 100
         "feat: " + "🚀" * 47,  # exactly 100 UTF-16 units
         "feat: x\n\nsee https://example.com/" + "p" * 200,
@@ -209,6 +222,12 @@ def test_rules(message: str, expected: set[tuple[str, Severity]]) -> None:
 )
 def test_passes(message: str) -> None:
     assert rules(message) == set()
+
+
+def test_long_messages_are_linted_in_linear_time() -> None:
+    body = "\n".join("" if i % 3 else f"line {i} of a long body" for i in range(200_000))
+    assert rules(f"feat: x\n\n{body}\n\nCloses #1\n" + "more\n" * 100_000) == set()
+    assert rules("feat: x\n\n" + "y" * 1_000_000) == {("body-max-line-length", E)}
 
 
 def test_one_finding_per_rule_per_commit() -> None:
@@ -227,13 +246,21 @@ def test_warnings_do_not_fail() -> None:
     assert result.metrics == {"commits": 2, "ignored": 0, "violations": 0, "warnings": 2}
 
 
-def test_merge_commits_by_parents() -> None:
+def test_merge_commits_by_parents_on_request() -> None:
+    # commitlint judges a merge by its message, not by its parents.
     merge = fake_commit("Integrate the feature work", parents=("a" * 40, "b" * 40))
-    assert check(merge).metrics["ignored"] == 1
-    assert {f.rule for f in check(merge, ignore_merges=False).findings} == {
-        "type-empty",
-        "subject-empty",
-    }
+    assert {f.rule for f in check(merge).findings} == {"type-empty", "subject-empty"}
+    assert check(merge, ignore_merge_commits=True).metrics["ignored"] == 1
+    assert check(fake_commit("feat: x", parents=("a" * 40, "b" * 40)), ignore_merge_commits=True)
+
+
+def test_fixups_can_be_rejected() -> None:
+    for message in ("fixup! feat: x", "squash! feat: x", "amend! feat: x"):
+        assert rules(message, allow_fixup=False) == {("fixup-commit", E)}
+
+
+def test_blank_messages_can_be_rejected() -> None:
+    assert rules("\n", allow_empty=False) == {("type-empty", E), ("subject-empty", E)}
 
 
 def test_merge_messages_can_be_linted() -> None:
@@ -267,7 +294,7 @@ def test_custom_types_and_scopes() -> None:
     assert rules("feat(api): x", require_scope=True) == set()
 
 
-def test_rules_can_be_switched_off() -> None:
+def test_rules_can_be_switched_on_and_off() -> None:
     relaxed: dict[str, Any] = {
         "header_max_length": None,
         "body_max_line_length": None,
@@ -276,8 +303,8 @@ def test_rules_can_be_switched_off() -> None:
         "subject_full_stop": None,
         "scope_case": None,
     }
-    message = "feat(API): " + "X" * 200 + ".\n\n" + "b" * 200 + "\n\nRefs: " + "f" * 200
-    assert rules(message) == {
+    message = "feat(API): " + "X" * 200 + ".\n\n" + "b" * 200 + "\n\nRefs #1 " + "f" * 200
+    assert rules(message, scope_case="lower-case") == {
         ("header-max-length", E),
         ("subject-case", E),
         ("subject-full-stop", E),
@@ -309,6 +336,25 @@ def test_subject_cases(case: str, matching: str, not_matching: str) -> None:
 def test_scope_case_setting() -> None:
     assert rules("feat(user-api): x", scope_case="kebab-case") == set()
     assert rules("feat(user_api): x", scope_case="kebab-case") == {("scope-case", E)}
+
+
+def test_every_commit_is_judged_and_findings_are_capped() -> None:
+    commits = [fake_commit("Bad" if i % 2 else "feat: x\nglued", sha=str(i) * 40) for i in range(9)]
+    result = check(*commits, max_findings=3)
+    assert result.summary == "4 of 9 commits break Conventional Commits (0 ignored)"
+    assert result.metrics == {"commits": 9, "ignored": 0, "violations": 8, "warnings": 5}
+    # Errors before warnings and the newest first, so the cut list still fails the gate.
+    assert [(f.message[:10], f.rule) for f in result.findings[:3]] == [
+        ("5555555555", "subject-empty"),
+        ("7777777777", "type-empty"),
+        ("7777777777", "subject-empty"),
+    ]
+    assert result.findings[-1] == Finding(
+        rule="max-findings",
+        message="showing 3 of 13 findings, the newest (max_findings=3)",
+        severity=Severity.INFO,
+    )
+    assert not result.passed
 
 
 def test_max_commits_checks_the_newest() -> None:
@@ -434,14 +480,29 @@ def test_real_repository(make_repo: MakeRepo) -> None:
     repo.commit("chore: trunk work", files={"t.py": "t\n"})
     repo.checkout("feature")
     repo.merge("main", "Sync with trunk")  # a merge, whatever its message says
-    result = check_commit_messages(RepoContext(repo.path, base="main"), CommitMsgSettings())
+    merge = repo.head
+    context = RepoContext(repo.path, base="main")
+    result = check_commit_messages(context, CommitMsgSettings())
+    # commitlint's verdicts: the fixup is ignored, the merge's own title is linted.
     assert [f.message for f in result.findings] == [
         f'{bad[:10]} "Added stuff": type may not be empty',
         f'{bad[:10]} "Added stuff": subject may not be empty',
+        # "#12 was the cause" holds an issue reference, so it opens the footer.
+        f'{hashes[:10]} "fix: x": footer must have leading blank line',
+        f'{merge[:10]} "Sync with trunk": type may not be empty',
+        f'{merge[:10]} "Sync with trunk": subject may not be empty',
+    ]
+    assert result.metrics == {"commits": 5, "ignored": 1, "violations": 4, "warnings": 1}
+    strict = CommitMsgSettings(allow_fixup=False, ignore_merge_commits=True)
+    result = check_commit_messages(context, strict)
+    assert [f.message for f in result.findings] == [
+        f'{bad[:10]} "Added stuff": type may not be empty',
+        f'{bad[:10]} "Added stuff": subject may not be empty',
+        f'{hashes[:10]} "fix: x": footer must have leading blank line',
         f'{fixup[:10]} "fixup! feat(api): add login": fixup!/squash!/amend! commits must be '
         "squashed before merging (git rebase -i --autosquash)",
     ]
-    assert result.metrics == {"commits": 5, "ignored": 1, "violations": 3, "warnings": 0}
+    assert result.metrics == {"commits": 5, "ignored": 1, "violations": 3, "warnings": 1}
     assert good != hashes
 
 
@@ -471,7 +532,7 @@ AGREED_PASS = [
     "revert: feat: add login",
     "chore(release): 1.2.3",
     "Merge branch 'main'",
-    "Merge commit 'a1b2c3d'",
+    "feat(API): x",
     "Merged PR 1: Anything",
     'Revert "feat: x"',
     "fixup! feat: x",  # the hook file lets fixups through, as cz does; the range check does not
@@ -479,7 +540,6 @@ AGREED_PASS = [
 # Both tools reject these.
 AGREED_FAIL = [
     "Added stuff",
-    "",
     "feat:",
     "feat: ",
     "Feat: x",
@@ -499,7 +559,6 @@ DISAGREE = [
     # commitizen checks none of them by default.
     ("feat: Add login", False),
     ("feat: add login.", False),
-    ("feat(API): x", False),
     ("feat: " + "x" * 200, False),
     # commitlint only warns (body-leading-blank); commitizen requires the blank line.
     ("feat: x\nbody", True),
@@ -512,6 +571,10 @@ DISAGREE = [
     ("docs: x\r\n\r\nbody\r\n", True),
     # commitlint ignores a header that is only a version; commitizen does not.
     ("1.2.3", True),
+    # commitlint drops a blank message unread (git then refuses to commit it).
+    ("", True),
+    # commitlint ignores only the merge titles of its list; commitizen all "Merge ..." ones.
+    ("Merge commit 'a1b2c3d'", False),
 ]
 
 

@@ -5,13 +5,9 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pytest_prove.checks.commit_msg import (
-    CommitMsgSettings,
-    _exemption,
-    _obviously_valid,
-    _violations,
-)
-from pytest_prove.conventional import parse_commit_message
+from pytest_prove.checks.commit_msg import CommitMsgSettings, _exemption, _obviously_valid
+from pytest_prove.checks.commit_parser import parse_lint_message
+from pytest_prove.checks.commit_rules import violations
 
 TYPES = ["feat", "fix", "chore", "perf", "Feat", "amend", "fixup", "squash", "revert", "x_y", "b2"]
 SCOPES = ["api", "core-ui", "API", "a/b", "a, b", "", "x y", "v1"]
@@ -79,8 +75,8 @@ def accepts(config: CommitMsgSettings, message: str) -> bool:
 def _assert_sound(message: str, config: CommitMsgSettings) -> None:
     if not accepts(config, message):
         return
-    assert _exemption(message, config, comment_char=None) is None, message
-    assert not list(_violations(parse_commit_message(message, comment_char=None), config))
+    assert _exemption(message, config) is None, message
+    assert not list(violations(parse_lint_message(message + "\n"), config))
 
 
 @settings(max_examples=3000, deadline=None)

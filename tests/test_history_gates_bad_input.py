@@ -86,11 +86,14 @@ def test_non_utf8_and_empty_messages(make_repo: MakeRepo) -> None:
     repo.write("b.txt", "b\n")
     repo.stage()
     repo.git("commit", "-q", "--no-verify", "--allow-empty-message", "-m", "")
-    result = check_commit_messages(RepoContext(repo.path, env={}), CommitMsgSettings())
-    rules = sorted(f.rule for f in result.findings)
-    # the latin-1 message is read as text (re-encoded by git's log) and passes; the empty one fails
-    assert rules == ["subject-empty", "type-empty"]
-    assert result.metrics["commits"] == 2
+    context = RepoContext(repo.path, env={})
+    result = check_commit_messages(context, CommitMsgSettings())
+    # the latin-1 message is read as text (re-encoded by git's log) and passes; the empty one
+    # is dropped unread, as commitlint does, unless allow_empty is off
+    assert result.findings == ()
+    assert (result.metrics["commits"], result.metrics["ignored"]) == (2, 1)
+    result = check_commit_messages(context, CommitMsgSettings(allow_empty=False))
+    assert sorted(f.rule for f in result.findings) == ["subject-empty", "type-empty"]
 
 
 def test_thousands_of_commits(make_repo: MakeRepo) -> None:
@@ -114,17 +117,25 @@ def test_thousands_of_commits(make_repo: MakeRepo) -> None:
         check=True,
     )
     repo.git("checkout", "-q", "feat/many")
-    result = check_commit_messages(RepoContext(repo.path, env={}), CommitMsgSettings())
-    assert result.metrics["commits"] == 500  # max_commits: the newest 500
-    assert [f.rule for f in result.findings] == ["max-commits"]
-    assert result.findings[0].message == (
-        "checked the newest 500 of 3000 commits in range (max_commits=500)"
-    )
-    everything = check_commit_messages(
-        RepoContext(repo.path, env={}), CommitMsgSettings(max_commits=10_000)
-    )
+    # Every commit is judged, however long the range (commitlint's verdicts on all of it).
+    everything = check_commit_messages(RepoContext(repo.path, env={}), CommitMsgSettings())
+    assert everything.metrics["commits"] == 3000
+    assert everything.summary == "3 of 3,000 commits break Conventional Commits (0 ignored)"
     assert sorted({f.message.split('"')[1] for f in everything.findings}) == [
         "Change 0",
         "Change 1000",
         "Change 2000",
     ]
+
+
+def test_max_commits_still_cuts_the_range_when_asked(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    repo.git("checkout", "-q", "-b", "feat/few")
+    for i in range(5):
+        repo.commit("Change" if i == 0 else f"feat: change {i}", files={f"{i}.txt": "x\n"})
+    result = check_commit_messages(RepoContext(repo.path, env={}), CommitMsgSettings(max_commits=4))
+    assert result.metrics["commits"] == 4
+    assert [f.rule for f in result.findings] == ["max-commits"]
+    assert result.findings[0].message == (
+        "checked the newest 4 of 5 commits in range (max_commits=4)"
+    )
