@@ -117,6 +117,7 @@ def check_commit_messages(context: RepoContext, settings: CommitMsgSettings) -> 
         return CheckResult(
             summary="no commits to check",
             metrics={"commits": 0, "ignored": 0, "violations": 0, "warnings": 0},
+            judged={"commits": 0},
         )
     checked = commits[-settings.max_commits :] if settings.max_commits else commits
     findings: list[Finding] = []
@@ -165,6 +166,7 @@ def check_commit_messages(context: RepoContext, settings: CommitMsgSettings) -> 
     )
     return CheckResult(
         findings=tuple(shown),
+        judged={"commits": len(checked)},
         summary=f"{summary} ({ignored:,} ignored)",
         metrics={
             "commits": len(checked),
