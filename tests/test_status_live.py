@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -151,3 +152,12 @@ def test_the_server_serves_a_dead_runs_live_file_as_interrupted(fleet_dir: Path)
         assert server.live_state() == live.read_bytes()  # a live run is served as it is
     finally:
         server.server_close()
+
+
+def test_a_fifo_where_the_live_file_was_is_refused_not_waited_on(tmp_path: Path) -> None:
+    from pytest_prove.report.live_file import LiveFileError, read_live
+
+    fifo = tmp_path / "live.json"
+    os.mkfifo(fifo)
+    with pytest.raises(LiveFileError, match="cannot read it"):
+        read_live(fifo)

@@ -15,6 +15,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from ..files import open_regular
 from .liveness import ProcessMark, ProcessState, process_state
 
 __all__ = ["LiveFileError", "LiveState", "describe_live", "parse_live", "read_live"]
@@ -48,7 +49,8 @@ def read_live(path: Path) -> LiveState | None:
     :raises LiveFileError: not UTF-8, not JSON, or not shaped like a live file
     """
     try:
-        raw = path.read_bytes()
+        with open_regular(path) as stream:  # a FIFO there must not hang `prove status`
+            raw = stream.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
