@@ -12,26 +12,13 @@ import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Final, Literal, NamedTuple
+from typing import Final, NamedTuple
 
 from .api import Severity
 from .commit_parser import JS_SPACE, LintMessage, js_length
+from .commit_settings import Case, CommitMsgSettings
 
-if TYPE_CHECKING:
-    from .commit_msg import CommitMsgSettings
-
-__all__ = ["Case", "Violation", "violations"]
-
-Case = Literal[
-    "lower-case",
-    "upper-case",
-    "camel-case",
-    "kebab-case",
-    "pascal-case",
-    "sentence-case",
-    "snake-case",
-    "start-case",
-]
+__all__ = ["Violation", "violations"]
 
 
 class Violation(NamedTuple):
