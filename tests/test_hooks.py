@@ -90,6 +90,24 @@ def test_commit_msg_hook_rejects_bad_message_and_accepts_good(make_repo: MakeRep
     assert repo.git("log", "-1", "--format=%s") == "feat: good"
 
 
+def test_hooks_never_run_a_prove_found_on_path(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On many Linux machines `prove` on PATH is Perl's TAP harness (/usr/bin/prove).
+    perl_prove = tmp_path / "bin" / "prove"
+    perl_prove.parent.mkdir()
+    perl_prove.write_text("#!/bin/sh\necho 'Perl prove ran' >&2\nexit 255\n")
+    perl_prove.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{perl_prove.parent}{os.pathsep}{os.environ['PATH']}")
+    repo = make_repo()
+    install_hooks(repo.path)
+    _commit(repo, "feat: good")
+    with pytest.raises(BuilderGitError) as rejected:
+        _commit(repo, "bad message")
+    assert "Perl prove ran" not in _stderr(rejected.value)
+    assert "type-empty" in _stderr(rejected.value)
+
+
 def test_commit_msg_hook_uses_the_repository_settings(make_repo: MakeRepo) -> None:
     repo = make_repo()
     repo.commit("chore: config", files={"prove.yaml": "commit-msg:\n  require_scope: true\n"})
