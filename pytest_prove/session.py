@@ -223,8 +223,10 @@ class ProvePlugin:
     def pytest_report_teststatus(
         self, report: pytest.TestReport, config: pytest.Config
     ) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
-        # A pass says what it compared: with -v on its own line; with -rA the summary's
-        # `PASSED <id> - <evidence>` says it already (see pytest_runtest_makereport).
+        # A pass says what it compared: with -v on its own line; with -rA pytest 9's summary
+        # `PASSED <id> - <evidence>` says it (see pytest_runtest_makereport).  The summary
+        # shares this word, and `PASSED <id>` is what people parse: with -rA it stays plain
+        # (earlier pytest shows no evidence there; the JUnit and JSON reports always do).
         if (
             report.when != "call"
             or not report.passed
