@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import collections
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import Field
@@ -376,10 +376,6 @@ def _templates_for(path: str, settings: TddSettings) -> list[str]:
         if compile_glob(glob).fullmatch(path):
             templates.update(dict.fromkeys(listed))
     return list(templates)
-
-
-def _changed_paths(changed: Iterable[ChangedFile]) -> frozenset[str]:
-    return frozenset(f.path for f in changed if f.status != "deleted")
 
 
 TDD: Final = Check(
