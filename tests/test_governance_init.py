@@ -48,8 +48,10 @@ def test_a_typescript_repository(make_repo) -> None:
         "trunk", "delivery-mode", "commit-msg", "security", "tdd", "coverage",
         "feature-flags", "killswitch", "contracts", "typecheck", "lint",
     ]  # fmt: skip
-    assert data["commands"]["typecheck"]["argv"] == ["npx", "--no-install", "tsc", "--noEmit"]
+    # the project's own compiler: npx would look up an unrelated `tsc` package without it
+    assert data["commands"]["typecheck"]["argv"] == ["node_modules/.bin/tsc", "--noEmit"]
     assert "# test files found: src/app.test.ts" in scaffold.text
+    assert "# javascript: 1 tests in src: a source is tested by <stem>.test.<ext>" in scaffold.text
     assert "# coverage tooling found: @vitest/coverage-v8 (package.json)" in scaffold.text
     assert "# OpenAPI files found: api/openapi.yaml" in scaffold.text
 
@@ -138,3 +140,38 @@ def test_the_command_respects_other_config_files(
     assert main(["init", str(repo.path / "nope")]) == 4
     assert main(["init", str(repo.path), "--print"]) == 0
     assert capsys.readouterr().out.startswith("# Written by `prove init`")
+
+
+def test_tdd_comment_names_the_layout_it_found(make_repo) -> None:
+    repo = make_repo()
+    repo.commit(
+        "add code",
+        files={
+            "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["testing"]\n',
+            "src/pkg/calc.py": "x = 1\n",
+            "testing/test_calc.py": "ok\n",
+            "core/src/main/java/a/Money.java": "class Money {}\n",
+            "core/src/test/java/a/MoneyTest.java": "class MoneyTest {}\n",
+        },
+    )
+    text = scaffold_config(repo.path, REGISTRY).text
+    assert (
+        "# tests are found by: pytest: pyproject.toml [tool.pytest.ini_options] (testpaths)" in text
+    )
+    assert "# python: 1 tests in testing: a source is tested by" in text
+    assert "# jvm: 1 tests in core: src/main/<lang>/p/X is tested by" in text
+
+
+def test_a_missing_node_tool_fails_naming_the_install_step(make_repo) -> None:
+    from pytest_prove.checks.command import CommandSettings, run_command
+    from pytest_prove.git import RepoContext
+
+    repo = make_repo()
+    repo.commit("add app", files={"package.json": "{}", "tsconfig.json": "{}"})
+    result = run_command(
+        RepoContext(repo.path), CommandSettings(argv=["node_modules/.bin/tsc", "--noEmit"])
+    )
+    (finding,) = result.findings
+    assert finding.message == (
+        "`node_modules/.bin/tsc` was not found (install the project's packages first: npm ci)"
+    )

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["COMMAND", "CommandSettings", "run_command"]
 
 _TAIL_BYTES: Final = 256 * 1024
+_NODE_BIN: Final = "node_modules/.bin/"
 
 
 def _split_argv(value: object) -> object:
@@ -185,6 +186,8 @@ def _spawn_failure(exc: OSError, settings: CommandSettings, cwd: Path) -> Findin
         return _cwd_missing(settings, cwd)
     if isinstance(exc, FileNotFoundError):
         where = "" if "/" in program else " on PATH"
+        if program.startswith(_NODE_BIN):  # the gate runs the project's own tool, never npx's
+            where = " (install the project's packages first: npm ci)"
         return Finding(rule="not-found", message=f"`{program}` was not found{where}")
     if isinstance(exc, PermissionError):
         return Finding(rule="not-found", message=f"`{program}` is not executable")

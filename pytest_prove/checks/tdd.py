@@ -1,26 +1,46 @@
 """The ``tdd`` check: every changed source file has a matching test.
 
-Each source file (``include`` but not ``exclude``) maps to candidate test paths
-through templates (``tests/test_{stem}.py``, ``{dir}/{stem}.test.{ext}``); a
-template may hold globs, ``**`` included.  ``strict`` wants a matching test
-changed in the same diff, ``lenient`` one that exists in the work tree.  A file
-whose content did not change (a pure move, a mode change) needs only an existing
-test in either mode, and a renamed file's test may match its old path too.
+A changed file is a test, a source that needs one, a file of a language tdd cannot
+map (reported as not judged), or none of these (docs, fixtures, generated code).
+What is a test comes from the repository's own test configuration and each
+language's conventions (:mod:`.tdd_layout`).  A source is tested by, in turn:
+
+1. a test at a path its templates name (``tests/test_{stem}.py``), globs allowed;
+2. a test of its language named after it (``testing/python/calc.py``, ``CalcTest.java``);
+3. for Rust, its own ``#[cfg(test)]`` module;
+4. for Go and Maven/Gradle sources, a test of the same package (a test file beside a
+   ``.go`` file; ``src/test/java/p/`` for ``src/main/java/p/``);
+5. when no test mirrors it (the layout does not, as in pytest's ``testing/`` or a
+   framework's ``test/``), a changed test of its language that is named after no source
+   (for Go, in its package), unless ``unmirrored`` is ``missing-test``.
+
+``strict`` wants the test of 1-4 changed in the same diff, ``lenient`` existing.  A
+file whose content did not change (a pure move) needs only an existing test, and a
+renamed file's test may match its old path too.
 """
 
 from __future__ import annotations
 
 import collections
 import re
-import string
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Final, Literal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Final, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from pytest_prove.globs import compile_glob, matches_any
 
 from .api import Check, CheckResult, CheckSettings, Finding, Severity
+from .tdd_content import is_generated, touches_test_module
+from .tdd_layout import (
+    TestLayout,
+    conventional_layout,
+    language_of,
+    read_layout,
+    source_stems,
+    test_stem,
+)
+from .tdd_templates import TemplateIndex, TestTemplate, expand_template
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext
@@ -28,9 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_TEMPLATES", "TDD", "TddSettings", "check_tdd", "expand_template"]
 
-_PLACEHOLDERS: Final = frozenset({"dir", "stem", "ext", "name"})
-_GLOB_CHARS: Final = re.compile(r"[*?\[]")
-_JS_EXTS: Final = ("js", "jsx", "ts", "tsx", "mjs", "cjs")
+_JS_EXTS: Final = ("js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts")
 _JS_TEMPLATES: Final = (
     "{dir}/{stem}.test.{ext}",
     "{dir}/{stem}.spec.{ext}",
@@ -45,8 +63,19 @@ DEFAULT_TEMPLATES: Final[Mapping[str, Sequence[str]]] = {
     ),
     **{f"**/*.{ext}": _JS_TEMPLATES for ext in _JS_EXTS},
     "**/*.go": ("{dir}/{stem}_test.go",),
+    # Maven and Gradle mirror src/main/<lang> in src/test/<lang>; the class name decides
+    "**/src/main/java/**/*.java": tuple(
+        f"**/src/test/java/**/{{stem}}{s}.java" for s in ("Test", "Tests", "IT")
+    ),
+    "**/src/main/kotlin/**/*.kt": tuple(
+        f"**/src/test/{lang}/**/{{stem}}{s}.kt"
+        for lang in ("kotlin", "java")
+        for s in ("Test", "Tests")
+    ),
+    "**/*.cs": ("**/*.Tests/**/{stem}Tests.cs", "**/*.Tests/**/{stem}Test.cs"),
+    "**/*.rs": ("tests/{stem}.rs", "**/tests/{stem}.rs", "{dir}/tests.rs", "{dir}/{stem}/tests.rs"),
 }
-_INCLUDE: Final = tuple(f"**/*.{ext}" for ext in ("py", *_JS_EXTS, "go"))
+_INCLUDE: Final = tuple(f"**/*.{ext}" for ext in ("py", *_JS_EXTS, "go", "java", "kt", "cs", "rs"))
 # fmt: off
 _EXCLUDE: Final = (
     # docs and configuration
@@ -60,27 +89,25 @@ _EXCLUDE: Final = (
     "**/node_modules/**", "**/vendor/**",
     # package markers
     "**/__init__.py",
+    # fixtures, test data and snapshots: what tests read, not code that needs tests
+    "**/fixtures/**", "**/__fixtures__/**", "**/testdata/**", "**/__snapshots__/**", "**/*.snap",
     # tests themselves
     "tests/**", "test/**", "**/tests/**", "**/__tests__/**", "**/__mocks__/**",
     "**/test_*.py", "**/*_test.py", "**/*_test.go", "**/*.test.*", "**/*.spec.*",
+    "**/*.test-d.*", "**/src/test/**", "**/*.Tests/**",
+)
+# Code in languages without templates: reported as not judged, never as tested.
+_UNMAPPED: Final = tuple(
+    f"**/*.{ext}"
+    for ext in (
+        "rb", "php", "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "m", "mm", "swift", "scala",
+        "groovy", "ex", "exs", "erl", "hs", "lua", "pl", "pm", "r", "dart", "clj", "cljs",
+        "fs", "vb", "zig", "nim", "jl", "ml", "elm", "vue", "svelte", "kts",
+    )
 )
 # fmt: on
-
-
-def _valid_template(template: str) -> str:
-    try:
-        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
-    except ValueError as exc:
-        raise ValueError(f"not a valid template: {exc}") from None
-    unknown = sorted(fields - _PLACEHOLDERS)
-    if unknown:
-        raise ValueError(
-            f"unknown placeholder {{{unknown[0]}}}: use {{dir}}, {{stem}}, {{ext}} or {{name}}"
-        )
-    return template
-
-
-TestTemplate = Annotated[str, AfterValidator(_valid_template)]
+_SHOWN: Final = 10
+_MAIN_SOURCES: Final = re.compile(r"/src/main/(java|kotlin|scala|groovy)/")
 
 
 class TddSettings(CheckSettings):
@@ -95,68 +122,106 @@ class TddSettings(CheckSettings):
     )
     exclude: list[str] = Field(
         default_factory=lambda: list(_EXCLUDE),
-        description="Globs of files that need none (docs, config, migrations, generated, tests)",
+        description="Globs of files that need none (docs, config, fixtures, generated, tests)",
     )
     test_templates: dict[str, list[TestTemplate]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_TEMPLATES.items()},
         description="Source glob -> test path templates ({dir}, {stem}, {ext}, {name}; globs)",
     )
+    read_test_config: bool = Field(
+        default=True,
+        description="Read where tests are from pytest's, Jest's and Vitest's configuration",
+    )
+    unmirrored: Literal["any-changed-test", "missing-test"] = Field(
+        default="any-changed-test",
+        description="A source no test is named after: tested by any changed test of its "
+        "language (any-changed-test), or untested (missing-test)",
+    )
+    unmapped_code: list[str] = Field(
+        default_factory=lambda: list(_UNMAPPED),
+        description="Globs of code tdd cannot map to tests: reported as not judged",
+    )
 
 
-def expand_template(template: str, path: str, *, as_glob: bool = True) -> str:
-    """The test path ``template`` gives for source ``path``.
+class _Tests:
+    """The tests of one repository, changed and existing, found by template or by name."""
 
-    With ``as_glob`` the file's own parts are escaped, so ``[id].ts`` or ``a*b.py``
-    are matched literally while the template's globs stay globs.
-    """
-    directory, _, name = path.rpartition("/")
-    stem, dot, ext = name.rpartition(".")
-    if not dot:  # no extension
-        stem, ext = name, ""
-    values = {"dir": directory, "stem": stem, "ext": ext, "name": name}
-    if as_glob:
-        values = {k: _GLOB_CHARS.sub(lambda m: f"[{m.group()}]", v) for k, v in values.items()}
-    # `{dir}/x` for a file at the root is `x`, not `/x`.
-    return re.sub("/{2,}", "/", template.format_map(values)).lstrip("/")
+    def __init__(self, context: RepoContext, layout: TestLayout) -> None:
+        self._context = context
+        self._layout = layout
+        live = [f for f in context.changed_files if f.status != "deleted"]
+        self.changed = TemplateIndex(frozenset(f.path for f in live))
+        self.changed_by_language: dict[str, list[str]] = collections.defaultdict(list)
+        for changed in sorted(live, key=lambda f: f.path):
+            language = language_of(changed.path)
+            if language and layout.is_test(changed.path):
+                self.changed_by_language[language].append(changed.path)
+        self._existing: TemplateIndex | None = None
+        self._named: dict[tuple[str, str], list[str]] | None = None
+        self._source_stems: set[tuple[str, str]] = set()
 
+    @property
+    def existing(self) -> TemplateIndex:
+        if self._existing is None:
+            self._existing = TemplateIndex(self._context.work_tree_files)
+        return self._existing
 
-class _TestIndex:
-    """Test candidates (changed or existing paths), looked up by glob without a scan each time."""
+    def named_after(self, source: str) -> list[str]:
+        """Existing tests of the source's language named after it (read on first use:
+        classifying every file of a large repository is the costly part)."""
+        language = language_of(source) or ""
+        named = self._read_work_tree()
+        return [p for s in sorted(source_stems(source)) for p in named.get((language, s), ())]
 
-    def __init__(self, paths: Collection[str]) -> None:
-        self._paths = paths
-        # Sorted once, so the first match is the same in every process.
-        self._sorted = sorted(paths)
-        self._by_name: dict[str, list[str]] = collections.defaultdict(list)
-        for path in self._sorted:
-            self._by_name[path.rpartition("/")[2]].append(path)
+    def unattached_changes(self, language: str) -> list[str]:
+        """Changed tests of ``language`` named after no existing source: the tests of a
+        layout that does not mirror its sources (``testing/python/approx.py``).  A test
+        named after another source is that source's test and vouches for no other."""
+        self._read_work_tree()
+        return [
+            path
+            for path in self.changed_by_language.get(language, ())
+            if (language, test_stem(path)) not in self._source_stems
+        ]
 
-    def first_match(self, template: str, source: str) -> str | None:
-        literal_name = not _GLOB_CHARS.search(template.rpartition("/")[2])
-        if not _GLOB_CHARS.search(template):
-            path = expand_template(template, source, as_glob=False)
-            return path if path in self._paths else None
-        if literal_name:  # `tests/**/test_{stem}.py`: only files of that name can match
-            name = expand_template(template, source, as_glob=False).rpartition("/")[2]
-            candidates: Iterable[str] = self._by_name.get(name, ())
-        else:
-            candidates = self._sorted
-        glob = compile_glob(expand_template(template, source))
-        return next((p for p in candidates if glob.fullmatch(p)), None)
+    def _read_work_tree(self) -> dict[tuple[str, str], list[str]]:
+        if self._named is None:
+            self._named = collections.defaultdict(list)
+            for path in sorted(self._context.work_tree_files):
+                language = language_of(path)
+                if not language:
+                    continue
+                if self._layout.is_test(path):
+                    self._named[language, test_stem(path)].append(path)
+                elif not self._layout.is_test_code(path):
+                    self._source_stems.update((language, s) for s in source_stems(path))
+        return self._named
 
 
 def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
     """Report each changed source file without a matching test.
 
-    Metrics: ``sources`` (changed files that need a test), ``tested``, ``untested``.
+    Metrics: ``sources`` (changed files that need a test), ``tested`` (of which
+    ``by_name`` through a test named after them, ``by_package`` through a changed test
+    of their package, ``by_any_test`` through any changed test of their language),
+    ``untested``, ``not_judged`` (files in languages tdd cannot map), and
+    ``test_config`` (what told tdd where the tests are).
     """
-    sources = [f for f in context.changed_files if _needs_test(f, settings)]
-    changed_tests: _TestIndex | None = None
-    existing_tests: _TestIndex | None = None
-    findings: list[Finding] = []
+    layout = (
+        read_layout(context.root, context.work_tree_files)
+        if settings.read_test_config
+        else conventional_layout()
+    )
+    findings = [
+        Finding(rule="test-config", message=problem, severity=Severity.WARNING)
+        for problem in layout.problems
+    ]
+    sources, not_judged = _classify(context, settings, layout)
+    tests = _Tests(context, layout)
+    how: collections.Counter[str] = collections.Counter()
     for source in sources:
         templates = _templates_for(source.path, settings)
-        if not templates:
+        if not templates and language_of(source.path) is None:
             findings.append(
                 Finding(
                     rule="no-test-template",
@@ -167,51 +232,141 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
                 )
             )
             continue
-        content_changed = bool(source.added_lines or source.removed_lines)
-        if settings.mode == "strict" and content_changed:
-            if changed_tests is None:
-                changed_tests = _TestIndex(_changed_paths(context.changed_files))
-            index, wanted = changed_tests, "changed without a matching test change"
-        else:
-            if existing_tests is None:
-                existing_tests = _TestIndex(context.work_tree_files)
-            index, wanted = existing_tests, "has no matching test"
-        paths = [source.path] + ([source.old_path] if source.old_path else [])
-        if any(index.first_match(t, p) for p in paths for t in templates):
+        found = _test_for(source, templates, tests, context, settings)
+        if found is not None:
+            how[found] += 1
             continue
+        strict = settings.mode == "strict" and bool(source.added_lines or source.removed_lines)
+        wanted = "changed without a matching test change" if strict else "has no matching test"
         expected = ", ".join(expand_template(t, source.path, as_glob=False) for t in templates)
+        named = f"a {language_of(source.path)} test named after it"
         findings.append(
             Finding(
                 rule="missing-test",
-                message=f"{source.path} {wanted}: expected one of {expected}",
+                message=f"{source.path} {wanted}: expected one of {expected}"
+                if expected
+                else f"{source.path} {wanted}: expected {named}",
                 file=source.path,
             )
         )
+    if not_judged:
+        findings.append(_not_judged_finding(not_judged))
     untested = sum(f.rule == "missing-test" for f in findings)
+    judged = len(sources)
+    summary = (
+        f"{untested} of {judged} changed source files lack a test ({settings.mode})"
+        if untested
+        else f"{judged} changed source files have tests ({settings.mode})"
+    )
+    if not_judged:
+        summary += f"; {len(not_judged)} files in languages tdd cannot map not judged"
     return CheckResult(
         findings=tuple(findings),
-        judged={"changed source files": len(sources)},
+        judged={"changed source files": judged},
         metrics={
             "mode": settings.mode,
-            "sources": len(sources),
-            "tested": len(sources) - len(findings),
+            "sources": judged,
+            "tested": sum(how.values()),
+            "by_name": how["name"],
+            "by_package": how["package"],
+            "by_any_test": how["any"],
             "untested": untested,
+            "not_judged": len(not_judged),
+            "test_config": layout.describe(),
         },
-        summary=(
-            f"{untested} of {len(sources)} changed source files lack a test ({settings.mode})"
-            if untested
-            else f"{len(sources)} changed source files have tests ({settings.mode})"
-        ),
+        summary=summary,
     )
 
 
-def _needs_test(changed: ChangedFile, settings: TddSettings) -> bool:
-    return (
-        changed.status != "deleted"
-        and not changed.binary
-        and not changed.submodule
-        and matches_any(changed.path, settings.include)
-        and not matches_any(changed.path, settings.exclude)
+def _classify(
+    context: RepoContext, settings: TddSettings, layout: TestLayout
+) -> tuple[list[ChangedFile], list[str]]:
+    """The changed sources that need a test, and the changed code tdd cannot judge."""
+    sources: list[ChangedFile] = []
+    not_judged: list[str] = []
+    for changed in context.changed_files:
+        path = changed.path
+        if changed.status == "deleted" or changed.binary or changed.submodule:
+            continue
+        if matches_any(path, settings.exclude) or layout.is_test_code(path):
+            continue
+        if matches_any(path, settings.include):
+            if not is_generated(context.root, path):
+                sources.append(changed)
+        elif matches_any(path, settings.unmapped_code):
+            not_judged.append(path)
+    return sources, not_judged
+
+
+def _test_for(
+    source: ChangedFile,
+    templates: Sequence[str],
+    tests: _Tests,
+    context: RepoContext,
+    settings: TddSettings,
+) -> str | None:
+    """How ``source`` is tested (``template``, ``name``, ``module``, ``package``, ``any``)."""
+    content_changed = bool(source.added_lines or source.removed_lines)
+    want_changed = settings.mode == "strict" and content_changed
+    paths = [source.path] + ([source.old_path] if source.old_path else [])
+    index = tests.changed if want_changed else tests.existing
+    if any(index.first_match(t, p) for p in paths for t in templates):
+        return "template"
+    named = [n for p in paths for n in tests.named_after(p)]
+    changed_tests = tests.changed_by_language.get(language_of(source.path) or "", [])
+    if any(n in changed_tests for n in named) or (named and not want_changed):
+        return "name"
+    if source.path.endswith(".rs") and _rust_module_tested(source, context, want_changed):
+        return "module"
+    package = _test_package(source.path)
+    if package is not None and any(t.rpartition("/")[0] == package for t in changed_tests):
+        return "package"
+    if settings.unmirrored == "missing-test" or named:
+        return None
+    return _unmirrored_test(source, paths, templates, tests)
+
+
+def _unmirrored_test(
+    source: ChangedFile, paths: Sequence[str], templates: Sequence[str], tests: _Tests
+) -> str | None:
+    """``any`` when no test mirrors ``source`` and a changed test named after no source
+    may be its test."""
+    if any(tests.existing.first_match(t, p) for p in paths for t in templates):
+        return None  # a test mirrors it: that one has to change
+    unattached = tests.unattached_changes(language_of(source.path) or "")
+    if source.path.endswith(".go"):  # a Go package's tests are in its directory
+        directory = source.path.rpartition("/")[0]
+        unattached = [t for t in unattached if t.rpartition("/")[0] == directory]
+    return "any" if unattached else None
+
+
+def _test_package(path: str) -> str | None:
+    """Where the tests of ``path``'s package are, for languages whose tests test a package:
+    Go's beside it, Maven's and Gradle's in the mirrored ``src/test/<lang>`` directory."""
+    directory = path.rpartition("/")[0]
+    if path.endswith(".go"):
+        return directory
+    match = _MAIN_SOURCES.search(f"/{directory}/")
+    if match is None or language_of(path) != "jvm":
+        return None
+    mirrored = f"/{directory}/".replace(match.group(), f"/src/test/{match.group(1)}/", 1)
+    return mirrored.strip("/")
+
+
+def _rust_module_tested(source: ChangedFile, context: RepoContext, want_changed: bool) -> bool:
+    if want_changed:
+        return touches_test_module(context.root, source.path, source.added_lines)
+    return touches_test_module(context.root, source.path, (1 << 62,))
+
+
+def _not_judged_finding(paths: Sequence[str]) -> Finding:
+    shown = ", ".join(paths[:_SHOWN])
+    more = f" and {len(paths) - _SHOWN} more" if len(paths) > _SHOWN else ""
+    return Finding(
+        rule="not-judged",
+        message=f"{len(paths)} changed files in languages tdd cannot map were not judged "
+        f"(configure test_templates and include for them): {shown}{more}",
+        severity=Severity.INFO,
     )
 
 
@@ -223,14 +378,11 @@ def _templates_for(path: str, settings: TddSettings) -> list[str]:
     return list(templates)
 
 
-def _changed_paths(changed: Iterable[ChangedFile]) -> frozenset[str]:
-    return frozenset(f.path for f in changed if f.status != "deleted")
-
-
 TDD: Final = Check(
     name="tdd",
     run=check_tdd,
     settings_model=TddSettings,
+    version="2",
     description="Every changed source file has a matching test (changed, or existing)",
     prefetch=("changed_files", "work_tree_files"),
 )

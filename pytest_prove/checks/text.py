@@ -17,7 +17,7 @@ from typing import Final, Literal
 
 from pytest_prove.files import NotAFileError, open_regular
 
-__all__ = ["DEFAULT_MAX_BYTES", "TextFile", "read_text"]
+__all__ = ["DEFAULT_MAX_BYTES", "TextFile", "read_head", "read_text"]
 
 DEFAULT_MAX_BYTES: Final = 2 * 1024 * 1024
 # git's own heuristic: a NUL in the first 8000 bytes means binary.
@@ -54,6 +54,16 @@ def read_text(root: Path, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> T
         return TextFile(path, text=data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return TextFile(path, skipped="not-utf-8")
+
+
+def read_head(root: Path, path: str, max_bytes: int) -> str | None:
+    """The first ``max_bytes`` bytes of ``root / path`` as text, however long the file is;
+    None when :func:`read_text` would skip it for another reason than its size."""
+    data = _read_bytes(root, root / path, max_bytes)
+    if isinstance(data, str) or b"\0" in data[:_BINARY_SNIFF]:
+        return None
+    # a multi-byte character may be cut at the end
+    return data[:max_bytes].decode("utf-8-sig", errors="replace")
 
 
 def _read_bytes(root: Path, target: Path, max_bytes: int) -> bytes | Unreadable:

@@ -46,7 +46,11 @@ def _found(facts: RepoFacts) -> tuple[list[GateChoice], list[str]]:
         gates.append(
             GateChoice(
                 name="tdd",
-                why=[f"test files found: {_sample(facts.test_files)}"],
+                why=[
+                    f"test files found: {_sample(facts.test_files)}",
+                    f"tests are found by: {facts.test_layout}",
+                    *facts.test_mapping,
+                ],
             )
         )
     else:
@@ -86,14 +90,15 @@ _COMMANDS: Final[tuple[tuple[str, Callable[[RepoFacts], bool], str, tuple[str, .
     (
         "typecheck",
         lambda facts: facts.typescript,
-        "tsconfig.json found: the TypeScript compiler as a gate",
-        ("npx", "--no-install", "tsc", "--noEmit"),
+        "tsconfig.json found: the TypeScript compiler as a gate (the project's own, from "
+        "node_modules: npx would look up an unrelated `tsc` package when it is missing)",
+        ("node_modules/.bin/tsc", "--noEmit"),
     ),
     (
         "lint",
         lambda facts: facts.eslint,
-        "an ESLint config found",
-        ("npx", "--no-install", "eslint", "."),
+        "an ESLint config found (the project's own, from node_modules)",
+        ("node_modules/.bin/eslint", "."),
     ),
     (
         "vet",

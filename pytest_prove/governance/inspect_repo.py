@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..checks.command_reports import ReportError, load_json
+from ..checks.tdd_layout import TestLayout, language_of, read_layout
 from ..checks.text import read_text
 from ..git.runner import GitCommandError, run_git
 
@@ -33,6 +34,16 @@ _NOT_SPECS: Final = frozenset({"package.json", "package-lock.json", "tsconfig.js
 _FLAG_REGISTRIES: Final = ("feature-flags.yaml", "feature-flags.yml", "feature-flags.json")
 _JS_COVERAGE: Final = ("c8", "nyc", "@vitest/coverage-v8", "@vitest/coverage-istanbul", "jest")
 _PY_COVERAGE: Final = ("coverage", "pytest-cov")
+# What tdd does with each language's tests, as the comment prove init writes says it.
+_MAPPINGS: Final = {
+    "python": "a source is tested by tests/test_<stem>.py or a test named after it",
+    "javascript": "a source is tested by <stem>.test.<ext> beside it or a test named after it",
+    "go": "a source is tested by <stem>_test.go or a test of its package",
+    "jvm": "src/main/<lang>/p/X is tested by src/test/<lang>/**/XTest (or Tests, IT) "
+    "or a test of package p",
+    "dotnet": "X.cs is tested by XTests.cs in a *.Tests project",
+    "rust": "a source is tested by tests/<stem>.rs or its own #[cfg(test)] module",
+}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -47,6 +58,8 @@ class RepoFacts:
     typescript: bool
     eslint: bool
     problems: tuple[str, ...]
+    test_layout: str = "conventions only"
+    test_mapping: tuple[str, ...] = ()
 
 
 def _listed_files(root: Path) -> list[str]:
@@ -64,6 +77,21 @@ def _listed_files(root: Path) -> list[str]:
         if len(found) >= _MAX_FILES:
             break
     return found
+
+
+def _test_mapping(test_files: Sequence[str], layout: TestLayout) -> tuple[str, ...]:
+    """One line per language with tests: how tdd maps its sources to them."""
+    lines = []
+    for language in sorted({language_of(p) or "" for p in test_files} - {""}):
+        tests = [p for p in test_files if language_of(p) == language and layout.is_test(p)]
+        if not tests:
+            continue
+        places = sorted({p.split("/")[0] if "/" in p else "." for p in tests})
+        lines.append(
+            f"{language}: {len(tests)} tests in {', '.join(places[:4])}"
+            f"{' and more' if len(places) > 4 else ''}: {_MAPPINGS[language]}"
+        )
+    return tuple(lines)
 
 
 def _is_test_file(path: str) -> bool:
@@ -143,9 +171,13 @@ def inspect_repository(root: Path) -> RepoFacts:
     eslint = any(f.split("/")[-1].startswith(("eslint.config.", ".eslintrc")) for f in files)
     openapi = [f for f in files if _is_openapi(root, f)]
     registry = next((f for f in _FLAG_REGISTRIES if f in names), None)
+    layout = read_layout(root, names)
+    test_files = tuple(f for f in files if _is_test_file(f) or layout.is_test(f))
     return RepoFacts(
+        test_layout=layout.describe(),
+        test_mapping=_test_mapping(test_files, layout),
         languages=tuple(languages),
-        test_files=tuple(f for f in files if _is_test_file(f)),
+        test_files=test_files,
         coverage_tools=tuple(sorted(set(coverage))),
         openapi_files=tuple(openapi),
         flag_registry=registry,

@@ -1,0 +1,281 @@
+"""``tdd`` on the layouts real repositories use, read from their own test configuration."""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_prove.checks.api import CheckResult, Severity
+from pytest_prove.checks.js_globs import compile_js_glob
+from pytest_prove.checks.tdd import TddSettings, check_tdd
+from pytest_prove.git import RepoContext
+from pytest_prove.globs import compile_glob
+from tests.repo_builder import MakeRepo, RepoBuilder
+
+
+def run(repo: RepoBuilder, **settings: Any) -> CheckResult:
+    return check_tdd(RepoContext(repo.path), TddSettings(**settings))
+
+
+def on_branch(make_repo: MakeRepo, base: dict[str, str | bytes]) -> RepoBuilder:
+    repo = make_repo()
+    repo.commit("chore: base", files=base)
+    repo.branch("feat/x")
+    repo.checkout("feat/x")
+    return repo
+
+
+def untested(result: CheckResult) -> list[str | None]:
+    return [f.file for f in result.findings if f.rule == "missing-test"]
+
+
+PYTEST_PYPROJECT = """\
+[tool.pytest.ini_options]
+testpaths = ["testing"]
+python_files = ["test_*.py", "*_test.py", "testing/python/*.py"]
+"""
+
+
+def test_pytest_testing_layout_with_python_files(make_repo: MakeRepo) -> None:
+    repo = on_branch(
+        make_repo,
+        {
+            "pyproject.toml": PYTEST_PYPROJECT,
+            "src/_pytest/python_api.py": "x = 1\n",
+            "src/_pytest/capture.py": "x = 1\n",
+            "testing/test_capture.py": "ok\n",
+            "testing/python/approx.py": "ok\n",
+            "testing/helpers/build.py": "ok\n",
+        },
+    )
+    # approx.py is a test by python_files, named after no source: it stands for python_api.py
+    repo.commit(
+        "fix: approx",
+        files={
+            "src/_pytest/python_api.py": "x = 2\n",
+            "testing/python/approx.py": "ok 2\n",
+            "testing/helpers/build.py": "ok 2\n",
+        },
+    )
+    result = run(repo)
+    assert result.passed, result.findings
+    assert result.judged == {"changed source files": 1}  # no test counted as a source
+    assert result.metrics["by_any_test"] == 1
+    assert result.metrics["test_config"] == (
+        "pytest: pyproject.toml [tool.pytest.ini_options] (testpaths, python_files)"
+    )
+    # capture.py has a test named after it: that one has to change
+    repo.commit("fix: capture", files={"src/_pytest/capture.py": "x = 2\n"})
+    assert untested(run(repo)) == ["src/_pytest/capture.py"]
+    repo.commit("test: capture", files={"testing/test_capture.py": "ok 2\n"})
+    result = run(repo)
+    assert result.passed, result.findings
+    assert result.metrics["by_name"] == 1
+
+
+def test_pytest_ini_files_in_pytest_order(make_repo: MakeRepo) -> None:
+    repo = on_branch(
+        make_repo,
+        {
+            "tox.ini": "[pytest]\ntestpaths = checks\npython_files = check_*.py\n",
+            "setup.cfg": "[tool:pytest]\npython_files = never_*.py\n",
+            "lib/calc.py": "x = 1\n",
+        },
+    )
+    repo.commit("feat: calc", files={"lib/calc.py": "x = 2\n", "checks/check_calc.py": "ok\n"})
+    result = run(repo)
+    assert result.passed, result.findings
+    assert result.metrics["test_config"] == "pytest: tox.ini [pytest] (testpaths, python_files)"
+
+
+def test_js_test_dir_with_jest_test_match_in_package_json(make_repo: MakeRepo) -> None:
+    package = '{"name": "web", "jest": {"testMatch": ["<rootDir>/test/**/*.js"]}}'
+    repo = on_branch(
+        make_repo,
+        {"package.json": package, "lib/router/index.js": "x\n", "lib/request.js": "x\n"},
+    )
+    repo.commit(
+        "feat: routes",
+        files={"lib/request.js": "y\n", "test/req.query.js": "t\n", "test/fixtures/a.js": "f\n"},
+    )
+    result = run(repo)
+    assert result.passed, result.findings
+    assert result.judged == {"changed source files": 1}
+    assert result.metrics["test_config"] == 'jest: package.json "jest" testMatch'
+    # index.js is named after its directory: test/router.js is its test
+    repo.commit("feat: router", files={"lib/router/index.js": "y\n", "test/Router.js": "t\n"})
+    assert run(repo).metrics["by_name"] == 1
+
+
+def test_jest_config_as_code_falls_back_to_documented_defaults(make_repo: MakeRepo) -> None:
+    repo = on_branch(make_repo, {"package.json": "{}", "jest.config.ts": "export default {}\n"})
+    repo.commit("feat: a", files={"src/a.ts": "x\n", "src/__tests__/a.ts": "t\n"})
+    result = run(repo)
+    assert result.passed, result.findings
+    assert "jest.config.ts is code, not read: Jest's default testMatch assumed" in str(
+        result.metrics["test_config"]
+    )
+
+
+def test_maven_layout(make_repo: MakeRepo) -> None:
+    main, test = "core/src/main/java/com/acme", "core/src/test/java/com/acme"
+    repo = on_branch(make_repo, {f"{main}/Money.java": "class Money {}\n"})
+    repo.commit("feat: money", files={f"{main}/Money.java": "class Money { }\n"})
+    assert untested(run(repo)) == [f"{main}/Money.java"]  # Java is looked at
+    repo.commit("test: money", files={f"{test}/MoneyTest.java": "class MoneyTest {}\n"})
+    assert run(repo).passed
+    # Rates.java's change is tested in its package's test directory
+    repo.commit(
+        "feat: rates",
+        files={f"{main}/Rates.java": "class Rates {}\n", f"{test}/MoneyIT.java": "class I {}\n"},
+    )
+    result = run(repo)
+    assert result.passed, result.findings
+    assert result.metrics["by_package"] == 1
+
+
+def test_go_package_tests_and_generated_files(make_repo: MakeRepo) -> None:
+    repo = on_branch(make_repo, {"go.mod": "module x\n", "cmd/cmd.go": "package cmd\n"})
+    repo.commit(
+        "feat: cmd",
+        files={
+            "cmd/cmd.go": "package cmd\n\nvar X = 1\n",
+            "cmd/flags_test.go": "package cmd\n",
+            "api/api.go": "// Code generated by protoc-gen-go. DO NOT EDIT.\n\npackage api\n",
+        },
+    )
+    result = run(repo)
+    assert result.passed, result.findings
+    assert result.judged == {"changed source files": 1}  # the generated file is no source
+    assert result.metrics["by_package"] == 1
+
+
+def test_rust_test_module_counts_when_its_lines_change(make_repo: MakeRepo) -> None:
+    code = "fn f() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n"
+    repo = on_branch(make_repo, {"src/lib.rs": code})
+    repo.commit("fix: f", files={"src/lib.rs": code.replace("fn f() {}", "fn f() { }")})
+    assert untested(run(repo)) == ["src/lib.rs"]
+    repo.commit("test: f", files={"src/lib.rs": code + "// more\n"})
+    assert run(repo).passed
+
+
+def test_type_tests_fixtures_and_snapshots_are_not_sources(make_repo: MakeRepo) -> None:
+    repo = on_branch(make_repo, {"README.md": "x\n"})
+    repo.commit(
+        "test: types",
+        files={
+            "types/index.test-d.ts": "t\n",
+            "test/fixtures/app/server.js": "f\n",
+            "src/__fixtures__/data.ts": "f\n",
+            "pkg/testdata/input.go": "package x\n",
+            "src/__snapshots__/a.test.ts.snap": "s\n",
+            "vendor/lib/x.go": "package x\n",
+            "proto/a_pb2.py": "x\n",
+            "src/api.generated.ts": "x\n",
+        },
+    )
+    result = run(repo)
+    assert result.passed, result.findings
+    assert result.judged == {"changed source files": 0}
+
+
+def test_unmappable_language_is_reported_as_not_judged(make_repo: MakeRepo) -> None:
+    repo = on_branch(make_repo, {"README.md": "x\n"})
+    repo.commit(
+        "feat: ruby", files={"lib/shop/cart.rb": "x\n", "src/main.c": "int x;\n", "a.md": "x\n"}
+    )
+    result = run(repo)
+    assert result.passed  # never judged as tested either: it says so
+    assert result.metrics["not_judged"] == 2
+    assert result.judged == {"changed source files": 0}
+    (finding,) = result.findings
+    assert finding.rule == "not-judged"
+    assert finding.severity is Severity.INFO
+    assert finding.message.endswith(": lib/shop/cart.rb, src/main.c")
+    assert result.summary == (
+        "0 changed source files have tests (strict); 2 files in languages tdd cannot map not judged"
+    )
+
+
+def test_unmirrored_missing_test_setting_turns_the_fallback_off(make_repo: MakeRepo) -> None:
+    repo = on_branch(make_repo, {"pyproject.toml": PYTEST_PYPROJECT, "src/a.py": "x\n"})
+    repo.commit("fix: a", files={"src/a.py": "y\n", "testing/python/other.py": "t\n"})
+    assert run(repo).passed
+    assert untested(run(repo, unmirrored="missing-test")) == ["src/a.py"]
+
+
+def test_broken_pyproject_and_package_json_give_one_finding_each(make_repo: MakeRepo) -> None:
+    repo = on_branch(
+        make_repo,
+        {"pyproject.toml": "[tool.pytest\n", "package.json": "{not json", "src/a.py": "x\n"},
+    )
+    repo.commit("fix: a", files={"src/a.py": "y\n", "tests/test_a.py": "t\n"})
+    result = run(repo)
+    assert result.passed  # the conventions still judge
+    problems = [f for f in result.findings if f.rule == "test-config"]
+    assert [f.severity for f in problems] == [Severity.WARNING, Severity.WARNING]
+    assert problems[0].message.startswith("pyproject.toml is not valid TOML")
+    assert problems[1].message.startswith("package.json is not valid JSON")
+
+
+def test_settings_of_the_wrong_type_are_reported(make_repo: MakeRepo) -> None:
+    repo = on_branch(
+        make_repo,
+        {
+            "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = 3\n",
+            "package.json": '{"jest": {"testMatch": "test/*.js", "testRegex": "("}}',
+            "src/a.py": "x\n",
+        },
+    )
+    repo.commit("fix: a", files={"src/a.py": "y\n", "tests/test_a.py": "t\n"})
+    messages = [f.message for f in run(repo).findings if f.rule == "test-config"]
+    assert messages == [
+        "pyproject.toml: testpaths is neither a string nor a list of strings: ignored",
+        'package.json "jest" testMatch is not a list of strings: Jest\'s defaults assumed',
+    ]
+
+
+# --- the Jest/Vitest glob parser -----------------------------------------------------
+
+_SEGMENT = st.text(alphabet=string.ascii_letters + string.digits + "._-", min_size=1, max_size=8)
+
+
+@given(st.text(max_size=40))
+def test_any_pattern_compiles(pattern: str) -> None:
+    assert isinstance(compile_js_glob(pattern), re.Pattern)
+
+
+@given(st.lists(_SEGMENT, min_size=1, max_size=5), st.lists(_SEGMENT, min_size=1, max_size=5))
+def test_plain_globs_agree_with_the_config_globs(parts: list[str], path: list[str]) -> None:
+    # Without braces or extglobs, a Jest glob means what a prove glob means.
+    pattern = "/".join(["**", *parts[:-1], f"*{parts[-1]}"])
+    joined = "/".join(path)
+    assert bool(compile_js_glob(pattern).fullmatch(joined)) == bool(
+        compile_glob(pattern).fullmatch(joined)
+    )
+
+
+@given(st.lists(_SEGMENT, min_size=1, max_size=4), st.sampled_from(["js", "ts", "mjs", "tsx"]))
+def test_jest_default_test_match(parts: list[str], ext: str) -> None:
+    default = "**/?(*.)+(spec|test).?([mc])[jt]s?(x)"
+    stem = "/".join(parts)
+    assert compile_js_glob(default).fullmatch(f"{stem}.test.{ext}")
+    assert compile_js_glob(default).fullmatch(f"{stem}.spec.{ext}")
+    assert not compile_js_glob(default).fullmatch(f"{stem}x.{ext}")
+
+
+def test_braces_extglobs_and_root_dir() -> None:
+    cases = {
+        "<rootDir>/test/**/*.{js,ts}": (["test/a.js", "test/x/b.ts"], ["src/test/a.js"]),
+        "**/!(*.d).ts": (["a.ts", "x/b.ts"], ["a.d.ts", "x/b.d.ts"]),
+        "**/*.{test,spec}.?(c|m)[jt]s?(x)": (["a.test.mjs", "b/c.spec.tsx"], ["a.test.xjs"]),
+        "{a,b": (["{a,b"], ["a"]),
+    }
+    for pattern, (hits, misses) in cases.items():
+        regex = compile_js_glob(pattern)
+        assert all(regex.fullmatch(p) for p in hits), pattern
+        assert not any(regex.fullmatch(p) for p in misses), pattern
