@@ -39,6 +39,11 @@ CASES = {
         "m.yaml:4: repositories[0] (name='a').checks[0]: unknown check 'comit-msg'"
         " (did you mean 'commit-msg'?)",
     ),
+    "unknown-check-in-a-block-list": (
+        REPOS + "    checks:\n      - trunk\n      - comit-msg\n",
+        "m.yaml:6: repositories[0] (name='a').checks[1]: unknown check 'comit-msg'"
+        " (did you mean 'commit-msg'?)",
+    ),
     "path-missing": (
         "repositories:\n  - name: a\n    path: missing\n",
         "m.yaml:3: repositories[0] (name='a').path: directory not found: missing",

@@ -1,7 +1,7 @@
 """Reading YAML (and ``[tool.prove]`` TOML) configuration files, keeping line numbers.
 
-Line numbers are recorded per mapping key while constructing, so an error found
-after validation can still point at the line the user wrote.
+Line numbers are recorded per mapping key and per list item while constructing, so
+an error found after validation can still point at the line the user wrote.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _CONSTRUCTION_ERRORS = (ValueError, OverflowError, TypeError, AttributeError, Lo
 
 
 class _LineLoader(_BaseLoader):
-    """A safe loader that remembers the 1-based line of each mapping key.
+    """A safe loader that remembers the 1-based line of each mapping key and list item.
 
     It also refuses what PyYAML lets through: a key given twice in one mapping (the
     second silently won), and a scalar its tag cannot construct (``2026-02-30``,
@@ -98,7 +98,13 @@ def _refuse_duplicate_keys(loader: _LineLoader, node: yaml.MappingNode) -> None:
 def _construct_list(loader: _LineLoader, node: yaml.SequenceNode) -> list[Any]:
     # Eagerly, unlike PyYAML's deferred lists, so `&a [*a]` is refused as recursive
     # instead of becoming a list that contains itself (json.dumps, repr, merges...).
-    return loader.construct_sequence(node, deep=True)
+    items = loader.construct_sequence(node, deep=True)
+    # An item's own line: `checks:` may be ten lines above the misspelt name (#20).
+    ident = id(items)
+    lines = loader.lines
+    for index, item_node in enumerate(node.value):
+        lines[(ident, index)] = item_node.start_mark.line + 1
+    return items
 
 
 # Keys of any YAML type other than str would be surprising in config; the
@@ -131,10 +137,14 @@ class LoadedFile:
                 and isinstance(part, int)
                 and -len(node) <= part < len(node)
             ):
-                node = node[part]
-                if isinstance(node, Mapping) and node:
-                    first = next(iter(node))
-                    line = self._lines.get((id(node), first), line)
+                index = part % len(node)
+                item = node[index]
+                own = self._lines.get((id(node), index))
+                if own is None and isinstance(item, Mapping) and item:
+                    # A list from TOML has no lines; its mapping items may not either.
+                    own = self._lines.get((id(item), next(iter(item))))
+                line = own if own is not None else line
+                node = item
             else:
                 break
         return line

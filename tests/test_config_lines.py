@@ -1,0 +1,64 @@
+"""Errors point at the line the user wrote: a key's, or a list item's own line (#20)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_prove.config.errors import ConfigError
+from pytest_prove.config.load import Options, load_fleet
+from pytest_prove.config.yamlfile import load_yaml_file
+
+BLOCK = """\
+repositories:
+  - name: a
+    path: a
+    checks:
+      - trunk
+      - commit-msg
+      - comit-msg
+  -
+    name: b
+    path: b
+"""
+
+
+def test_list_items_have_their_own_lines(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(BLOCK, encoding="utf-8")
+    loaded = load_yaml_file(path)
+    assert loaded.line_of(("repositories", 0, "checks")) == 4
+    assert loaded.line_of(("repositories", 0, "checks", 2)) == 7
+    assert loaded.line_of(("repositories", 0, "checks", -1)) == 7
+    assert loaded.line_of(("repositories", 1)) == 9
+    assert loaded.line_of(("repositories", 1, "path")) == 10
+    assert loaded.line_of(("repositories", 5, "path")) == 1
+    assert loaded.line_of(("repositories", 0, "checks", 2, "deeper")) == 7
+
+
+def test_flow_list_items_share_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("checks: [trunk,\n  comit-msg]\n", encoding="utf-8")
+    assert load_yaml_file(path).line_of(("checks", 1)) == 2
+
+
+def test_an_unknown_check_in_a_block_list_points_at_its_item(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    path = tmp_path / "m.yaml"
+    path.write_text(BLOCK, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_fleet(path, tmp_path, Options())
+    assert info.value.line == 7
+    assert info.value.key_path == "repositories[0] (name='a').checks[2]"
+
+
+def test_a_repository_file_list_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "prove.yaml").write_text("checks:\n  - trunk\n  - secuirty\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_fleet(None, tmp_path, Options())
+    assert str(info.value) == (
+        "prove.yaml:3: checks[1]: unknown check 'secuirty' (did you mean 'security'?)"
+    )
