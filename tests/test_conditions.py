@@ -114,7 +114,10 @@ def test_condition_on_a_broken_repository_fails_clearly(
 @pytest.mark.parametrize(
     ("when", "message"),
     [
-        ("{path: ['src/**']}", "repositories[0] (name='app').when.path: unknown key"),
+        (
+            "{path: ['src/**']}",
+            "repositories[0] (name='app').when.path: unknown key (did you mean 'paths'?)",
+        ),
         (
             "{modes: [beta]}",
             "repositories[0] (name='app').when.modes[0]:"

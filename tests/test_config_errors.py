@@ -14,11 +14,11 @@ CASES = {
     ),
     "unknown-key": (
         REPOS + "    shedule: manual\n",
-        "m.yaml:4: repositories[0] (name='a').shedule: unknown key",
+        "m.yaml:4: repositories[0] (name='a').shedule: unknown key (did you mean 'schedule'?)",
     ),
     "unknown-top-level-key": (
         REPOS + "repos: []\n",
-        "m.yaml:4: repos: unknown key",
+        "m.yaml:4: repos: unknown key (did you mean 'repositories'?)",
     ),
     "wrong-type": (
         REPOS + "global:\n  failFast: maybe\n",

@@ -215,7 +215,7 @@ def test_discovered_repositories_run_with_the_entry_defaults(
         ),
         (
             "  - {discover: {root: services, dpth: 2}}\n",
-            "*repositories[0].discover.dpth: unknown key",
+            "*repositories[0].discover.dpth: unknown key (did you mean 'depth'?)",
         ),
     ],
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from .errors import ConfigError, KeyPath
+from .errors import ConfigError, KeyPath, Problems
 from .models import RepositoryEntry
 
 Entry = tuple[int, RepositoryEntry]
@@ -63,23 +63,31 @@ def _shown(cycle: Sequence[str]) -> str:
 def plan_dependencies(
     entries: Sequence[Entry], locate: Callable[[str, KeyPath], ConfigError]
 ) -> DependencyPlan:
+    """:raises ConfigError: every unknown name and every cycle found"""
     names = {entry.name: index for index, entry in entries}
     edges: dict[str, list[str]] = {}
+    problems = Problems()
     for index, entry in entries:
         for position, dep in enumerate(entry.depends_on):
             where = ("repositories", index, "depends_on", position)
             if dep == entry.name:
-                raise locate(f"{entry.name!r} cannot depend on itself", where)
-            if dep not in names:
-                raise locate(f"unknown repository {dep!r} (known: {', '.join(names)})", where)
-            edges.setdefault(entry.name, []).append(dep)
+                problems.found.append(locate(f"{entry.name!r} cannot depend on itself", where))
+            elif dep not in names:
+                problems.found.append(
+                    locate(f"unknown repository {dep!r} (known: {', '.join(names)})", where)
+                )
+            else:
+                edges.setdefault(entry.name, []).append(dep)
     acyclic: set[str] = set()
     for index, entry in entries:
         cycle = None if entry.name in acyclic else _cycle(entry.name, edges, acyclic)
         if cycle:
-            raise locate(
-                f"dependency cycle: {_shown(cycle)}", ("repositories", index, "depends_on")
+            problems.found.append(
+                locate(f"dependency cycle: {_shown(cycle)}", ("repositories", index, "depends_on"))
             )
+            # Reported once, not again from each repository that leads into it.
+            acyclic.update(cycle)
+    problems.raise_any()
     order: list[Entry] = []
     placed: set[str] = set()
     pending = list(entries)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pydantic
 
 from .discovery import DiscoveryError, discover_repositories
-from .errors import ConfigError, KeyPath, Locate, display_path, prefixed
+from .errors import ConfigError, KeyPath, Locate, Problems, display_path, prefixed
 from .models import DiscoveryEntry, RepositoryEntry
-from .validation import first_error
+from .validation import validation_error
 
 Entry = tuple[int, RepositoryEntry]  # the index of the list item it comes from, the entry
 
@@ -25,13 +25,14 @@ def _discovered(
     try:
         entry = DiscoveryEntry.model_validate(raw)
     except pydantic.ValidationError as exc:
-        raise first_error(exc, raw, prefixed(locate, where)) from None
+        raise validation_error(exc, raw, prefixed(locate, where), DiscoveryEntry) from None
     try:
         found = discover_repositories(base_dir, entry.discover)
     except DiscoveryError as exc:
         raise locate(str(exc), (*where, "discover")) from None
     defaults = entry.model_dump(exclude={"discover"}, exclude_none=True)
     entries = []
+    problems = Problems()
     for name, path in found:
         try:
             entries.append(
@@ -39,22 +40,33 @@ def _discovered(
             )
         except pydantic.ValidationError as exc:
             problem = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
-            raise locate(f"{display_path(path)}: {problem}", (*where, "discover", "name")) from None
+            problems.found.append(
+                locate(f"{display_path(path)}: {problem}", (*where, "discover", "name"))
+            )
+    problems.raise_any()
     return entries
 
 
 def expand_entries(raw_entries: Sequence[object], base_dir: Path, locate: Locate) -> list[Entry]:
-    """Every repository entry, discovery expanded, in file order."""
+    """Every repository entry, discovery expanded, in file order.
+
+    :raises ConfigError: the problems of every entry, not only the first entry's
+    """
     entries: list[Entry] = []
+    problems = Problems()
     for index, raw in enumerate(raw_entries):
         where: KeyPath = ("repositories", index)
         if isinstance(raw, Mapping) and "discover" in raw:
-            entries += [(index, e) for e in _discovered(raw, base_dir, where, locate)]
+            with problems.collecting():
+                entries += [(index, e) for e in _discovered(raw, base_dir, where, locate)]
             continue
         try:
             entries.append((index, RepositoryEntry.model_validate(raw)))
         except pydantic.ValidationError as exc:
-            raise first_error(exc, raw, prefixed(locate, where)) from None
+            problems.found.append(
+                validation_error(exc, raw, prefixed(locate, where), RepositoryEntry)
+            )
+    problems.raise_any()
     return entries
 
 
@@ -63,15 +75,24 @@ def check_names(
 ) -> None:
     """Repository names are unique, and ``--prove-repo`` names exist."""
     seen: dict[str, int] = {}
+    problems = Problems()
     for index, entry in entries:
         if entry.name in seen:
-            raise locate(
-                f"duplicate repository name {entry.name!r} (also repositories[{seen[entry.name]}])",
-                ("repositories", index, "name"),
+            problems.found.append(
+                locate(
+                    f"duplicate repository name {entry.name!r}"
+                    f" (also repositories[{seen[entry.name]}])",
+                    ("repositories", index, "name"),
+                )
             )
+            continue
         seen[entry.name] = index
     for name in named:
         if name not in seen:
-            raise ConfigError(
-                f"no repository named {name!r} in {display_path(source)} (known: {', '.join(seen)})"
+            problems.found.append(
+                ConfigError(
+                    f"no repository named {name!r} in {display_path(source)}"
+                    f" (known: {', '.join(seen)})"
+                )
             )
+    problems.raise_any()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 KeyPath = tuple[str | int, ...]
@@ -76,6 +77,64 @@ class ConfigError(Exception):
                 where += f":{self.line}"
         parts = [p for p in (where, self.key_path) if p]
         return ": ".join([*parts, self.problem])
+
+
+MAX_SHOWN = 20
+"""Problems listed in one message; past these, a count (a file broken throughout, a
+shared ``global`` mistake met by every repository, would otherwise fill the screen)."""
+
+
+class ConfigErrors(ConfigError):
+    """Several problems found in one load, reported together.
+
+    It reads as the first problem (``problem``, ``file``, ``line``... are the first's),
+    then every other one on a line of its own, ``... and N more`` past :data:`MAX_SHOWN`.
+    """
+
+    def __init__(self, errors: Sequence[ConfigError]) -> None:
+        self.errors = tuple(errors)
+        first = self.errors[0]
+        super().__init__(first.problem, file=first.file, key_path=first.key_path, line=first.line)
+
+    def __str__(self) -> str:
+        lines = [ConfigError.__str__(e) for e in self.errors[:MAX_SHOWN]]
+        if len(self.errors) > MAX_SHOWN:
+            lines.append(f"... and {len(self.errors) - MAX_SHOWN} more")
+        return "\n".join(lines)
+
+
+def combined(errors: Sequence[ConfigError]) -> ConfigError:
+    """One error for ``errors`` (at least one): each problem once, in file order, by line."""
+    flat: dict[str, ConfigError] = {}
+    for error in errors:
+        for one in error.errors if isinstance(error, ConfigErrors) else (error,):
+            # A mistake in a shared layer (``global``) is met once per repository.
+            flat.setdefault(ConfigError.__str__(one), one)
+    files = list(dict.fromkeys(e.file for e in flat.values()))
+    ordered = sorted(
+        flat.values(), key=lambda e: (files.index(e.file), e.line if e.line is not None else 0)
+    )
+    return ordered[0] if len(ordered) == 1 else ConfigErrors(ordered)
+
+
+class Problems:
+    """The problems of one load, gathered so that a run reports all of them (#20)."""
+
+    def __init__(self) -> None:
+        self.found: list[ConfigError] = []
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[None]:
+        """Record a :class:`ConfigError` raised inside, and go on after the block."""
+        try:
+            yield
+        except ConfigError as exc:
+            self.found.append(exc)
+
+    def raise_any(self) -> None:
+        """:raises ConfigError: every problem recorded so far, as one"""
+        if self.found:
+            raise combined(self.found)
 
 
 def prefixed(locate: Locate, prefix: KeyPath) -> Locate:

@@ -19,11 +19,11 @@ from ..checks.delivery_mode import DeliveryModeSettings
 from ..checks.policy import POLICY, POLICY_GATE, PolicySettings
 from ..git.mode import ModeOptions
 from ..registry import Registry
-from .errors import ConfigError, KeyPath, display_path, prefixed
+from .errors import ConfigError, KeyPath, Problems, display_path, prefixed
 from .merge import Layer, Merged, merge_layers
 from .models import TRUNK_BRANCH, WHEN, Access, GlobalSettings, Schedule, Waiver, When
 from .sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY
-from .validation import first_error
+from .validation import validation_error
 
 DELIVERY_MODE_CHECK = "delivery-mode"
 
@@ -97,27 +97,32 @@ class Fleet:
         raise ConfigError(f"unknown repository {name!r} (known: {known})")
 
 
-def _checks_list(merged: Merged, registry: Registry) -> list[str]:
+def _checks_list(merged: Merged, registry: Registry, problems: Problems) -> list[str]:
+    """The gates ``checks`` names; a name that is no gate is recorded and left out."""
     raw = merged.values.get("checks")
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise merged.error("'checks' must be a list of check names", ("checks",))
+        problems.found.append(merged.error("'checks' must be a list of check names", ("checks",)))
+        return []
     commands = merged.values.get(COMMANDS_KEY, {})
     names: list[str] = []
     for index, item in enumerate(raw):
+        problem = None
+        name = None
         if not isinstance(item, str):
-            raise merged.error(f"check names must be strings, got {item!r}", ("checks", index))
-        name = item if item in commands else registry.resolve(item)
-        if name == COMMAND_CHECK:
-            raise merged.error(
-                "declare command gates under 'commands: {name: {argv: [...]}}', then list them",
-                ("checks", index),
-            )
-        if name is None:
-            hint = registry.suggest(item, tuple(commands))
-            raise merged.error(f"unknown check {item!r}{hint}", ("checks", index))
-        if name not in names:
+            problem = f"check names must be strings, got {item!r}"
+        else:
+            name = item if item in commands else registry.resolve(item)
+            if name == COMMAND_CHECK:
+                problem = (
+                    "declare command gates under 'commands: {name: {argv: [...]}}', then list them"
+                )
+            elif name is None:
+                problem = f"unknown check {item!r}{registry.suggest(item, tuple(commands))}"
+        if problem is not None:
+            problems.found.append(merged.error(problem, ("checks", index)))
+        elif name is not None and name not in names:
             names.append(name)
     return names
 
@@ -125,10 +130,11 @@ def _checks_list(merged: Merged, registry: Registry) -> list[str]:
 def _validate(
     check: Check[Any], raw: Mapping[str, Any], merged: Merged, prefix: KeyPath
 ) -> CheckSettings:
+    model = check.settings_model
     try:
-        settings: CheckSettings = check.settings_model.model_validate(raw)
+        settings: CheckSettings = model.model_validate(raw)
     except pydantic.ValidationError as exc:
-        raise first_error(exc, raw, prefixed(merged.error, prefix)) from None
+        raise validation_error(exc, raw, prefixed(merged.error, prefix), model) from None
     return settings
 
 
@@ -161,8 +167,11 @@ def plan_gates(
 
     Sections of checks a repository does not run are validated too: a mistake in
     ``global`` should not wait for the repository that enables the check.
+
+    :raises ConfigError: every problem of every section and of ``checks``
     """
-    names = _checks_list(merged, registry)
+    problems = Problems()
+    names = _checks_list(merged, registry, problems)
     values = merged.values
     commands = values.get(COMMANDS_KEY, {})
     for name in commands:
@@ -178,8 +187,13 @@ def plan_gates(
             extra = _mode_section(values, mode, path)
             if extra:
                 combined = merge_layers([Layer("", raw), Layer("", extra)]).values
-                per_mode[mode] = _validate(check, combined, merged, (MODES_KEY, mode, *path))
-        checked = _validate(check, raw, merged, path)
+                with problems.collecting():
+                    per_mode[mode] = _validate(check, combined, merged, (MODES_KEY, mode, *path))
+        try:
+            checked = _validate(check, raw, merged, path)
+        except ConfigError as exc:
+            problems.found.append(exc)
+            continue
         quick = bool(getattr(checked, "quick", False)) if is_command else check.quick
         planned[name] = GatePlan(
             repo=repo,
@@ -190,6 +204,7 @@ def plan_gates(
             quick=quick,
             mode_settings=per_mode,
         )
+    problems.raise_any()
     delivery = planned.get(DELIVERY_MODE_CHECK)
     mode_settings = (
         delivery.settings
@@ -216,18 +231,23 @@ def plan_repository(
 ) -> RepoPlan:
     """Merge a repository's layers and plan its gates."""
     merged = merge_layers(layers)
-    planned = plan_gates(name, merged, registry, settings, timeout_origin)
+    problems = Problems()
+    when = None
+    if WHEN in merged.values:
+        raw_when = merged.values[WHEN]
+        try:
+            when = When.model_validate(raw_when)
+        except pydantic.ValidationError as exc:
+            located = prefixed(merged.error, (WHEN,))
+            problems.found.append(validation_error(exc, raw_when, located, When))
+    with problems.collecting():
+        planned = plan_gates(name, merged, registry, settings, timeout_origin)
+    problems.raise_any()
     gates = planned.gates
     missing = [c for c in settings.policy.required_checks if c not in {g.name for g in gates}]
     if missing:
         gates = (*gates, _policy_gate(name, missing))
     trunk = merged.values.get(TRUNK_BRANCH)
-    when = None
-    if WHEN in merged.values:
-        try:
-            when = When.model_validate(merged.values[WHEN])
-        except pydantic.ValidationError as exc:
-            raise first_error(exc, merged.values[WHEN], prefixed(merged.error, (WHEN,))) from None
     return RepoPlan(
         name=name,
         path=path,

@@ -1,4 +1,4 @@
-"""Turning pydantic's errors into one located :class:`ConfigError`."""
+"""Turning pydantic's errors into one located :class:`ConfigError` naming every problem."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from typing import Any
 import pydantic
 from pydantic.alias_generators import to_camel, to_snake
 
-from .errors import ConfigError, KeyPath
+from .errors import ConfigError, KeyPath, combined
+from .suggest import did_you_mean, keys_at
 
 _NO_INPUT = frozenset({"model_type", "dict_type", "list_type"})
 
 
-def _problem(error: Mapping[str, Any]) -> str:
+def _problem(error: Mapping[str, Any], model: Any = None) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return "unknown key"
+        loc = error["loc"]
+        known = keys_at(model, loc) if model is not None and loc else ()
+        return "unknown key" + (did_you_mean(loc[-1], known) if loc else "")
     if kind == "missing":
         return "required key is missing"
     message = str(error["msg"])
@@ -47,12 +50,31 @@ def user_key_path(data: Any, loc: Sequence[str | int]) -> KeyPath:
     return tuple(out)
 
 
+def validation_error(
+    exc: pydantic.ValidationError,
+    data: Any,
+    locate: Callable[[str, KeyPath], ConfigError],
+    model: Any = None,
+) -> ConfigError:
+    """Every problem of ``exc``, each located by ``locate(problem, key_path)``.
+
+    :param model: the model (or type, ``list[Waiver]``) ``data`` was validated against,
+        to suggest the key meant for an unknown one
+    """
+    located = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
+        located.append(locate(_problem(error, model), user_key_path(data, loc)))
+    return combined(located)
+
+
 def first_error(
     exc: pydantic.ValidationError,
     data: Any,
     locate: Callable[[str, KeyPath], ConfigError],
 ) -> ConfigError:
-    """The first problem of ``exc``, located by ``locate(problem, key_path)``."""
+    """The first problem of ``exc`` only, with a count of the others, for a message that
+    must stay on one line (a gate's finding)."""
     errors = exc.errors(include_url=False)
     error = errors[0]
     problem = _problem(error)

@@ -8,10 +8,10 @@ from typing import Any
 
 import pydantic
 
-from .errors import ConfigError, KeyPath, Locate, prefixed
+from .errors import ConfigError, KeyPath, Locate, Problems, prefixed
 from .models import Waiver
 from .paths import PathProblem, file_problem, kind_of
-from .validation import first_error
+from .validation import validation_error
 from .yamlfile import load_yaml_file
 
 DEFAULT_WAIVERS_FILE = "prove-waivers.yaml"
@@ -57,18 +57,25 @@ def _validated(
     try:
         waivers = tuple(_WAIVERS.validate_python(entries))
     except pydantic.ValidationError as exc:
-        raise first_error(exc, entries, locate) from None
+        raise validation_error(exc, entries, locate, list[Waiver]) from None
+    problems = Problems()
     for index, waiver in enumerate(waivers):
         if waiver.repo not in gates:
             known = ", ".join(gates)
-            raise locate(f"no repository named {waiver.repo!r} (known: {known})", (index, "repo"))
+            problems.found.append(
+                locate(f"no repository named {waiver.repo!r} (known: {known})", (index, "repo"))
+            )
+            continue
         names = gates[waiver.repo]
         if names is not None and waiver.check not in names:
-            raise locate(
-                f"repository {waiver.repo!r} has no gate {waiver.check!r}"
-                f" (its gates: {', '.join(names) or 'none'})",
-                (index, "check"),
+            problems.found.append(
+                locate(
+                    f"repository {waiver.repo!r} has no gate {waiver.check!r}"
+                    f" (its gates: {', '.join(names) or 'none'})",
+                    (index, "check"),
+                )
             )
+    problems.raise_any()
     return waivers
 
 

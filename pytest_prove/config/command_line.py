@@ -1,0 +1,54 @@
+"""``--prove-set KEY=VALUE``: the top layer of every repository's settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..registry import Registry
+from .errors import ConfigError, KeyPath, Problems, format_key_path
+from .merge import Layer
+from .sections import normalise_sections
+from .yamlfile import parse_yaml_value
+
+CLI_LABEL = "command line (--prove-set)"
+CLI_FIXED_KEYS = frozenset({"checks"})
+
+
+def _cli_error(problem: str, path: KeyPath) -> ConfigError:
+    return ConfigError(problem, key_path=f"{CLI_LABEL}: {format_key_path(path)}")
+
+
+def _set_one(data: dict[str, Any], item: str) -> None:
+    key, sep, raw = item.partition("=")
+    parts = key.strip().split(".")
+    if not sep or not all(parts):
+        raise ConfigError(
+            f"--prove-set expects KEY=VALUE (commit-msg.header_max_length=72), got {item!r}"
+        )
+    try:
+        value = parse_yaml_value(raw) if raw.strip() else ""
+    except ValueError as exc:
+        raise ConfigError(f"--prove-set {key}: {exc}") from None
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"--prove-set {key}: {part!r} is both a value and a section")
+    node[parts[-1]] = value
+
+
+def parse_sets(sets: Sequence[str], registry: Registry) -> Layer | None:
+    """``--prove-set coverage.threshold=90`` -> the top layer (values parsed as YAML).
+
+    :raises ConfigError: every malformed item and unknown key
+    """
+    if not sets:
+        return None
+    data: dict[str, Any] = {}
+    problems = Problems()
+    for item in sets:
+        with problems.collecting():
+            _set_one(data, item)
+    problems.raise_any()
+    return Layer(CLI_LABEL, normalise_sections(data, registry, _cli_error, CLI_FIXED_KEYS))

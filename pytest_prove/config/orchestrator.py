@@ -1,0 +1,308 @@
+"""Planning an orchestrator file: its repositories, each with its layers and gates."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Collection, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from ..durations import DURATIONS_FILE, read_durations
+from ..registry import Registry
+from .command_line import parse_sets
+from .dependencies import DependencyPlan, plan_dependencies
+from .entries import Entry, check_names, expand_entries
+from .errors import (
+    ConfigError,
+    KeyPath,
+    Locate,
+    Problems,
+    combined,
+    display_path,
+    format_key_path,
+    prefixed,
+)
+from .file_layers import FileLoader
+from .fleet import Fleet, RepoPlan, describe_missing_dir, plan_repository
+from .merge import Layer
+from .models import TRUNK_BRANCH, WHEN, GlobalSettings, OrchestratorFile, RepositoryEntry, Waiver
+from .options import Options
+from .paths import PathProblem, kind_of, resolved
+from .presets import resolve_extends
+from .sections import normalise_sections
+from .selection import scheduled, shard
+from .validation import validation_error
+from .waiver_file import load_waivers
+from .yamlfile import LoadedFile
+
+_GLOBAL_KEYS = frozenset(
+    {
+        *GlobalSettings.model_fields,
+        *(f.alias for f in GlobalSettings.model_fields.values() if f.alias),
+    }
+)
+
+
+def _entry_label(index: int, name: object) -> str:
+    return (
+        f"repositories[{index}] (name={name!r})"
+        if isinstance(name, str)
+        else f"repositories[{index}]"
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Orchestrator:
+    """An orchestrator file being planned: what every repository entry shares."""
+
+    loaded: LoadedFile
+    loader: FileLoader
+    settings: GlobalSettings
+    below: Sequence[Layer]  # recommended checks, presets, global
+    cli: Layer | None
+    timeout: Layer
+
+    def error(self, problem: str, path: KeyPath) -> ConfigError:
+        """A located error, naming list entries by their ``name`` as cfgv does."""
+        return _orchestrator_error(self.loaded, problem, path)
+
+    def plan(self, index: int, entry: RepositoryEntry) -> RepoPlan:
+        where: KeyPath = ("repositories", index)
+        shown = _entry_label(index, entry.name)
+        try:
+            repo_path = resolved(self.loaded.path.parent / entry.path)
+            is_dir = kind_of(repo_path) == "directory"
+        except PathProblem as exc:
+            raise self.error(str(exc), (*where, "path")) from None
+        if not is_dir:
+            raise self.error(describe_missing_dir(repo_path), (*where, "path"))
+        explicit = repo_path / entry.config if entry.config is not None else None
+        try:
+            config_file, file_layers = self.loader.repo_file_layers(repo_path, explicit)
+        except ConfigError as exc:
+            if exc.file is None:  # about the entry itself, e.g. its `config` file is missing
+                raise self.error(exc.problem, (*where, "config")) from None
+            raise
+        layers = [*self.below, *file_layers]
+        entry_data: dict[str, Any] = {
+            k: v
+            for k, v in (("checks", entry.checks), (TRUNK_BRANCH, entry.trunk_branch))
+            if v is not None
+        }
+        if entry.when is not None:
+            entry_data[WHEN] = entry.when.model_dump(exclude_none=True)
+        if entry_data:
+            layers.append(Layer(shown, entry_data, self.loaded, where, shown))
+        if entry.overrides:
+            at: KeyPath = (*where, "overrides")
+            overrides = normalise_sections(
+                entry.overrides, self.loader.registry, prefixed(self.error, at)
+            )
+            layers.append(
+                Layer(f"{shown}.overrides", overrides, self.loaded, at, f"{shown}.overrides")
+            )
+        if self.cli is not None:
+            layers.append(self.cli)
+        return plan_repository(
+            name=entry.name,
+            path=repo_path,
+            config_file=config_file,
+            line=self.loaded.line_of((*where, "name")),
+            schedule=entry.schedule,
+            layers=layers,
+            registry=self.loader.registry,
+            settings=self.settings,
+            timeout_origin=self.timeout,
+        )
+
+
+def _orchestrator_error(loaded: LoadedFile, problem: str, path: KeyPath) -> ConfigError:
+    shown = format_key_path(path)
+    if len(path) >= 2 and path[0] == "repositories" and isinstance(path[1], int):
+        entries = loaded.data.get("repositories")
+        entry = entries[path[1]] if isinstance(entries, list) and path[1] < len(entries) else None
+        name = entry.get("name") if isinstance(entry, Mapping) else None
+        rest = format_key_path(path[2:])
+        if rest and not rest.startswith("["):
+            rest = "." + rest
+        shown = _entry_label(path[1], name) + rest
+    return loaded.error(problem, path, shown_path=shown)
+
+
+def _with_canonical_policy(
+    settings: GlobalSettings, registry: Registry, locate: Callable[[str, KeyPath], ConfigError]
+) -> GlobalSettings:
+    """``global.policy.required_checks`` checked, with old names (``diffCoverage``) resolved."""
+    canonical = []
+    problems = Problems()
+    for index, name in enumerate(settings.policy.required_checks):
+        resolved = registry.resolve(name)
+        if resolved is None:
+            problems.found.append(
+                locate(
+                    f"unknown check {name!r}{registry.suggest(name)}",
+                    ("global", "policy", "required_checks", index),
+                )
+            )
+        else:
+            canonical.append(resolved)
+    problems.raise_any()
+    policy = settings.policy.model_copy(update={"required_checks": canonical})
+    return settings.model_copy(update={"policy": policy})
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shared:
+    """What every repository entry of a valid file shares."""
+
+    model: OrchestratorFile
+    entries: list[Entry]
+    dependencies: DependencyPlan
+    settings: GlobalSettings
+    below: list[Layer]  # recommended checks, presets, global
+    cli: Layer | None
+
+
+def _shared(loaded: LoadedFile, loader: FileLoader, options: Options, locate: Locate) -> _Shared:
+    """The file's settings and entries, checked as a whole before any repository is planned.
+
+    So its mistakes are reported once, not once per repository; and each check that needs
+    only the entries or the raw file runs even when another failed, so that one run
+    reports all their problems (#20).
+
+    :raises ConfigError: every problem found
+    """
+    registry = loader.registry
+    problems = Problems()
+    model = None
+    try:
+        model = OrchestratorFile.model_validate(loaded.data)
+    except pydantic.ValidationError as exc:
+        problems.found.append(validation_error(exc, loaded.data, locate, OrchestratorFile))
+    raw_entries = loaded.data.get("repositories")
+    entries = None
+    dependencies = None
+    if isinstance(raw_entries, list):
+        with problems.collecting():
+            entries = expand_entries(raw_entries, loaded.path.parent, locate)
+    if entries is not None:
+        with problems.collecting():
+            check_names(entries, options.repos, locate, loaded.path)
+        with problems.collecting():
+            dependencies = plan_dependencies(entries, locate)
+    global_layer = None
+    if isinstance(loaded.data.get("global") or {}, Mapping):
+        with problems.collecting():
+            global_layer = _global_layer(loaded, registry, locate)
+    cli = None
+    with problems.collecting():
+        cli = parse_sets(options.sets, registry)
+    below = [loader.recommended()]
+    settings = GlobalSettings()
+    if model is not None:
+        if model.access is not None:
+            from ..governance.access import check_access
+
+            with problems.collecting():
+                check_access(model.access, [entry.name for _, entry in entries or ()], locate)
+        with problems.collecting():
+            settings = _with_canonical_policy(model.global_, registry, locate)
+        with problems.collecting():
+            for label, sub, chain in resolve_extends(
+                model.extends, loaded, ("extends",), (loaded.path,), loader.load
+            ):
+                below += loader.file_layers(sub, label, chain)
+    if problems.found or model is None or entries is None or dependencies is None:
+        raise combined(problems.found)
+    if global_layer is not None:
+        below.append(global_layer)
+    return _Shared(model, entries, dependencies, settings, below, cli)
+
+
+def plan_orchestrator(loaded: LoadedFile, loader: FileLoader, options: Options) -> Fleet:
+    """The fleet of an orchestrator file.
+
+    :raises ConfigError: every problem found, of the file and of each repository
+    """
+
+    def locate(problem: str, path: KeyPath) -> ConfigError:
+        return _orchestrator_error(loaded, problem, path)
+
+    shared = _shared(loaded, loader, options, locate)
+    shown = display_path(loaded.path)
+    orchestrator = _Orchestrator(
+        loaded=loaded,
+        loader=loader,
+        settings=shared.settings,
+        below=shared.below,
+        cli=shared.cli,
+        timeout=Layer(f"{shown} global.timeout", {}, loaded, ("global", "timeout")),
+    )
+    problems = Problems()
+    repos = []
+    # Every repository is a waiver's possible target; the gates are known where planned.
+    gates: dict[str, Collection[str] | None] = dict.fromkeys(e.name for _, e in shared.entries)
+    dependencies = shared.dependencies
+    for index, entry in dependencies.order:
+        if not scheduled(entry.schedule, entry.name, wanted=options.schedule, named=options.repos):
+            continue
+        try:
+            plan = orchestrator.plan(index, entry)
+        except ConfigError as exc:
+            problems.found.append(exc)
+            continue
+        repos.append(
+            dataclasses.replace(
+                plan,
+                depends_on=dependencies.closure[entry.name],
+                group=dependencies.groups.get(entry.name),
+            )
+        )
+        gates[plan.name] = [g.name for g in plan.gates]
+    waivers: tuple[Waiver, ...] = ()
+    with problems.collecting():
+        waivers = load_waivers(shared.model.waivers, loaded.path.parent, locate, gates)
+    problems.raise_any()
+    planned, balance = _sharded(tuple(repos), options, loaded.path.parent)
+    return Fleet(
+        source=loaded.path,
+        kind="orchestrator",
+        base_dir=loaded.path.parent,
+        settings=shared.settings,
+        repos=planned,
+        waivers=waivers,
+        access=shared.model.access,
+        balance=balance,
+    )
+
+
+def _global_layer(
+    loaded: LoadedFile, registry: Registry, locate: Callable[[str, KeyPath], ConfigError]
+) -> Layer:
+    """``global``'s check sections and ``commands``, beneath every repository's own file."""
+    raw_global: Mapping[Any, Any] = loaded.data.get("global") or {}
+    sections = {k: v for k, v in raw_global.items() if k not in _GLOBAL_KEYS}
+    return Layer(
+        f"{display_path(loaded.path)} global",
+        normalise_sections(sections, registry, prefixed(locate, ("global",)), known=_GLOBAL_KEYS),
+        loaded,
+        ("global",),
+        "global",
+    )
+
+
+def _sharded(
+    repos: tuple[RepoPlan, ...], options: Options, base_dir: Path
+) -> tuple[tuple[RepoPlan, ...], str | None]:
+    """``--prove-shard``'s share of ``repos``, and what the shards were balanced by."""
+    if options.shard is None:
+        return repos, None
+    durations, problem = read_durations(base_dir / DURATIONS_FILE)
+    balance = (
+        f"recorded durations ({DURATIONS_FILE} {durations.digest})"
+        if durations is not None
+        else f"number of gates ({problem or f'no {DURATIONS_FILE} yet'})"
+    )
+    return shard(repos, *options.shard, durations), balance
