@@ -98,7 +98,8 @@ def test_names_and_dependencies_are_checked_together(fleet_dir: Path) -> None:
         " (also repositories[0])",
         "m.yaml:4: repositories[2] (name='c').depends_on[1]: 'c' cannot depend on itself",
         "no repository named 'nope' in m.yaml (known: a, c)",
-        "command line (--prove-set): trunk_brnch: unknown key 'trunk_brnch' (did you mean 'trunk'?)",
+        "command line (--prove-set): trunk_brnch: unknown key 'trunk_brnch'"
+        " (did you mean 'trunk_branch'?)",
     ]
 
 

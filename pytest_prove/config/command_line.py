@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import pydantic
 
 from ..registry import Registry
 from .errors import ConfigError, KeyPath, Problems, format_key_path
 from .merge import Layer
+from .models import ConfigModel
 from .sections import normalise_sections
+from .validation import validation_error
 from .yamlfile import parse_yaml_value
 
 CLI_LABEL = "command line (--prove-set)"
-CLI_FIXED_KEYS = frozenset({"checks"})
+
+
+class _RepositoryKeys(ConfigModel):
+    """Repository settings ``--prove-set`` may give besides ``checks`` (which planning
+    checks), check settings, ``commands`` and ``modes``.
+
+    ``trunk_branch`` is here because the message that cannot tell the trunk tells the
+    user to set it (#20); like every ``--prove-set``, it applies to every repository.
+    """
+
+    trunk_branch: str | None = None
+
+
+CLI_FIXED_KEYS = frozenset({"checks", *_RepositoryKeys.model_fields})
 
 
 def _cli_error(problem: str, path: KeyPath) -> ConfigError:
@@ -41,7 +58,7 @@ def _set_one(data: dict[str, Any], item: str) -> None:
 def parse_sets(sets: Sequence[str], registry: Registry) -> Layer | None:
     """``--prove-set coverage.threshold=90`` -> the top layer (values parsed as YAML).
 
-    :raises ConfigError: every malformed item and unknown key
+    :raises ConfigError: every malformed item, unknown key and value of the wrong type
     """
     if not sets:
         return None
@@ -51,4 +68,17 @@ def parse_sets(sets: Sequence[str], registry: Registry) -> Layer | None:
         with problems.collecting():
             _set_one(data, item)
     problems.raise_any()
-    return Layer(CLI_LABEL, normalise_sections(data, registry, _cli_error, CLI_FIXED_KEYS))
+    fixed = {k: v for k, v in data.items() if k in _RepositoryKeys.model_fields}
+    with problems.collecting():
+        _validate_fixed(fixed)
+    with problems.collecting():
+        sections = normalise_sections(data, registry, _cli_error, CLI_FIXED_KEYS)
+    problems.raise_any()
+    return Layer(CLI_LABEL, sections)
+
+
+def _validate_fixed(fixed: Mapping[str, Any]) -> None:
+    try:
+        _RepositoryKeys.model_validate(fixed)
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc, fixed, _cli_error, _RepositoryKeys) from None
