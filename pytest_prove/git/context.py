@@ -33,10 +33,10 @@ __all__ = ["Commit", "RepoContext", "RepoContextError"]
 _BINARY_SNIFF: Final = 8000
 # paths named on one git command line (its length is limited)
 _PATHS_PER_CALL: Final = 500
-_FETCH_HINT: Final = (
-    "the clone may be shallow or lack the branch — fetch it "
-    "(actions/checkout: fetch-depth: 0), or pass --prove-base REF"
+_FETCH_ADVICE: Final = (
+    "the clone may be shallow or lack the branch — fetch it (actions/checkout: fetch-depth: 0)"
 )
+_FETCH_HINT: Final = f"{_FETCH_ADVICE}, or pass --prove-base REF"
 # One rev-parse answers toplevel, git dirs, shallowness, HEAD and its branch.
 # fmt: off
 _PROBE_ARGS: Final = (
@@ -264,13 +264,33 @@ class RepoContext:
             commit = out.strip().decode() or None
             resolved = name if commit else None
         if resolved is None:
-            raise RepoContextError(
-                f"base ref {name!r} (from {source}) not found in {self.name}: {_FETCH_HINT}"
-            )
+            raise RepoContextError(self._missing_base(name, source))
         if resolved == name and source != "--prove-base":
             # --prove-base is taken as written; a trunk or CI target name may be stale.
             resolved, note = self._fresher_of(name)
         return resolved, source, commit, note
+
+    def _missing_base(self, name: str, source: str) -> str:
+        """Why the base is not here. A ``--prove-base`` that names nothing is most often a
+        typo, and its fix is not to pass ``--prove-base`` again (#20)."""
+        missing = f"base ref {name!r} (from {source}) not found in {self.name}"
+        if source != "--prove-base":
+            return f"{missing}: {_FETCH_HINT}"
+        close = refs.close_ref_names(name, self._refs)
+        if close:
+            missing += f" (did you mean {' or '.join(repr(c) for c in close)}?)"
+        if self._fetch_would_help():
+            missing += f": {_FETCH_ADVICE}"
+        return missing
+
+    def _fetch_would_help(self) -> bool:
+        """The clone is shallow, fetches one branch only, or has fetched none yet."""
+        if self.shallow:
+            return True
+        fetch = self._git("config", "--get-all", "remote.origin.fetch", ok=(0, 1))
+        if not fetch:  # no origin to fetch from
+            return False
+        return b"*" not in fetch or not any(r.startswith("refs/remotes/") for r in self._refs)
 
     def _fresher_of(self, name: str) -> tuple[str, str]:
         """``name`` or ``origin/<name>``, whichever a branch cut today would start from.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping, Sequence
 from typing import Final
@@ -12,6 +13,7 @@ __all__ = [
     "REFS_ARGS",
     "TRUNK_NAMES",
     "ci_branch",
+    "close_ref_names",
     "dwim",
     "find_trunk",
     "parse_refs",
@@ -106,6 +108,17 @@ def resolve_ref(name: str, refs: Mapping[str, str]) -> str | None:
     if _ORIGIN + name in refs:
         return f"origin/{name}"
     return None
+
+
+def close_ref_names(name: str, refs: Mapping[str, str], limit: int = 3) -> list[str]:
+    """The branch, remote-tracking branch and tag names most like ``name`` (a typo of one)."""
+    known = {
+        full.removeprefix(prefix)
+        for full in refs
+        for prefix in ("refs/heads/", "refs/remotes/", "refs/tags/")
+        if full.startswith(prefix) and not full.endswith("/HEAD")
+    }
+    return difflib.get_close_matches(name, sorted(known), n=limit)
 
 
 def requested_base(base: str | None, env: Mapping[str, str]) -> tuple[str, str] | None:
