@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_prove.config.errors import ConfigError
+from pytest_prove.config.errors import MAX_SHOWN, ConfigError
 from pytest_prove.config.fleet import Fleet
 from pytest_prove.config.load import Options, load_fleet
 
@@ -42,6 +42,11 @@ def _fleet_or_config_error(load: Callable[[], Fleet]) -> None:
     except ConfigError as exc:
         message = str(exc) or "(empty message)"
     assert message != "(empty message)"
+    # Several problems: one line each, each once, at most MAX_SHOWN and a count.
+    lines = message.splitlines()
+    assert all(lines)
+    assert len(lines) == len(set(lines))
+    assert len(lines) <= MAX_SHOWN + 1
 
 
 def _load(text: str, root: Path) -> None:

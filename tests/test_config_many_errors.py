@@ -160,6 +160,23 @@ def test_a_repository_file_reports_all_its_problems(
     ]
 
 
+def test_each_repository_file_that_cannot_be_read_is_reported(fleet_dir: Path) -> None:
+    for name in ("b", "d"):
+        (fleet_dir / name).mkdir()
+    (fleet_dir / "a" / "prove.yaml").write_bytes(b"checks: [\xff]\n")
+    (fleet_dir / "b" / "prove.yaml").write_text("x: " + "[" * 150 + "]" * 150 + "\n")
+    (fleet_dir / "c" / "prove.yaml").write_text("- just\n- a list\n")
+    (fleet_dir / "d" / "prove.yaml").write_text("checks: {trunk: true}\ncommit-msg: 3\n")
+    entries = "".join(f"  - {{name: {n}, path: {n}}}\n" for n in "abcd")
+    assert error_of(fleet_dir, "repositories:\n" + entries).splitlines() == [
+        "a/prove.yaml: not valid UTF-8 (byte 9)",
+        "b/prove.yaml:1: nested deeper than 100 levels",
+        "c/prove.yaml: expected a mapping of settings at the top level",
+        "d/prove.yaml:1: checks: Input should be a valid list",
+        "d/prove.yaml:2: commit-msg: settings of check 'commit-msg' must be a mapping",
+    ]
+
+
 def test_a_waivers_list_reports_every_waiver(fleet_dir: Path) -> None:
     waiver = "{{repo: {repo}, check: {check}, reason: r, approved_by: x, expires: 2099-01-01}}"
     text = (
