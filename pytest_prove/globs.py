@@ -31,7 +31,7 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
             out.append("[^/]")
             i += 1
         elif pattern[i] == "[" and (end := pattern.find("]", i + 2)) != -1:
-            out.append(_char_class(pattern[i + 1 : end]) or re.escape(pattern[i : end + 1]))
+            out.append(char_class(pattern[i + 1 : end]) or re.escape(pattern[i : end + 1]))
             i = end + 1
         else:
             out.append(re.escape(pattern[i]))
@@ -39,7 +39,7 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.DOTALL)
 
 
-def _char_class(body: str) -> str | None:
+def char_class(body: str) -> str | None:
     """``[a-z]``/``[!ab]`` as a regex class; None for one that is not valid (``[z-a]``)."""
     negate = body.startswith(("!", "^"))
     inner = re.escape(body[1:] if negate else body).replace(r"\-", "-")

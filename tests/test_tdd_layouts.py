@@ -15,22 +15,11 @@ from pytest_prove.checks.tdd import TddSettings, check_tdd
 from pytest_prove.git import RepoContext
 from pytest_prove.globs import compile_glob
 from tests.repo_builder import MakeRepo, RepoBuilder
+from tests.test_tdd_check import on_branch, untested
 
 
 def run(repo: RepoBuilder, **settings: Any) -> CheckResult:
     return check_tdd(RepoContext(repo.path), TddSettings(**settings))
-
-
-def on_branch(make_repo: MakeRepo, base: dict[str, str | bytes]) -> RepoBuilder:
-    repo = make_repo()
-    repo.commit("chore: base", files=base)
-    repo.branch("feat/x")
-    repo.checkout("feat/x")
-    return repo
-
-
-def untested(result: CheckResult) -> list[str | None]:
-    return [f.file for f in result.findings if f.rule == "missing-test"]
 
 
 PYTEST_PYPROJECT = """\

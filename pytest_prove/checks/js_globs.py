@@ -13,6 +13,8 @@ import functools
 import re
 from typing import Final
 
+from pytest_prove.globs import char_class
+
 __all__ = ["compile_js_glob"]
 
 _EXTGLOB_SUFFIX: Final = {"?": "?", "*": "*", "+": "+", "@": "", "!": ""}
@@ -73,7 +75,7 @@ def _single(pattern: str, i: int) -> tuple[str, int]:
     if char == "?":
         return "[^/]", i + 1
     if char == "[" and (close := pattern.find("]", i + 2)) != -1:
-        return _char_class(pattern[i + 1 : close]) or re.escape(pattern[i : close + 1]), close + 1
+        return char_class(pattern[i + 1 : close]) or re.escape(pattern[i : close + 1]), close + 1
     if char == "\\" and i + 1 < len(pattern):
         return re.escape(pattern[i + 1]), i + 2
     return re.escape(char), i + 1
@@ -125,14 +127,3 @@ def _split(body: str, separator: str) -> list[str]:
             current.append(char)
     parts.append("".join(current))
     return parts
-
-
-def _char_class(body: str) -> str | None:
-    negate = body.startswith(("!", "^"))
-    inner = re.escape(body[1:] if negate else body).replace(r"\-", "-")
-    regex = f"[{'^' if negate else ''}{inner}]"
-    try:
-        re.compile(regex)
-    except re.error:
-        return None
-    return regex
