@@ -53,6 +53,7 @@ def test_python_strict_passes_with_a_test_changed_alongside(make_repo: MakeRepo)
         "tested": 1,
         "by_name": 0,
         "by_package": 0,
+        "by_reference": 0,
         "by_any_test": 0,
         "untested": 0,
         "not_judged": 0,

@@ -6,6 +6,7 @@ import re
 import string
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -108,6 +109,63 @@ def test_jest_config_as_code_falls_back_to_documented_defaults(make_repo: MakeRe
     assert "jest.config.ts is code, not read: Jest's default testMatch assumed" in str(
         result.metrics["test_config"]
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "own_test", "changed_test", "text"),
+    [
+        pytest.param(
+            "src/_pytest/_code/code.py", "testing/code/test_code.py",
+            "testing/code/test_excinfo.py", "from _pytest._code.code import ExceptionInfo\n",
+            id="python-from-import",
+        ),
+        pytest.param(
+            "src/_pytest/nodes.py", "testing/test_nodes.py",
+            "testing/test_mark.py", "from _pytest import nodes\n",
+            id="python-from-package-import",
+        ),
+        pytest.param(
+            "lib/router/index.js", "test/router.test.js",
+            "test/app.router.js", "const Router = require('../lib/router')\n",
+            id="js-require-of-a-folder",
+        ),
+        pytest.param(
+            "src/view.ts", "src/view.test.ts",
+            "src/render.test.ts", "import { View } from './view.js'\n",
+            id="ts-import",
+        ),
+        pytest.param(
+            "gson/src/main/java/com/google/gson/GsonBuilder.java",
+            "gson/src/test/java/com/google/gson/GsonBuilderTest.java",
+            "gson/src/test/java/com/google/gson/functional/GsonTest.java",
+            "Gson gson = new GsonBuilder().create();\n",
+            id="java-class-name",
+        ),
+    ],
+)  # fmt: skip
+def test_a_changed_test_that_names_the_source_is_its_test(
+    make_repo: MakeRepo, source: str, own_test: str, changed_test: str, text: str
+) -> None:
+    # The source's own test exists and did not change; another test that imports it did.
+    repo = on_branch(make_repo, {source: "x = 1\n", own_test: "ok\n", changed_test: "unrelated\n"})
+    repo.commit("fix: it", files={source: "x = 2\n", changed_test: text})
+    result = run(repo)
+    assert result.passed, result.findings
+    assert result.metrics["by_reference"] == 1
+    assert untested(run(repo, by_reference=False)) == [source]
+    # A changed test that names no such thing vouches for nothing.
+    repo.commit("fix: again", files={source: "x = 3\n", changed_test: "unrelated 2\n"})
+    repo.git("reset", "-q", "--soft", "HEAD~2")
+    repo.commit("fix: squashed")
+    assert untested(run(repo)) == [source]
+
+
+@given(st.text(max_size=60))
+def test_any_source_path_gives_a_valid_pattern_or_none(path: str) -> None:
+    from pytest_prove.checks.tdd_references import reference_pattern
+
+    pattern = reference_pattern(path)
+    assert pattern is None or pattern.search("") is None or pattern.pattern
 
 
 def test_maven_layout(make_repo: MakeRepo) -> None:

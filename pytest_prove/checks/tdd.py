@@ -10,7 +10,9 @@ language's conventions (:mod:`.tdd_layout`).  A source is tested by, in turn:
 3. for Rust, its own ``#[cfg(test)]`` module;
 4. for Go and Maven/Gradle sources, a test of the same package (a test file beside a
    ``.go`` file; ``src/test/java/p/`` for ``src/main/java/p/``);
-5. when no test mirrors it (the layout does not, as in pytest's ``testing/`` or a
+5. a changed test of its language that names it: imports its module, requires its path,
+   names its class (:mod:`.tdd_references`; ``by_reference``);
+6. when no test mirrors it (the layout does not, as in pytest's ``testing/`` or a
    framework's ``test/``), a changed test of its language that is named after no source
    (for Go, in its package), unless ``unmirrored`` is ``missing-test``.
 
@@ -40,6 +42,7 @@ from .tdd_layout import (
     source_stems,
     test_stem,
 )
+from .tdd_references import TestTexts
 from .tdd_templates import TemplateIndex, TestTemplate, expand_template
 
 if TYPE_CHECKING:
@@ -137,6 +140,11 @@ class TddSettings(CheckSettings):
         description="A source no test is named after: tested by any changed test of its "
         "language (any-changed-test), or untested (missing-test)",
     )
+    by_reference: bool = Field(
+        default=True,
+        description="A changed test that imports the source's module, requires its path or "
+        "names its class counts as its test",
+    )
     unmapped_code: list[str] = Field(
         default_factory=lambda: list(_UNMAPPED),
         description="Globs of code tdd cannot map to tests: reported as not judged",
@@ -156,6 +164,7 @@ class _Tests:
             language = language_of(changed.path)
             if language and layout.is_test(changed.path):
                 self.changed_by_language[language].append(changed.path)
+        self.texts = TestTexts(context.root)
         self._existing: TemplateIndex | None = None
         self._named: dict[tuple[str, str], list[str]] | None = None
         self._source_stems: set[tuple[str, str]] = set()
@@ -203,7 +212,8 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
 
     Metrics: ``sources`` (changed files that need a test), ``tested`` (of which
     ``by_name`` through a test named after them, ``by_package`` through a changed test
-    of their package, ``by_any_test`` through any changed test of their language),
+    of their package, ``by_reference`` through a changed test naming them, ``by_any_test``
+    through any changed test of their language),
     ``untested``, ``not_judged`` (files in languages tdd cannot map), and
     ``test_config`` (what told tdd where the tests are).
     """
@@ -269,6 +279,7 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
             "tested": sum(how.values()),
             "by_name": how["name"],
             "by_package": how["package"],
+            "by_reference": how["reference"],
             "by_any_test": how["any"],
             "untested": untested,
             "not_judged": len(not_judged),
@@ -305,7 +316,8 @@ def _test_for(
     context: RepoContext,
     settings: TddSettings,
 ) -> str | None:
-    """How ``source`` is tested (``template``, ``name``, ``module``, ``package``, ``any``)."""
+    """How ``source`` is tested (``template``, ``name``, ``module``, ``package``,
+    ``reference``, ``any``)."""
     content_changed = bool(source.added_lines or source.removed_lines)
     want_changed = settings.mode == "strict" and content_changed
     paths = [source.path] + ([source.old_path] if source.old_path else [])
@@ -318,12 +330,25 @@ def _test_for(
         return "name"
     if source.path.endswith(".rs") and _rust_module_tested(source, context, want_changed):
         return "module"
-    package = _test_package(source.path)
-    if package is not None and any(t.rpartition("/")[0] == package for t in changed_tests):
-        return "package"
+    related = _related_change(source.path, changed_tests, tests, settings)
+    if related is not None:
+        return related
     if settings.unmirrored == "missing-test" or named:
         return None
     return _unmirrored_test(source, paths, templates, tests)
+
+
+def _related_change(
+    source: str, changed_tests: Sequence[str], tests: _Tests, settings: TddSettings
+) -> str | None:
+    """``package`` for a changed test of the source's package (Go, Maven/Gradle),
+    ``reference`` for a changed test that names it."""
+    package = _test_package(source)
+    if package is not None and any(t.rpartition("/")[0] == package for t in changed_tests):
+        return "package"
+    if settings.by_reference and any(tests.texts.names(t, source) for t in changed_tests):
+        return "reference"
+    return None
 
 
 def _unmirrored_test(
@@ -382,7 +407,7 @@ TDD: Final = Check(
     name="tdd",
     run=check_tdd,
     settings_model=TddSettings,
-    version="2",
+    version="3",
     description="Every changed source file has a matching test (changed, or existing)",
     prefetch=("changed_files", "work_tree_files"),
 )
