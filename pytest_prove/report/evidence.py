@@ -30,10 +30,6 @@ class Evidence:
         """``3 commits``, ``5 files, 120 added lines``; '' when nothing was counted."""
         return judged_text(self.judged)
 
-    def line(self) -> str:
-        """One line for the terminal: ``origin/main@1a2b3c4d5e..9f8e7d6c5b: 3 commits``."""
-        return evidence_line(self.base, self.base_sha, self.head, self.judged_text())
-
     def properties(self) -> list[tuple[str, str]]:
         """JUnit properties beyond ``base``/``head``, which the report already carries."""
         props = [("base_sha", self.base_sha), ("judged", self.judged_text())]
