@@ -238,11 +238,16 @@ class RepoContext:
             f"{'/'.join(refs.TRUNK_NAMES)}{on}): {fix}--prove-base REF"
         )
 
+    @lazy
+    def _origin_fetch(self) -> bytes:
+        """``remote.origin.fetch``: no ``*`` in it is a single-branch clone; empty, no origin."""
+        return self._git("config", "--get-all", "remote.origin.fetch", ok=(0, 1))
+
     def _refuse_a_single_branch_clone(self, branch: str) -> None:
         """``git clone --single-branch -b feat/x`` makes ``origin/HEAD`` name the branch itself
         and fetches nothing else: say how to fetch the trunk.
         """
-        fetch = self._git("config", "--get-all", "remote.origin.fetch", ok=(0, 1))
+        fetch = self._origin_fetch
         if fetch and b"*" not in fetch:
             raise RepoContextError(
                 f"{self.name}: a single-branch clone of {branch} lacks the trunk to compare "
@@ -287,7 +292,7 @@ class RepoContext:
         """The clone is shallow, fetches one branch only, or has fetched none yet."""
         if self.shallow:
             return True
-        fetch = self._git("config", "--get-all", "remote.origin.fetch", ok=(0, 1))
+        fetch = self._origin_fetch
         if not fetch:  # no origin to fetch from
             return False
         return b"*" not in fetch or not any(r.startswith("refs/remotes/") for r in self._refs)
