@@ -104,12 +104,13 @@ def _fact(context: RepoContext, what: str) -> str:
 def _on_trunk(context: RepoContext) -> bool:
     """On the base's own branch, or nothing to tell: no judged-nothing warning there."""
     from .git.context import RepoContextError
+    from .git.refs import branch_of
 
     try:
         branch, base = context.branch, context.base_ref
     except RepoContextError:
         return True
-    return branch is None or branch == base.removeprefix("origin/")
+    return branch is None or branch == branch_of(base)
 
 
 class GateItem(pytest.Item):

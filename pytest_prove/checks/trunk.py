@@ -21,7 +21,7 @@ from pydantic import Field
 
 from pytest_prove import clock
 from pytest_prove.clock import NOW_VARIABLE, ClockError
-from pytest_prove.git.refs import BASE_VARIABLES, BRANCH_VARIABLES
+from pytest_prove.git.refs import BASE_VARIABLES, BRANCH_VARIABLES, branch_of
 
 from .api import (
     MAX_COUNT,
@@ -45,9 +45,6 @@ DEFAULT_BRANCH_PATTERN: Final = (
     r"/[a-z0-9][a-z0-9._-]*$"
 )
 _DAY_SECONDS: Final = 86400.0
-# A base given as a ref path or a remote-tracking name still names the branch
-# it tracks, and being on that branch means being on the trunk.
-_BRANCH_PREFIXES: Final = ("refs/heads/", "refs/remotes/origin/", "origin/")
 
 
 class TrunkSettings(CheckSettings):
@@ -162,11 +159,7 @@ def check_trunk(context: RepoContext, settings: TrunkSettings) -> CheckResult:
 
 
 def _is_trunk(branch: str, context: RepoContext) -> bool:
-    base_ref = context.base_ref
-    base_branch = next(
-        (base_ref.removeprefix(p) for p in _BRANCH_PREFIXES if base_ref.startswith(p)), base_ref
-    )
-    if branch == base_branch:
+    if branch == branch_of(context.base_ref):
         return True
     # A CI's target branch is this change's trunk, whatever the repository's own.
     return context.base_source not in BASE_VARIABLES and branch == context.trunk

@@ -12,6 +12,7 @@ __all__ = [
     "BRANCH_VARIABLES",
     "REFS_ARGS",
     "TRUNK_NAMES",
+    "branch_of",
     "ci_branch",
     "close_ref_names",
     "dwim",
@@ -37,6 +38,8 @@ REFS_ARGS: Final = (
     "--format=%(refname)%00%(symref)%00%(objectname)%00%(*objectname)",
 )
 _ORIGIN: Final = "refs/remotes/origin/"
+# A base given as a ref path or a remote-tracking name still names the branch it tracks.
+_BRANCH_PREFIXES: Final = ("refs/heads/", _ORIGIN, "origin/")
 # git's own lookup order for a short name (gitrevisions(7)).
 _DWIM: Final = ("{}", "refs/{}", "refs/tags/{}", "refs/heads/{}", "refs/remotes/{}")
 
@@ -76,11 +79,13 @@ def find_trunk(refs: Mapping[str, str], branch: str | None = None) -> str | None
     has a usual trunk name: a clone made while the origin had a feature branch checked
     out points there, and a branch taken for its own trunk leaves nothing to compare.
     """
-    remote_head = refs.get(_ORIGIN + "HEAD", "")
-    if remote_head.startswith(_ORIGIN) and remote_head in refs:
-        target = remote_head.removeprefix(_ORIGIN)
-        if target != branch or target in TRUNK_NAMES:
-            return target
+    target = remote_head_target(refs)
+    if (
+        target is not None
+        and _ORIGIN + target in refs
+        and (target != branch or target in TRUNK_NAMES)
+    ):
+        return target
     for prefix in ("refs/heads/", _ORIGIN):
         for name in TRUNK_NAMES:
             if prefix + name in refs:
@@ -92,6 +97,11 @@ def remote_head_target(refs: Mapping[str, str]) -> str | None:
     """The branch ``origin/HEAD`` names, if any."""
     remote_head = refs.get(_ORIGIN + "HEAD", "")
     return remote_head.removeprefix(_ORIGIN) if remote_head.startswith(_ORIGIN) else None
+
+
+def branch_of(ref: str) -> str:
+    """The branch a ref names or tracks: ``main`` for ``origin/main`` or ``refs/heads/main``."""
+    return next((ref.removeprefix(p) for p in _BRANCH_PREFIXES if ref.startswith(p)), ref)
 
 
 def tracking_pair(name: str, refs: Mapping[str, str]) -> tuple[str, str] | None:
