@@ -7,7 +7,6 @@ package can add a check exactly as the built-ins do.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import importlib
 import importlib.metadata
@@ -20,6 +19,7 @@ from . import hookspecs
 from .checks.api import Check, CheckRef
 from .config.errors import ConfigError
 from .hook import PROJECT_NAME
+from .wording import did_you_mean
 
 ENTRY_POINT_GROUP = PROJECT_NAME
 # Keys that configuration files use beside check sections (see config/models.py).
@@ -105,9 +105,7 @@ class Registry:
 
     def suggest(self, name: str, extra: tuple[str, ...] = ()) -> str:
         """A `did you mean` hint for an unknown name ('' when nothing is close)."""
-        known = [*self.checks, *self.aliases, *extra]
-        close = difflib.get_close_matches(name, known, n=1)
-        return f" (did you mean {close[0]!r}?)" if close else ""
+        return did_you_mean(name, [*self.checks, *self.aliases, *extra])
 
 
 def _plugin_manager() -> pluggy.PluginManager:

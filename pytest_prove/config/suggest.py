@@ -1,27 +1,13 @@
-"""``did you mean``: the closest known spelling of a misspelt key or name (#20)."""
+"""The keys a configuration's models accept, for ``did you mean`` hints on unknown keys (#20)."""
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
-
-_MIN_PREFIX = 4
-
-
-def did_you_mean(given: object, known: Collection[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``known``, or '' when none is close."""
-    if not isinstance(given, str):
-        return ""
-    close = difflib.get_close_matches(given, list(known), n=1)
-    if not close and len(given) >= _MIN_PREFIX:
-        # A shortened key (`repos` for `repositories`) is too short for difflib's ratio.
-        close = sorted((k for k in known if k.startswith(given)), key=len)[:1]
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def model_keys(model: type[BaseModel]) -> tuple[str, ...]:

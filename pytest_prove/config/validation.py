@@ -8,8 +8,9 @@ from typing import Any
 import pydantic
 from pydantic.alias_generators import to_camel, to_snake
 
+from ..wording import did_you_mean
 from .errors import ConfigError, KeyPath, combined
-from .suggest import did_you_mean, keys_at
+from .suggest import keys_at
 
 _NO_INPUT = frozenset({"model_type", "dict_type", "list_type"})
 
