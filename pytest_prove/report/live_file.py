@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import json
 import socket
 from pathlib import Path
 from typing import Any
 
+from ..checks.command_reports import ReportError, load_json
 from ..files import open_regular
 from .liveness import ProcessMark, ProcessState, process_state
 
@@ -56,13 +56,13 @@ def read_live(path: Path) -> LiveState | None:
     except OSError as exc:
         raise LiveFileError(f"cannot read it: {exc.strerror or exc}") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise LiveFileError("not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise LiveFileError(f"not valid JSON: {exc}") from None
-    except RecursionError:
-        raise LiveFileError("not valid JSON: nested too deeply") from None
+    try:
+        data = load_json(text)
+    except ReportError as exc:
+        raise LiveFileError(str(exc)) from None
     return parse_live(data)
 
 
