@@ -9,18 +9,28 @@ between ``C^1`` and ``C`` and the tree of ``C`` (its root-level files and the ch
 files are written to a scratch directory, where the gate reads configuration and
 first lines; the listing of existing files is ``git ls-tree`` of ``C``).
 
-A range counts as "source and test changed together" when it changes at least one file
-that looks like a test by name or place (``test_*.py``, ``*_test.go``, ``*.test.ts``,
-``FooTest.java``, a ``test/``, ``tests/``, ``testing/``, ``__tests__/``, ``spec/`` or
-``src/test/`` directory) and at least one code file that does not (by extension, outside
-``docs/``, ``examples/``, fixtures and vendored trees).  That rule is this script's own,
-independent of the gate's configuration reading, so a gate that learns more about a
-layout is measured against the same ranges.  The goal: no finding on those ranges.
+Which ranges are measured comes from this script's own rules, independent of the gate's
+configuration reading, so a gate that learns more about a layout is measured against the
+same ranges.  A changed file is a test when it looks like one by name or place
+(``test_*.py``, ``*_test.go``, ``*.test.ts``, ``FooTest.java``, a ``test/``, ``tests/``,
+``testing/``, ``__tests__/``, ``spec/`` or ``src/test/`` directory) and code when it does
+not and has a code extension outside ``docs/``, ``examples/``, fixtures and vendored trees.
+A range with code and tests is one of:
 
-Printed per repository: ranges measured, ranges with source and test together, how many of
-those the gate fails (``error`` findings), how many it judged (at least one changed source
-file), and the files it reported as not judged (the ``not_judged`` metric, when the gate has
-one).  With ``--json``, every failed range's findings are written out, to read the misses.
+- ``one source``: exactly one code file changed, with at least one test: that test is its
+  test, whatever its name.  Goal: no finding.
+- ``each named``: every changed code file has a changed test whose file name holds the code
+  file's stem (its folder's name for an ``index``/``__init__``/``mod`` file; stems of three
+  letters or more).  Goal: no finding.
+- ``other``: the rest, typically sweeps (a lint autofix over six modules with three
+  unrelated test edits), where a finding may be right.
+
+And ``no test``: code changed and no test did.  There the gate should fail, except where
+the change touched only comments or moved files; that figure shows the gate still judges.
+
+Printed per repository: ranges measured, then for each kind how many ranges and how many the
+gate fails (``error`` findings).  With ``--json``, every judged range's verdict, findings and
+metrics are written out, to read the misses.
 """
 
 from __future__ import annotations
@@ -81,22 +91,64 @@ def _looks_like_code(path: str) -> bool:
     return ext in _CODE_EXTS and not (_NOT_CODE_DIRS & set(parts[:-1]))
 
 
-def together(changed: Sequence[ChangedFile]) -> bool:
+_PACKAGE_STEMS = frozenset({"index", "__init__", "mod"})
+
+
+def _squash(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "").replace(".", "")
+
+
+def _named_after(test: str, source: str) -> bool:
+    directory, _, name = source.rpartition("/")
+    stem = name.rpartition(".")[0]
+    if stem in _PACKAGE_STEMS:
+        stem = directory.rpartition("/")[2]
+    stem = _squash(stem)
+    return len(stem) >= 3 and stem in _squash(test.rpartition("/")[2].rpartition(".")[0])
+
+
+def kind(changed: Sequence[ChangedFile]) -> str | None:
+    """``one source``, ``each named``, ``other``, ``no test``; None without code."""
     live = [f.path for f in changed if f.status != "deleted"]
     tests = [p for p in live if _looks_like_test(p)]
     sources = [p for p in live if not _looks_like_test(p) and _looks_like_code(p)]
-    return bool(tests) and bool(sources)
+    if not sources:
+        return None
+    if not tests:
+        return "no test"
+    if len(sources) == 1:
+        return "one source"
+    if all(any(_named_after(t, s) for t in tests) for s in sources):
+        return "each named"
+    return "other"
+
+
+KINDS = ("one source", "each named", "other", "no test")
 
 
 class _RangeContext:
     """What the gate reads of a repository, for one range of a bare history."""
 
-    def __init__(self, root: Path, changed: tuple[ChangedFile, ...], files: frozenset[str]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        changed: tuple[ChangedFile, ...],
+        files: frozenset[str],
+        base: tuple[Path, str],
+    ) -> None:
         self.root = root
         self.toplevel = root
         self.name = root.name
         self.changed_files = changed
         self.work_tree_files = files
+        self._base = base
+
+    def read_at_base(self, path: str) -> bytes | None:
+        git_dir, commit = self._base
+        try:
+            return _git(git_dir, "show", f"{commit}:{path}")
+        except subprocess.CalledProcessError:
+            return None
 
 
 def _materialize(git_dir: Path, commit: str, paths: Sequence[str], root: Path) -> None:
@@ -117,12 +169,10 @@ def measure(git_dir: Path, ranges: int) -> dict[str, Any]:
         "head": _git(git_dir, "rev-parse", "HEAD").decode().strip(),
         "ranges": 0,
         "unreadable": 0,
-        "together": 0,
-        "failed": 0,
-        "judged": 0,
-        "not_judged_ranges": 0,
+        "kinds": {k: {"ranges": 0, "failed": 0} for k in KINDS},
         "not_judged_files": 0,
-        "misses": [],
+        "comments_only_files": 0,
+        "judged": [],
     }
     for line in out.decode().splitlines():
         commit, *parents = line.split()
@@ -139,9 +189,11 @@ def measure(git_dir: Path, ranges: int) -> dict[str, Any]:
             continue
         changed = tuple(parse_diff(diff))
         stats["ranges"] += 1
-        if not together(changed):
+        range_kind = kind(changed)
+        if range_kind is None:
             continue
-        stats["together"] += 1
+        counts = stats["kinds"][range_kind]
+        counts["ranges"] += 1
         listing = _git(git_dir, "ls-tree", "-r", "-z", "--name-only", commit).decode()
         files = frozenset(p for p in listing.split("\0") if p)
         top = _git(git_dir, "ls-tree", "-z", "--name-only", commit).decode()
@@ -150,18 +202,27 @@ def measure(git_dir: Path, ranges: int) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as scratch:
             root = Path(scratch)
             _materialize(git_dir, commit, [*roots, *live], root)
-            result = check_tdd(_RangeContext(root, changed, files), TddSettings())  # type: ignore[arg-type]
-        judged = sum(result.judged.values())
-        stats["judged"] += judged > 0
-        not_judged = int(result.metrics.get("not_judged", 0))
-        stats["not_judged_ranges"] += not_judged > 0
-        stats["not_judged_files"] += not_judged
-        if not result.passed:
-            stats["failed"] += 1
-            stats["misses"].append(
-                {"commit": commit, "findings": [f"{f.file} {f.rule}" for f in result.errors]}
-            )
+            context = _RangeContext(root, changed, files, (git_dir, parents[0]))
+            result = check_tdd(context, TddSettings())  # type: ignore[arg-type]
+        stats["not_judged_files"] += int(result.metrics.get("not_judged", 0))
+        stats["comments_only_files"] += int(result.metrics.get("comments_only", 0))
+        counts["failed"] += not result.passed
+        stats["judged"].append(
+            {
+                "commit": commit,
+                "kind": range_kind,
+                "passed": result.passed,
+                "findings": [f"{f.file} {f.rule}" for f in result.errors],
+                "metrics": result.metrics,
+            }
+        )
     return stats
+
+
+def _share(counts: dict[str, int]) -> str:
+    if not counts["ranges"]:
+        return "0 of 0"
+    return f"{counts['failed']} of {counts['ranges']} ({counts['failed'] / counts['ranges']:.1%})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -169,19 +230,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("git_dirs", nargs="+", type=Path)
     parser.add_argument("--ranges", type=int, default=400, help="first-parent steps per history")
     parser.add_argument("--code", type=Path, help="import pytest_prove from this checkout")
-    parser.add_argument("--json", type=Path, help="write every failed range's findings here")
+    parser.add_argument("--json", type=Path, help="write every judged range's verdict here")
     args = parser.parse_args(argv)
-    print("| repository | HEAD | ranges | source+test together | failed | judged | not judged |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| repository | HEAD | ranges | fail: one source + test | fail: each source + "
+        "named test | fail: other source + test | fail: no test (should) | comments only "
+        "| not judged |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     every = []
     for git_dir in args.git_dirs:
         s = measure(git_dir, args.ranges)
         every.append(s)
-        share = f"{s['failed'] / s['together']:.1%}" if s["together"] else "-"
+        shares = " | ".join(_share(s["kinds"][k]) for k in KINDS)
         print(
-            f"| {s['repository']} | {s['head'][:10]} | {s['ranges']} | {s['together']} "
-            f"| {s['failed']} ({share}) | {s['judged']} "
-            f"| {s['not_judged_ranges']} ranges, {s['not_judged_files']} files |",
+            f"| {s['repository']} | {s['head'][:10]} | {s['ranges']} | {shares} "
+            f"| {s['comments_only_files']} files | {s['not_judged_files']} files |",
             flush=True,
         )
     if args.json:

@@ -55,6 +55,7 @@ def test_python_strict_passes_with_a_test_changed_alongside(make_repo: MakeRepo)
         "by_package": 0,
         "by_reference": 0,
         "by_any_test": 0,
+        "comments_only": 0,
         "untested": 0,
         "not_judged": 0,
         "test_config": "conventions only",
@@ -258,8 +259,8 @@ def test_file_names_with_glob_characters(make_repo: MakeRepo) -> None:
     repo.commit("feat: route", files={"app/[id].ts": "x\n", "app/[id].test.ts": "t\n"})
     assert run(repo).passed
     repo.commit("feat: other", files={"app/[ab].ts": "x\n", "app/a.test.ts": "t\n"})
-    # a.test.ts is named after no source, so it stands for [ab].ts unless told otherwise
-    assert untested(run(repo, unmirrored="missing-test")) == ["app/[ab].ts"]
+    # a.test.ts is named after no changed source, so it stands for [ab].ts unless told otherwise
+    assert untested(run(repo, other_tests="never")) == ["app/[ab].ts"]
 
 
 def test_very_large_diff(make_repo: MakeRepo) -> None:

@@ -58,13 +58,25 @@ def test_pytest_testing_layout_with_python_files(make_repo: MakeRepo) -> None:
     assert result.metrics["test_config"] == (
         "pytest: pyproject.toml [tool.pytest.ini_options] (testpaths, python_files)"
     )
-    # capture.py has a test named after it: that one has to change
-    repo.commit("fix: capture", files={"src/_pytest/capture.py": "x = 2\n"})
-    assert untested(run(repo)) == ["src/_pytest/capture.py"]
-    repo.commit("test: capture", files={"testing/test_capture.py": "ok 2\n"})
+    # capture.py changed with the test named after it, python_api.py with none: the test
+    # named after another changed source is that one's, and vouches for no other
+    repo.branch("fix/capture", "main")
+    repo.checkout("fix/capture")
+    repo.commit(
+        "fix: capture",
+        files={
+            "src/_pytest/capture.py": "x = 2\n",
+            "src/_pytest/python_api.py": "x = 3\n",
+            "testing/test_capture.py": "ok 2\n",
+        },
+    )
     result = run(repo)
-    assert result.passed, result.findings
+    assert untested(result) == ["src/_pytest/python_api.py"]
     assert result.metrics["by_name"] == 1
+    # any: the change touched a test, whoever it is named after
+    result = run(repo, other_tests="any")
+    assert result.passed, result.findings
+    assert result.metrics["by_any_test"] == 1
 
 
 def test_pytest_ini_files_in_pytest_order(make_repo: MakeRepo) -> None:
@@ -149,15 +161,16 @@ def test_a_changed_test_that_names_the_source_is_its_test(
     # The source's own test exists and did not change; another test that imports it did.
     repo = on_branch(make_repo, {source: "x = 1\n", own_test: "ok\n", changed_test: "unrelated\n"})
     repo.commit("fix: it", files={source: "x = 2\n", changed_test: text})
-    result = run(repo)
+    assert run(repo).passed
+    result = run(repo, other_tests="never")  # only a test that names it may stand for it
     assert result.passed, result.findings
     assert result.metrics["by_reference"] == 1
-    assert untested(run(repo, by_reference=False)) == [source]
+    assert untested(run(repo, by_reference=False, other_tests="never")) == [source]
     # A changed test that names no such thing vouches for nothing.
     repo.commit("fix: again", files={source: "x = 3\n", changed_test: "unrelated 2\n"})
     repo.git("reset", "-q", "--soft", "HEAD~2")
     repo.commit("fix: squashed")
-    assert untested(run(repo)) == [source]
+    assert untested(run(repo, other_tests="never")) == [source]
 
 
 @given(st.text(max_size=60))
@@ -248,11 +261,11 @@ def test_unmappable_language_is_reported_as_not_judged(make_repo: MakeRepo) -> N
     )
 
 
-def test_unmirrored_missing_test_setting_turns_the_fallback_off(make_repo: MakeRepo) -> None:
+def test_other_tests_never_turns_the_fallback_off(make_repo: MakeRepo) -> None:
     repo = on_branch(make_repo, {"pyproject.toml": PYTEST_PYPROJECT, "src/a.py": "x\n"})
     repo.commit("fix: a", files={"src/a.py": "y\n", "testing/python/other.py": "t\n"})
     assert run(repo).passed
-    assert untested(run(repo, unmirrored="missing-test")) == ["src/a.py"]
+    assert untested(run(repo, other_tests="never")) == ["src/a.py"]
 
 
 def test_broken_pyproject_and_package_json_give_one_finding_each(make_repo: MakeRepo) -> None:

@@ -12,12 +12,14 @@ language's conventions (:mod:`.tdd_layout`).  A source is tested by, in turn:
    ``.go`` file; ``src/test/java/p/`` for ``src/main/java/p/``);
 5. a changed test of its language that names it: imports its module, requires its path,
    names its class (:mod:`.tdd_references`; ``by_reference``);
-6. when no test mirrors it (the layout does not, as in pytest's ``testing/`` or a
-   framework's ``test/``), a changed test of its language that is named after no source
-   (for Go, in its package), unless ``unmirrored`` is ``missing-test``.
+6. a changed test of its language that no other changed source claims by name (for Go,
+   in its package): tests reach code they do not name (pytest's ``pytester``, a package's
+   ``require('..')``), and a change's new test is rarely named after the file it fixes;
+   ``other_tests: any`` drops the claim, ``never`` turns the step off.
 
 ``strict`` wants the test of 1-4 changed in the same diff, ``lenient`` existing.  A
-file whose content did not change (a pure move) needs only an existing test, and a
+file whose code did not change (a pure move; a change to comments, docstrings or blank
+lines only, :mod:`.tdd_comments`) needs only an existing test, and a
 renamed file's test may match its old path too.
 """
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import collections
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import Field
@@ -33,7 +35,9 @@ from pydantic import Field
 from pytest_prove.globs import compile_glob, matches_any
 
 from .api import Check, CheckResult, CheckSettings, Finding, Severity
+from .tdd_comments import changes_code
 from .tdd_content import is_generated, touches_test_module
+from .tdd_defaults import DEFAULT_TEMPLATES, EXCLUDE, INCLUDE, UNMAPPED
 from .tdd_layout import (
     TestLayout,
     conventional_layout,
@@ -51,64 +55,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_TEMPLATES", "TDD", "TddSettings", "check_tdd", "expand_template"]
 
-_JS_EXTS: Final = ("js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts")
-_JS_TEMPLATES: Final = (
-    "{dir}/{stem}.test.{ext}",
-    "{dir}/{stem}.spec.{ext}",
-    "{dir}/__tests__/{stem}.test.{ext}",
-)
-DEFAULT_TEMPLATES: Final[Mapping[str, Sequence[str]]] = {
-    "**/*.py": (
-        "tests/test_{stem}.py",
-        "tests/**/test_{stem}.py",
-        "{dir}/test_{stem}.py",
-        "{dir}/{stem}_test.py",
-    ),
-    **{f"**/*.{ext}": _JS_TEMPLATES for ext in _JS_EXTS},
-    "**/*.go": ("{dir}/{stem}_test.go",),
-    # Maven and Gradle mirror src/main/<lang> in src/test/<lang>; the class name decides
-    "**/src/main/java/**/*.java": tuple(
-        f"**/src/test/java/**/{{stem}}{s}.java" for s in ("Test", "Tests", "IT")
-    ),
-    "**/src/main/kotlin/**/*.kt": tuple(
-        f"**/src/test/{lang}/**/{{stem}}{s}.kt"
-        for lang in ("kotlin", "java")
-        for s in ("Test", "Tests")
-    ),
-    "**/*.cs": ("**/*.Tests/**/{stem}Tests.cs", "**/*.Tests/**/{stem}Test.cs"),
-    "**/*.rs": ("tests/{stem}.rs", "**/tests/{stem}.rs", "{dir}/tests.rs", "{dir}/{stem}/tests.rs"),
-}
-_INCLUDE: Final = tuple(f"**/*.{ext}" for ext in ("py", *_JS_EXTS, "go", "java", "kt", "cs", "rs"))
-# fmt: off
-_EXCLUDE: Final = (
-    # docs and configuration
-    "docs/**", "**/docs/**", "**/setup.py", "**/conftest.py", "**/noxfile.py",
-    "**/*.config.js", "**/*.config.ts", "**/*.config.mjs", "**/*.config.cjs",
-    # migrations
-    "**/migrations/**", "**/alembic/versions/**",
-    # generated and vendored
-    "**/*_pb2.py", "**/*_pb2_grpc.py", "**/*.pb.go", "**/*_gen.go", "**/*.generated.*",
-    "**/generated/**", "**/*.d.ts", "**/*.min.js", "**/dist/**", "**/build/**",
-    "**/node_modules/**", "**/vendor/**",
-    # package markers
-    "**/__init__.py",
-    # fixtures, test data and snapshots: what tests read, not code that needs tests
-    "**/fixtures/**", "**/__fixtures__/**", "**/testdata/**", "**/__snapshots__/**", "**/*.snap",
-    # tests themselves
-    "tests/**", "test/**", "**/tests/**", "**/__tests__/**", "**/__mocks__/**",
-    "**/test_*.py", "**/*_test.py", "**/*_test.go", "**/*.test.*", "**/*.spec.*",
-    "**/*.test-d.*", "**/src/test/**", "**/*.Tests/**",
-)
-# Code in languages without templates: reported as not judged, never as tested.
-_UNMAPPED: Final = tuple(
-    f"**/*.{ext}"
-    for ext in (
-        "rb", "php", "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "m", "mm", "swift", "scala",
-        "groovy", "ex", "exs", "erl", "hs", "lua", "pl", "pm", "r", "dart", "clj", "cljs",
-        "fs", "vb", "zig", "nim", "jl", "ml", "elm", "vue", "svelte", "kts",
-    )
-)
-# fmt: on
 _SHOWN: Final = 10
 _MAIN_SOURCES: Final = re.compile(r"/src/main/(java|kotlin|scala|groovy)/")
 
@@ -121,10 +67,10 @@ class TddSettings(CheckSettings):
         description="strict: a matching test changed in the same diff; lenient: one exists",
     )
     include: list[str] = Field(
-        default_factory=lambda: list(_INCLUDE), description="Globs of source files that need tests"
+        default_factory=lambda: list(INCLUDE), description="Globs of source files that need tests"
     )
     exclude: list[str] = Field(
-        default_factory=lambda: list(_EXCLUDE),
+        default_factory=lambda: list(EXCLUDE),
         description="Globs of files that need none (docs, config, fixtures, generated, tests)",
     )
     test_templates: dict[str, list[TestTemplate]] = Field(
@@ -135,10 +81,11 @@ class TddSettings(CheckSettings):
         default=True,
         description="Read where tests are from pytest's, Jest's and Vitest's configuration",
     )
-    unmirrored: Literal["any-changed-test", "missing-test"] = Field(
-        default="any-changed-test",
-        description="A source no test is named after: tested by any changed test of its "
-        "language (any-changed-test), or untested (missing-test)",
+    other_tests: Literal["unclaimed", "any", "never"] = Field(
+        default="unclaimed",
+        description="A source whose own test did not change: tested by a changed test of its "
+        "language that no other changed source is named after (unclaimed), by any changed "
+        "test of its language (any), or untested (never)",
     )
     by_reference: bool = Field(
         default=True,
@@ -146,7 +93,7 @@ class TddSettings(CheckSettings):
         "names its class counts as its test",
     )
     unmapped_code: list[str] = Field(
-        default_factory=lambda: list(_UNMAPPED),
+        default_factory=lambda: list(UNMAPPED),
         description="Globs of code tdd cannot map to tests: reported as not judged",
     )
 
@@ -154,20 +101,26 @@ class TddSettings(CheckSettings):
 class _Tests:
     """The tests of one repository, changed and existing, found by template or by name."""
 
-    def __init__(self, context: RepoContext, layout: TestLayout) -> None:
+    def __init__(self, context: RepoContext, layout: TestLayout, sources: Sequence[str]) -> None:
         self._context = context
         self._layout = layout
-        live = [f for f in context.changed_files if f.status != "deleted"]
-        self.changed = TemplateIndex(frozenset(f.path for f in live))
+        self._sources = sources
+        live = {f.path for f in context.changed_files if f.status != "deleted"}
+        # An updated snapshot is a change of the test that owns it: its expectations moved.
+        live.update(
+            test
+            for path in sorted(live)
+            if (test := _snapshot_owner(path)) is not None and test in context.work_tree_files
+        )
+        self.changed = TemplateIndex(frozenset(live))
         self.changed_by_language: dict[str, list[str]] = collections.defaultdict(list)
-        for changed in sorted(live, key=lambda f: f.path):
-            language = language_of(changed.path)
-            if language and layout.is_test(changed.path):
-                self.changed_by_language[language].append(changed.path)
+        for path in sorted(live):
+            language = language_of(path)
+            if language and layout.is_test(path):
+                self.changed_by_language[language].append(path)
         self.texts = TestTexts(context.root)
         self._existing: TemplateIndex | None = None
         self._named: dict[tuple[str, str], list[str]] | None = None
-        self._source_stems: set[tuple[str, str]] = set()
 
     @property
     def existing(self) -> TemplateIndex:
@@ -182,15 +135,21 @@ class _Tests:
         named = self._read_work_tree()
         return [p for s in sorted(source_stems(source)) for p in named.get((language, s), ())]
 
-    def unattached_changes(self, language: str) -> list[str]:
-        """Changed tests of ``language`` named after no existing source: the tests of a
-        layout that does not mirror its sources (``testing/python/approx.py``).  A test
-        named after another source is that source's test and vouches for no other."""
-        self._read_work_tree()
+    def unclaimed_changes(self, source: str) -> list[str]:
+        """Changed tests of ``source``'s language that no other changed source is named
+        after: a test named after another changed source is that one's test and vouches
+        for no other."""
+        language = language_of(source) or ""
+        claimed = {
+            stem
+            for other in self._sources
+            if other != source and language_of(other) == language
+            for stem in source_stems(other)
+        }
         return [
             path
             for path in self.changed_by_language.get(language, ())
-            if (language, test_stem(path)) not in self._source_stems
+            if test_stem(path) not in claimed
         ]
 
     def _read_work_tree(self) -> dict[tuple[str, str], list[str]]:
@@ -202,8 +161,6 @@ class _Tests:
                     continue
                 if self._layout.is_test(path):
                     self._named[language, test_stem(path)].append(path)
-                elif not self._layout.is_test_code(path):
-                    self._source_stems.update((language, s) for s in source_stems(path))
         return self._named
 
 
@@ -213,9 +170,10 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
     Metrics: ``sources`` (changed files that need a test), ``tested`` (of which
     ``by_name`` through a test named after them, ``by_package`` through a changed test
     of their package, ``by_reference`` through a changed test naming them, ``by_any_test``
-    through any changed test of their language),
-    ``untested``, ``not_judged`` (files in languages tdd cannot map), and
-    ``test_config`` (what told tdd where the tests are).
+    through any changed test of their language), ``comments_only`` (sources whose
+    change touched only comments, docstrings or blank lines), ``untested``,
+    ``not_judged`` (files in languages tdd cannot map), and ``test_config`` (what told
+    tdd where the tests are).
     """
     layout = (
         read_layout(context.root, context.work_tree_files)
@@ -227,7 +185,8 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
         for problem in layout.problems
     ]
     sources, not_judged = _classify(context, settings, layout)
-    tests = _Tests(context, layout)
+    tests = _Tests(context, layout, [s.path for s in sources])
+    code_changed = {s.path for s in sources if changes_code(context.root, s, context.read_at_base)}
     how: collections.Counter[str] = collections.Counter()
     for source in sources:
         templates = _templates_for(source.path, settings)
@@ -242,11 +201,14 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
                 )
             )
             continue
-        found = _test_for(source, templates, tests, context, settings)
+        content_changed = source.path in code_changed
+        found = _test_for(
+            source, templates, tests, context, settings, content_changed=content_changed
+        )
         if found is not None:
             how[found] += 1
             continue
-        strict = settings.mode == "strict" and bool(source.added_lines or source.removed_lines)
+        strict = settings.mode == "strict" and content_changed
         wanted = "changed without a matching test change" if strict else "has no matching test"
         expected = ", ".join(expand_template(t, source.path, as_glob=False) for t in templates)
         named = f"a {language_of(source.path)} test named after it"
@@ -281,6 +243,10 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
             "by_package": how["package"],
             "by_reference": how["reference"],
             "by_any_test": how["any"],
+            "comments_only": sum(
+                bool(s.added_lines or s.removed_lines) and s.path not in code_changed
+                for s in sources
+            ),
             "untested": untested,
             "not_judged": len(not_judged),
             "test_config": layout.describe(),
@@ -315,10 +281,11 @@ def _test_for(
     tests: _Tests,
     context: RepoContext,
     settings: TddSettings,
+    *,
+    content_changed: bool,
 ) -> str | None:
     """How ``source`` is tested (``template``, ``name``, ``module``, ``package``,
     ``reference``, ``any``)."""
-    content_changed = bool(source.added_lines or source.removed_lines)
     want_changed = settings.mode == "strict" and content_changed
     paths = [source.path] + ([source.old_path] if source.old_path else [])
     index = tests.changed if want_changed else tests.existing
@@ -333,9 +300,9 @@ def _test_for(
     related = _related_change(source.path, changed_tests, tests, settings)
     if related is not None:
         return related
-    if settings.unmirrored == "missing-test" or named:
+    if settings.other_tests == "never":
         return None
-    return _unmirrored_test(source, paths, templates, tests)
+    return _unclaimed_test(source.path, tests, claims=settings.other_tests == "unclaimed")
 
 
 def _related_change(
@@ -351,18 +318,27 @@ def _related_change(
     return None
 
 
-def _unmirrored_test(
-    source: ChangedFile, paths: Sequence[str], templates: Sequence[str], tests: _Tests
-) -> str | None:
-    """``any`` when no test mirrors ``source`` and a changed test named after no source
-    may be its test."""
-    if any(tests.existing.first_match(t, p) for p in paths for t in templates):
-        return None  # a test mirrors it: that one has to change
-    unattached = tests.unattached_changes(language_of(source.path) or "")
-    if source.path.endswith(".go"):  # a Go package's tests are in its directory
-        directory = source.path.rpartition("/")[0]
-        unattached = [t for t in unattached if t.rpartition("/")[0] == directory]
-    return "any" if unattached else None
+def _unclaimed_test(source: str, tests: _Tests, *, claims: bool) -> str | None:
+    """``any`` when a changed test that no other changed source claims (any changed test,
+    without ``claims``) may be its test."""
+    language = language_of(source) or ""
+    unclaimed = (
+        tests.unclaimed_changes(source) if claims else tests.changed_by_language.get(language, [])
+    )
+    if source.endswith(".go"):  # a Go package's tests are in its directory
+        directory = source.rpartition("/")[0]
+        unclaimed = [t for t in unclaimed if t.rpartition("/")[0] == directory]
+    return "any" if unclaimed else None
+
+
+def _snapshot_owner(path: str) -> str | None:
+    """The test a Jest or Vitest snapshot belongs to: ``d/__snapshots__/a.test.ts.snap``
+    is ``d/a.test.ts``'s."""
+    folder, _, name = path.rpartition("/")
+    parent, _, snapshots = folder.rpartition("/")
+    if snapshots != "__snapshots__" or not name.endswith(".snap") or name == ".snap":
+        return None
+    return f"{parent}/{name[: -len('.snap')]}" if parent else name[: -len(".snap")]
 
 
 def _test_package(path: str) -> str | None:
@@ -407,7 +383,7 @@ TDD: Final = Check(
     name="tdd",
     run=check_tdd,
     settings_model=TddSettings,
-    version="3",
+    version="4",
     description="Every changed source file has a matching test (changed, or existing)",
     prefetch=("changed_files", "work_tree_files"),
 )
