@@ -198,6 +198,35 @@ def test_maven_layout(make_repo: MakeRepo) -> None:
     assert result.metrics["by_package"] == 1
 
 
+@pytest.mark.parametrize(
+    ("source", "test", "other"),
+    [
+        pytest.param(
+            "app/src/main/kotlin/com/acme/Money.kt", "app/src/test/kotlin/com/acme/MoneyTest.kt",
+            "app/src/main/kotlin/com/acme/fx/Rates.kt", id="gradle-kotlin",  # another package
+        ),
+        pytest.param(
+            "src/Shop/Cart.cs", "test/Shop.Tests/CartTests.cs", "src/Shop/Order.cs",
+            id="dotnet-tests-project",
+        ),
+        pytest.param(
+            "Shop/Cart.cs", "Shop.UnitTests/CartTest.cs", "Shop/Order.cs",
+            id="dotnet-unit-tests-project",
+        ),
+    ],
+)  # fmt: skip
+def test_kotlin_and_dotnet_tests_by_name(
+    make_repo: MakeRepo, source: str, test: str, other: str
+) -> None:
+    repo = on_branch(make_repo, {source: "class A\n", other: "class B\n", test: "class T\n"})
+    repo.commit("feat: a", files={source: "class A2\n", other: "class B2\n", test: "class T2\n"})
+    result = run(repo, other_tests="never")
+    # the test is the source's by name, and the other source's change has none
+    assert untested(result) == [other]
+    assert result.metrics["tested"] == 1
+    assert result.judged == {"changed source files": 2}  # the test is no source
+
+
 def test_go_package_tests_and_generated_files(make_repo: MakeRepo) -> None:
     repo = on_branch(make_repo, {"go.mod": "module x\n", "cmd/cmd.go": "package cmd\n"})
     repo.commit(
