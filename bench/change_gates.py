@@ -136,6 +136,7 @@ def main() -> int:
     args = parser.parse_args()
     gates: list[tuple[str, Callable[[RepoContext, Any], CheckResult], Any]] = [
         ("tdd strict", check_tdd, TddSettings()),
+        ("tdd strict other_tests=never", check_tdd, TddSettings(other_tests="never")),
         ("tdd lenient", check_tdd, TddSettings(mode="lenient")),
         ("feature-flags scan=tree", check_feature_flags, FeatureFlagsSettings()),
         ("feature-flags scan=changed", check_feature_flags, FeatureFlagsSettings(scan="changed")),
@@ -156,7 +157,7 @@ def main() -> int:
             cold_s, _ = timed(functools.partial(run_cold, root, check, settings), args.runs)
             warm_s, result = timed(functools.partial(check, warm, settings), args.runs)
             verdict = "pass" if result.passed else f"fail ({len(result.errors)} errors)"
-            print(f"{label:28} warm {warm_s:6.3f} s   cold {cold_s:6.3f} s   {verdict}")
+            print(f"{label:30} warm {warm_s:6.3f} s   cold {cold_s:6.3f} s   {verdict}")
     return 0
 
 

@@ -118,7 +118,12 @@ class _Tests:
             language = language_of(path)
             if language and layout.is_test(path):
                 self.changed_by_language[language].append(path)
-        self.texts = TestTexts(context.root)
+        self._changed_stems = {
+            language: [(path, test_stem(path)) for path in paths]
+            for language, paths in self.changed_by_language.items()
+        }
+        self._claims: collections.Counter[tuple[str, str]] | None = None
+        self.texts = TestTexts(context.root, self.changed_by_language)
         self._existing: TemplateIndex | None = None
         self._named: dict[tuple[str, str], list[str]] | None = None
 
@@ -135,22 +140,31 @@ class _Tests:
         named = self._read_work_tree()
         return [p for s in sorted(source_stems(source)) for p in named.get((language, s), ())]
 
-    def unclaimed_changes(self, source: str) -> list[str]:
-        """Changed tests of ``source``'s language that no other changed source is named
-        after: a test named after another changed source is that one's test and vouches
+    def other_test_changed(self, source: str, *, claims: bool) -> bool:
+        """Whether a changed test of ``source``'s language (for Go, of its package) may be
+        its test: with ``claims``, only one that no other changed source is named after,
+        since a test named after another changed source is that one's test and vouches
         for no other."""
         language = language_of(source) or ""
-        claimed = {
-            stem
-            for other in self._sources
-            if other != source and language_of(other) == language
-            for stem in source_stems(other)
-        }
-        return [
-            path
-            for path in self.changed_by_language.get(language, ())
-            if test_stem(path) not in claimed
-        ]
+        own = source_stems(source)
+        directory = source.rpartition("/")[0] if source.endswith(".go") else None
+        claimed = self._claimed()
+        for path, stem in self._changed_stems.get(language, ()):
+            if directory is not None and path.rpartition("/")[0] != directory:
+                continue
+            if not claims or claimed[language, stem] - (stem in own) == 0:
+                return True
+        return False
+
+    def _claimed(self) -> collections.Counter[tuple[str, str]]:
+        """How many changed sources are named after each (language, stem)."""
+        if self._claims is None:
+            self._claims = collections.Counter(
+                (language_of(source) or "", stem)
+                for source in self._sources
+                for stem in source_stems(source)
+            )
+        return self._claims
 
     def _read_work_tree(self) -> dict[tuple[str, str], list[str]]:
         if self._named is None:
@@ -170,8 +184,9 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
     Metrics: ``sources`` (changed files that need a test), ``tested`` (of which
     ``by_name`` through a test named after them, ``by_package`` through a changed test
     of their package, ``by_reference`` through a changed test naming them, ``by_any_test``
-    through any changed test of their language), ``comments_only`` (sources whose
-    change touched only comments, docstrings or blank lines), ``untested``,
+    through any changed test of their language), ``comments_only`` (sources with no
+    changed test whose change touched only comments, docstrings or blank lines, so an
+    existing test would do), ``untested``,
     ``not_judged`` (files in languages tdd cannot map), and ``test_config`` (what told
     tdd where the tests are).
     """
@@ -186,7 +201,6 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
     ]
     sources, not_judged = _classify(context, settings, layout)
     tests = _Tests(context, layout, [s.path for s in sources])
-    code_changed = {s.path for s in sources if changes_code(context.root, s, context.read_at_base)}
     how: collections.Counter[str] = collections.Counter()
     for source in sources:
         templates = _templates_for(source.path, settings)
@@ -201,10 +215,15 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
                 )
             )
             continue
-        content_changed = source.path in code_changed
+        content_changed = bool(source.added_lines or source.removed_lines)
         found = _test_for(
             source, templates, tests, context, settings, content_changed=content_changed
         )
+        if found is None and _comments_only(source, context, settings):
+            # read only where it decides: a change with its test needs no second look
+            how["comments_only"] += 1
+            content_changed = False
+            found = _test_for(source, templates, tests, context, settings, content_changed=False)
         if found is not None:
             how[found] += 1
             continue
@@ -238,15 +257,12 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
         metrics={
             "mode": settings.mode,
             "sources": judged,
-            "tested": sum(how.values()),
+            "tested": sum(how.values()) - how["comments_only"],
             "by_name": how["name"],
             "by_package": how["package"],
             "by_reference": how["reference"],
             "by_any_test": how["any"],
-            "comments_only": sum(
-                bool(s.added_lines or s.removed_lines) and s.path not in code_changed
-                for s in sources
-            ),
+            "comments_only": how["comments_only"],
             "untested": untested,
             "not_judged": len(not_judged),
             "test_config": layout.describe(),
@@ -300,9 +316,10 @@ def _test_for(
     related = _related_change(source.path, changed_tests, tests, settings)
     if related is not None:
         return related
-    if settings.other_tests == "never":
-        return None
-    return _unclaimed_test(source.path, tests, claims=settings.other_tests == "unclaimed")
+    claims = settings.other_tests == "unclaimed"
+    if settings.other_tests != "never" and tests.other_test_changed(source.path, claims=claims):
+        return "any"
+    return None
 
 
 def _related_change(
@@ -313,22 +330,17 @@ def _related_change(
     package = _test_package(source)
     if package is not None and any(t.rpartition("/")[0] == package for t in changed_tests):
         return "package"
-    if settings.by_reference and any(tests.texts.names(t, source) for t in changed_tests):
+    if settings.by_reference and tests.texts.named_by_any(language_of(source) or "", source):
         return "reference"
     return None
 
 
-def _unclaimed_test(source: str, tests: _Tests, *, claims: bool) -> str | None:
-    """``any`` when a changed test that no other changed source claims (any changed test,
-    without ``claims``) may be its test."""
-    language = language_of(source) or ""
-    unclaimed = (
-        tests.unclaimed_changes(source) if claims else tests.changed_by_language.get(language, [])
-    )
-    if source.endswith(".go"):  # a Go package's tests are in its directory
-        directory = source.rpartition("/")[0]
-        unclaimed = [t for t in unclaimed if t.rpartition("/")[0] == directory]
-    return "any" if unclaimed else None
+def _comments_only(source: ChangedFile, context: RepoContext, settings: TddSettings) -> bool:
+    """Whether strict mode's want of a changed test is lifted: the change touched only
+    comments, docstrings and blank lines."""
+    if settings.mode != "strict" or not (source.added_lines or source.removed_lines):
+        return False
+    return not changes_code(context.root, source, context.read_at_base)
 
 
 def _snapshot_owner(path: str) -> str | None:
