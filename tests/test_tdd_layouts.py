@@ -181,6 +181,44 @@ def test_any_source_path_gives_a_valid_pattern_or_none(path: str) -> None:
     assert pattern is None or pattern.search("") is None or pattern.pattern
 
 
+_SOURCES = (
+    "src/_pytest/nodes.py", "src/_pytest/_code/__init__.py", "lib/router/index.js",
+    "src/find-route.ts", "app/mod.js", "pkg/index.py", "gson/src/main/java/a/GsonBuilder.java",
+    "src/Shop/Cart_2.cs", "lib/ü.js",
+)  # fmt: skip
+_FRAGMENTS = (
+    "from _pytest import nodes", "import _pytest.nodes", "_pytest.nodes.Item", "_pytest._code",
+    "from _pytest._code import x", "require('../lib/router')", "'./find-route.js'", "`./mod`",
+    "from pkg import index", "pkg.index", "new GsonBuilder()", "a.GsonBuilder", "Cart_2",
+    "'../lib/ü'", "nodes", "router", "\n", " ", ".", "/", "'", "x", "é",
+)  # fmt: skip
+
+
+@given(
+    st.sampled_from(_SOURCES),
+    # a NUL makes the file binary to tdd, which then reads no text at all
+    st.lists(
+        st.sampled_from(_FRAGMENTS)
+        | st.text(st.characters(exclude_characters="\0", exclude_categories=("Cs",)), max_size=5),
+        max_size=12,
+    ).map("".join),
+)
+def test_the_word_index_finds_what_the_pattern_finds(source: str, text: str) -> None:
+    # The index only skips tests that lack the source's key word: never one the pattern matches.
+    import tempfile
+    from pathlib import Path
+
+    from pytest_prove.checks.tdd_layout import language_of
+    from pytest_prove.checks.tdd_references import TestTexts, reference_pattern
+
+    pattern = reference_pattern(source)
+    language = language_of(source) or ""
+    with tempfile.TemporaryDirectory() as root:
+        Path(root, "t.txt").write_text(text, encoding="utf-8")
+        found = TestTexts(Path(root), {language: ["t.txt"]}).named_by_any(language, source)
+    assert found is (pattern is not None and pattern.search(text) is not None)
+
+
 def test_maven_layout(make_repo: MakeRepo) -> None:
     main, test = "core/src/main/java/com/acme", "core/src/test/java/com/acme"
     repo = on_branch(make_repo, {f"{main}/Money.java": "class Money {}\n"})
