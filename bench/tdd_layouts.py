@@ -12,9 +12,10 @@ first lines; the listing of existing files is ``git ls-tree`` of ``C``).
 Which ranges are measured comes from this script's own rules, independent of the gate's
 configuration reading, so a gate that learns more about a layout is measured against the
 same ranges.  A changed file is a test when it looks like one by name or place
-(``test_*.py``, ``*_test.go``, ``*.test.ts``, ``FooTest.java``, a ``test/``, ``tests/``,
-``testing/``, ``__tests__/``, ``spec/`` or ``src/test/`` directory) and code when it does
-not and has a code extension outside ``docs/``, ``examples/``, fixtures and vendored trees.
+(``test_*.py``, ``*_test.go``, ``*.test.ts``, ``*_spec.ts``, ``FooTest.java``, a ``test/``,
+``tests/``, ``testing/``, ``__tests__/``, ``spec/`` or ``src/test/`` directory) and code
+when it does not and has a code extension outside ``docs/``, ``examples/``, fixtures and
+vendored trees.
 A range with code and tests is one of:
 
 - ``one source``: exactly one code file changed, with at least one test: that test is its
@@ -62,7 +63,7 @@ from pytest_prove.git.diff import ChangedFile, parse_diff  # noqa: E402
 
 _TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs"})
 _TEST_NAME = re.compile(
-    r"(^test_.*\.py$)|(_test\.(py|go)$)|(\.(test|spec)\.[cm]?[jt]sx?$)"
+    r"(^test_.*\.py$)|(_test\.(py|go)$)|([._](test|spec)\.[cm]?[jt]sx?$)"
     r"|((Test|Tests|IT)\.(java|kt)$)|(Tests?\.cs$)"
 )
 _CODE_EXTS = frozenset(

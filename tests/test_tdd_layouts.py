@@ -113,6 +113,24 @@ def test_js_test_dir_with_jest_test_match_in_package_json(make_repo: MakeRepo) -
     assert run(repo).metrics["by_name"] == 1
 
 
+def test_angular_cli_layout_a_package_named_build_and_spec_files(make_repo: MakeRepo) -> None:
+    src = "packages/angular/build/src/tools/esbuild"
+    repo = on_branch(make_repo, {"package.json": "{}", f"{src}/i18n-inliner.ts": "a\n"})
+    repo.commit(
+        "fix: inline",
+        files={f"{src}/i18n-inliner.ts": "b\n", f"{src}/i18n-inliner_spec.ts": "t\n"},
+    )
+    result = run(repo, other_tests="never")
+    assert result.passed, result.findings
+    assert result.judged == {"changed source files": 1}  # the package named build is code
+    assert result.metrics["by_name"] == 1  # i18n-inliner_spec.ts is named after it
+    repo.commit("fix: worker", files={f"{src}/i18n-inliner-worker.ts": "w\n"})
+    assert untested(run(repo, other_tests="never")) == [f"{src}/i18n-inliner-worker.ts"]
+    # a top-level build/ is output, not a source
+    repo.commit("chore: out", files={"build/out.js": "o\n"})
+    assert run(repo).judged == {"changed source files": 2}
+
+
 def test_jest_config_as_code_falls_back_to_documented_defaults(make_repo: MakeRepo) -> None:
     repo = on_branch(make_repo, {"package.json": "{}", "jest.config.ts": "export default {}\n"})
     repo.commit("feat: a", files={"src/a.ts": "x\n", "src/__tests__/a.ts": "t\n"})

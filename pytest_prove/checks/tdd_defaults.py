@@ -50,7 +50,9 @@ EXCLUDE: Final = (
     "**/migrations/**", "**/alembic/versions/**",
     # generated and vendored
     "**/*_pb2.py", "**/*_pb2_grpc.py", "**/*.pb.go", "**/*_gen.go", "**/*.generated.*",
-    "**/generated/**", "**/*.d.ts", "**/*.min.js", "**/dist/**", "**/build/**",
+    "**/generated/**", "**/*.d.ts", "**/*.min.js", "**/dist/**",
+    # a top-level build/ is output; a package named build (packages/angular/build) is code
+    "build/**",
     "**/node_modules/**", "**/vendor/**",
     # package markers
     "**/__init__.py",

@@ -61,7 +61,7 @@ _JEST_DEFAULT_MATCH: Final = (
 _VITEST_DEFAULT_INCLUDE: Final = ("**/*.{test,spec}.?(c|m)[jt]s?(x)",)
 _JS_CODE_CONFIGS: Final = ("js", "ts", "mjs", "cjs", "mts", "cts")
 # Tests by name or place, whatever the configuration: what every runner of the
-# language finds (mocha's and node --test's `test/`, tsd's `*.test-d.ts`, Maven's
+# language finds (mocha's and node --test's `test/`, tsd's `*.test-d.ts`, Jasmine's `_spec`, Maven's
 # src/test, Gradle's src/integrationTest, .NET's Foo.Tests projects).
 # fmt: off
 _CONVENTIONS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -69,6 +69,7 @@ _CONVENTIONS: Final[Mapping[str, tuple[str, ...]]] = {
     "javascript": (
         "test/**", "tests/**", "**/test/**", "**/tests/**", "**/__tests__/**",
         "**/*.test.*", "**/*.spec.*", "**/*.test-d.*", "**/*.tst.*",
+        "**/*_spec.*",  # Jasmine's `*spec.js` as Angular names it: `i18n-inliner_spec.ts`
     ),
     "go": ("**/*_test.go",),
     "jvm": ("**/src/test/**", "**/src/*Test/**", "**/*Test.*", "**/*Tests.*", "**/*IT.*"),
