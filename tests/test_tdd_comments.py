@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.checks.api import CheckResult
-from pytest_prove.checks.tdd import TddSettings, check_tdd
 from pytest_prove.checks.tdd_comments import only_comments
-from pytest_prove.git import RepoContext
-from tests.repo_builder import MakeRepo, RepoBuilder
-from tests.test_tdd_check import on_branch, untested
+from tests.repo_builder import MakeRepo
+from tests.test_tdd_check import on_branch, run, untested
 
 PY = '''\
 #!/usr/bin/env python
@@ -87,10 +82,6 @@ def test_only_comments(text: str, lines: set[int], language: str | None, expecte
 )
 def test_only_comments_never_raises(text: str, lines: set[int], language: str | None) -> None:
     assert isinstance(only_comments(text, lines, language), bool)
-
-
-def run(repo: RepoBuilder, **settings: Any) -> CheckResult:
-    return check_tdd(RepoContext(repo.path), TddSettings(**settings))
 
 
 CALC = '"""Calc."""\n\n\ndef add(a, b):\n    # sum them\n    return a + b\n'

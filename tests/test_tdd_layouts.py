@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.checks.api import CheckResult, Severity
+from pytest_prove.checks.api import Severity
 from pytest_prove.checks.js_globs import compile_js_glob
-from pytest_prove.checks.tdd import TddSettings, check_tdd
-from pytest_prove.git import RepoContext
 from pytest_prove.globs import compile_glob
-from tests.repo_builder import MakeRepo, RepoBuilder
-from tests.test_tdd_check import on_branch, untested
-
-
-def run(repo: RepoBuilder, **settings: Any) -> CheckResult:
-    return check_tdd(RepoContext(repo.path), TddSettings(**settings))
-
+from tests.repo_builder import MakeRepo
+from tests.test_tdd_check import on_branch, run, untested
 
 PYTEST_PYPROJECT = """\
 [tool.pytest.ini_options]
@@ -217,7 +209,7 @@ _FRAGMENTS = (
     # a NUL makes the file binary to tdd, which then reads no text at all
     st.lists(
         st.sampled_from(_FRAGMENTS)
-        | st.text(st.characters(exclude_characters="\0", exclude_categories=("Cs",)), max_size=5),
+        | st.text(st.characters(exclude_characters="\0", codec="utf-8"), max_size=5),
         max_size=12,
     ).map("".join),
 )
