@@ -43,11 +43,9 @@ from .tdd_layout import (
     conventional_layout,
     language_of,
     read_layout,
-    source_stems,
-    test_stem,
 )
-from .tdd_references import TestTexts
-from .tdd_templates import TemplateIndex, TestTemplate, expand_template
+from .tdd_templates import TestTemplate, expand_template
+from .tdd_tests import RepoTests
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext
@@ -98,86 +96,6 @@ class TddSettings(CheckSettings):
     )
 
 
-class _Tests:
-    """The tests of one repository, changed and existing, found by template or by name."""
-
-    def __init__(self, context: RepoContext, layout: TestLayout, sources: Sequence[str]) -> None:
-        self._context = context
-        self._layout = layout
-        self._sources = sources
-        live = {f.path for f in context.changed_files if f.status != "deleted"}
-        # An updated snapshot is a change of the test that owns it: its expectations moved.
-        live.update(
-            test
-            for path in sorted(live)
-            if (test := _snapshot_owner(path)) is not None and test in context.work_tree_files
-        )
-        self.changed = TemplateIndex(frozenset(live))
-        self.changed_by_language: dict[str, list[str]] = collections.defaultdict(list)
-        for path in sorted(live):
-            language = language_of(path)
-            if language and layout.is_test(path):
-                self.changed_by_language[language].append(path)
-        self._changed_stems = {
-            language: [(path, test_stem(path)) for path in paths]
-            for language, paths in self.changed_by_language.items()
-        }
-        self._claims: collections.Counter[tuple[str, str]] | None = None
-        self.texts = TestTexts(context.root, self.changed_by_language)
-        self._existing: TemplateIndex | None = None
-        self._named: dict[tuple[str, str], list[str]] | None = None
-
-    @property
-    def existing(self) -> TemplateIndex:
-        if self._existing is None:
-            self._existing = TemplateIndex(self._context.work_tree_files)
-        return self._existing
-
-    def named_after(self, source: str) -> list[str]:
-        """Existing tests of the source's language named after it (read on first use:
-        classifying every file of a large repository is the costly part)."""
-        language = language_of(source) or ""
-        named = self._read_work_tree()
-        return [p for s in sorted(source_stems(source)) for p in named.get((language, s), ())]
-
-    def other_test_changed(self, source: str, *, claims: bool) -> bool:
-        """Whether a changed test of ``source``'s language (for Go, of its package) may be
-        its test: with ``claims``, only one that no other changed source is named after,
-        since a test named after another changed source is that one's test and vouches
-        for no other."""
-        language = language_of(source) or ""
-        own = source_stems(source)
-        directory = source.rpartition("/")[0] if source.endswith(".go") else None
-        claimed = self._claimed()
-        for path, stem in self._changed_stems.get(language, ()):
-            if directory is not None and path.rpartition("/")[0] != directory:
-                continue
-            if not claims or claimed[language, stem] - (stem in own) == 0:
-                return True
-        return False
-
-    def _claimed(self) -> collections.Counter[tuple[str, str]]:
-        """How many changed sources are named after each (language, stem)."""
-        if self._claims is None:
-            self._claims = collections.Counter(
-                (language_of(source) or "", stem)
-                for source in self._sources
-                for stem in source_stems(source)
-            )
-        return self._claims
-
-    def _read_work_tree(self) -> dict[tuple[str, str], list[str]]:
-        if self._named is None:
-            self._named = collections.defaultdict(list)
-            for path in sorted(self._context.work_tree_files):
-                language = language_of(path)
-                if not language:
-                    continue
-                if self._layout.is_test(path):
-                    self._named[language, test_stem(path)].append(path)
-        return self._named
-
-
 def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
     """Report each changed source file without a matching test.
 
@@ -200,7 +118,7 @@ def check_tdd(context: RepoContext, settings: TddSettings) -> CheckResult:
         for problem in layout.problems
     ]
     sources, not_judged = _classify(context, settings, layout)
-    tests = _Tests(context, layout, [s.path for s in sources])
+    tests = RepoTests(context, layout, [s.path for s in sources])
     how: collections.Counter[str] = collections.Counter()
     for source in sources:
         templates = _templates_for(source.path, settings)
@@ -294,7 +212,7 @@ def _classify(
 def _test_for(
     source: ChangedFile,
     templates: Sequence[str],
-    tests: _Tests,
+    tests: RepoTests,
     context: RepoContext,
     settings: TddSettings,
     *,
@@ -323,7 +241,7 @@ def _test_for(
 
 
 def _related_change(
-    source: str, changed_tests: Sequence[str], tests: _Tests, settings: TddSettings
+    source: str, changed_tests: Sequence[str], tests: RepoTests, settings: TddSettings
 ) -> str | None:
     """``package`` for a changed test of the source's package (Go, Maven/Gradle),
     ``reference`` for a changed test that names it."""
@@ -341,16 +259,6 @@ def _comments_only(source: ChangedFile, context: RepoContext, settings: TddSetti
     if settings.mode != "strict" or not (source.added_lines or source.removed_lines):
         return False
     return not changes_code(context.root, source, context.read_at_base)
-
-
-def _snapshot_owner(path: str) -> str | None:
-    """The test a Jest or Vitest snapshot belongs to: ``d/__snapshots__/a.test.ts.snap``
-    is ``d/a.test.ts``'s."""
-    folder, _, name = path.rpartition("/")
-    parent, _, snapshots = folder.rpartition("/")
-    if snapshots != "__snapshots__" or not name.endswith(".snap") or name == ".snap":
-        return None
-    return f"{parent}/{name[: -len('.snap')]}" if parent else name[: -len(".snap")]
 
 
 def _test_package(path: str) -> str | None:
