@@ -264,6 +264,22 @@ CASES: list[tuple[str, Callable[[], Spec], Mutation]] = [
         ),
     ),
     ("3.0 duplicate operationId", v30, _set((*GET, "operationId"), "listPets")),
+    # not strings, but upstream compares with ==: true twice, and 1 with true, are duplicates
+    (
+        "3.0 operationId true twice",
+        v30,
+        _both(_set((*GET, "operationId"), True), _set((*LIST, "operationId"), True)),
+    ),
+    (
+        "3.0 operationId 1 and true",
+        v30,
+        _both(_set((*GET, "operationId"), 1), _set((*LIST, "operationId"), True)),
+    ),
+    (
+        "3.0 operationId a list twice",
+        v30,
+        _both(_set((*GET, "operationId"), ["a"]), _set((*LIST, "operationId"), ["a"])),
+    ),
     (
         "3.0 duplicate parameter",
         v30,

@@ -1,24 +1,22 @@
 """openapi-spec-validator's semantic rules, walked over plain data.
 
-openapi-spec-validator 0.9 (``validation/keywords.py``) checks, beyond the
-OpenAPI JSON Schema: unique tag names, duplicate parameters, unique
-operationIds, path parameters declared and used, each schema met on the way
-meta-valid, ``required`` naming defined properties (with ``allOf``), and
-``default`` values valid against their schema.  It walks the spec through
-jsonschema-path objects and keeps the schemas it has seen in lists, which
-made a 2,000-operation spec take seconds.  This module walks the same places
-in the same order with the same messages, on dicts, following local
-``$ref`` s where upstream's path objects follow them, and adds the JSON path
-of each error (upstream reports these without one).  Where upstream crashes
-on malformed input (a parameter without ``name``) the structural validation
-has already reported it and the walk skips the node.
+openapi-spec-validator 0.9 (``validation/keywords.py``) checks, beyond the OpenAPI JSON
+Schema: unique tag names, duplicate parameters, unique operationIds, path parameters
+declared and used, each schema met on the way meta-valid, ``required`` naming defined
+properties (with ``allOf``), and ``default`` values valid against their schema.  It walks
+the spec through jsonschema-path objects and keeps the schemas it has seen in lists, which
+made a 2,000-operation spec take seconds.  This module walks the same places in the same
+order with the same messages, on dicts, following local ``$ref`` s where upstream's path
+objects follow them, and adds the JSON path of each error (upstream reports these without
+one).  Where upstream crashes on malformed input (a parameter without ``name``) the
+structural validation has already reported it and the walk skips the node.
 """
 
 from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, Final
 
 from .loading import Json, JsonPath
@@ -70,7 +68,7 @@ class _Walker:
         self.version = version
         self.limit = limit
         self.errors: list[SemanticError] = []
-        self.operation_ids: set[str] = set()
+        self.operation_ids: set[object] = set()
         self.meta_checked: set[int] = set()
         self.visited: set[int] = set()
         self.meta: Callable[[Json], MetaError | None] = (
@@ -166,11 +164,13 @@ class _Walker:
         where: JsonPath,
     ) -> None:
         operation_id = operation.get("operationId")
-        if isinstance(operation_id, str):
-            if operation_id in self.operation_ids:
+        if operation_id is not None:  # upstream compares any value with ==: `true` twice too
+            hashable = isinstance(operation_id, Hashable)
+            key = operation_id if hashable else ("unhashable", repr(operation_id))
+            if key in self.operation_ids:
                 message = f"Operation ID '{operation_id}' for '{name}' in '{url}' is not unique"
                 self.add((*where, "operationId"), message)
-            self.operation_ids.add(operation_id)
+            self.operation_ids.add(key)
         if "responses" in operation:
             responses, at = self.child(operation, "responses", where)
             if isinstance(responses, dict):
