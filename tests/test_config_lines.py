@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_prove.config.errors import ConfigError
 from pytest_prove.config.load import Options, load_fleet
@@ -62,3 +64,72 @@ def test_a_repository_file_list_item(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert str(info.value) == (
         "prove.yaml:3: checks[1]: unknown check 'secuirty' (did you mean 'security'?)"
     )
+
+
+PYPROJECT = '''\
+[project]
+name = "shop"
+
+[tool.prove]
+checks = [
+  "trunk",   # the branch rules
+  "commit-msg",
+]
+description = """
+a [bracket] in a string, and a # that is no comment
+"""
+"quoted.key" = 1
+global.timeout = 30
+
+[tool.prove.settings.commit-msg]
+header_max_lenght = 50
+inline = { a = 1, b = [1, 2] }
+
+[[tool.prove.repositories]]
+name = "a"
+
+[[tool.prove.repositories]]
+name = "b"
+path = 'b'
+'''
+
+
+def test_pyproject_keys_have_their_lines(tmp_path: Path) -> None:
+    from pytest_prove.config.yamlfile import load_pyproject_table
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text(PYPROJECT, encoding="utf-8")
+    loaded = load_pyproject_table(path)
+    assert loaded is not None
+    assert loaded.line_of(("checks",)) == 5
+    assert loaded.line_of(("description",)) == 9
+    assert loaded.line_of(("quoted.key",)) == 12
+    assert loaded.line_of(("global", "timeout")) == 13
+    assert loaded.line_of(("settings",)) == 15  # named first by this header
+    assert loaded.line_of(("settings", "commit-msg", "header_max_lenght")) == 16
+    assert loaded.line_of(("settings", "commit-msg", "inline", "b")) == 17  # its holder's
+    assert loaded.line_of(("repositories", 0, "name")) == 20
+    assert loaded.line_of(("repositories", 1)) == 22
+    assert loaded.line_of(("repositories", 1, "path")) == 24
+
+
+def test_a_pyproject_error_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.prove]\nchecks = ["trunk"]\n\n'
+        "[tool.prove.settings.commit-msg]\nheader_max_lenght = 50\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_fleet(None, tmp_path, Options())
+    assert info.value.line == 7
+    assert "pyproject.toml:7" in str(info.value)
+
+
+@given(st.text(max_size=300))
+def test_any_text_gives_places_without_raising(text: str) -> None:
+    from pytest_prove.config.toml_lines import key_lines
+
+    for key_path, line in key_lines(text):
+        assert key_path
+        assert 1 <= line <= max(1, len(text.splitlines()))

@@ -11,12 +11,13 @@ import dataclasses
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import yaml
 
 from ..files import NotAFileError, open_regular
 from .errors import ConfigError, KeyPath, os_problem
+from .toml_lines import KeyPlace, key_lines
 
 if TYPE_CHECKING:
     _BaseLoader = yaml.SafeLoader
@@ -272,4 +273,30 @@ def load_pyproject_table(path: Path) -> LoadedFile | None:
     table = data.get("tool", {}).get("prove")
     if table is None:
         return None
-    return LoadedFile(path, table, {})
+    return LoadedFile(path, table, _table_lines(table, key_lines(text)))
+
+
+def _table_lines(table: object, places: list[KeyPlace]) -> dict[tuple[int, object], int]:
+    """``[tool.prove]``'s key places, keyed as the YAML loader keys them: by the parsed
+    container that holds the key, for places the parsed table really has."""
+    lines: dict[tuple[int, object], int] = {}
+    for key_path, line in places:
+        if key_path[:2] != ("tool", "prove") or len(key_path) < 3:
+            continue
+        node: Any = table
+        for part in key_path[2:-1]:
+            node = _child(node, part)
+        if _child(node, key_path[-1]) is not _MISSING:
+            lines.setdefault((id(node), key_path[-1]), line)
+    return lines
+
+
+_MISSING: Final = object()
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict) and isinstance(part, str):
+        return node.get(part, _MISSING)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _MISSING
