@@ -1,4 +1,5 @@
-"""Errors point at the line the user wrote: a key's, or a list item's own line (#20)."""
+"""Errors point at the line the user wrote: a key's, or a list item's own line, and show the
+key as printable text (#20)."""
 
 from __future__ import annotations
 
@@ -133,3 +134,14 @@ def test_any_text_gives_places_without_raising(text: str) -> None:
     for key_path, line in key_lines(text):
         assert key_path
         assert 1 <= line <= max(1, len(text.splitlines()))
+
+
+def test_a_key_with_control_characters_is_printed_escaped(tmp_path: Path) -> None:
+    # An escape sequence in a key must not recolour the terminal or forge a line.
+    path = tmp_path / "prove.yaml"
+    path.write_text('checks: [trunk]\n"bad\\e[31mkey\\nFAILED x": 1\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_fleet(None, tmp_path, Options())
+    message = str(info.value)
+    assert "bad\\x1b[31mkey\\nFAILED x" in message
+    assert not any(c in message for c in "\x1b\n")

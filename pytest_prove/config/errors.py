@@ -8,6 +8,8 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from ..wording import printable
+
 KeyPath = tuple[str | int, ...]
 Locate = Callable[[str, KeyPath], "ConfigError"]
 """Builds the error for a problem at a key path (of one file, or below a prefix)."""
@@ -20,7 +22,8 @@ def format_key_path(parts: Sequence[str | int]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else part
+            shown = printable(part)  # a key is the user's text: no escape sequences
+            out += f".{shown}" if out else shown
     return out
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from ..wording import printable
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class GateChoice:
@@ -31,13 +33,9 @@ class GateChoice:
     command: bool = False
 
 
-def _printable(text: str) -> str:
-    # A newline or control character from the input would end the comment, or the file.
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def _comment(lines: Sequence[str], indent: str = "") -> str:
-    return "".join(f"{indent}# {_printable(line)}".rstrip() + "\n" for line in lines)
+    # A newline or control character from the input would end the comment, or the file.
+    return "".join(f"{indent}# {printable(line)}".rstrip() + "\n" for line in lines)
 
 
 def _dump(data: Mapping[str, Any]) -> str:

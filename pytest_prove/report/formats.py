@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
-from ..wording import count
+from ..wording import count, printable
 from .summary import LEGEND, GateSummary, Report, UnfinishedRun, format_duration
 
 FORMATS: Final = ("table", "md", "json", "csv", "html")
@@ -39,11 +39,6 @@ COLUMNS: Final = (
     "sparkline",
     "latest_summary",
 )
-
-
-def printable(text: str) -> str:
-    """No control characters: a newline in a name must not forge a line of output."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _when(moment: datetime.datetime | None) -> str:

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from ..wording import count
-from .formats import printable
+from ..wording import count, printable
 from .run_record import RECORDER_KEY, GateRecord
 from .summary import LEGEND, LETTERS, format_duration, worst
 
