@@ -343,6 +343,8 @@ def test_other_tests_never_turns_the_fallback_off(make_repo: MakeRepo) -> None:
     repo.commit("fix: a", files={"src/a.py": "y\n", "testing/python/other.py": "t\n"})
     assert run(repo).passed
     assert untested(run(repo, other_tests="never")) == ["src/a.py"]
+    assert untested(run(repo, unmirrored="missing-test")) == ["src/a.py"]  # the earlier name
+    assert run(repo, unmirrored="any-changed-test").passed
 
 
 def test_broken_pyproject_and_package_json_give_one_finding_each(make_repo: MakeRepo) -> None:

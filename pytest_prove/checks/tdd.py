@@ -28,9 +28,9 @@ from __future__ import annotations
 import collections
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from pytest_prove.globs import compile_glob, matches_any
 
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_TEMPLATES", "TDD", "TddSettings", "check_tdd", "expand_template"]
 
 _SHOWN: Final = 10
+_UNMIRRORED: Final = {"any-changed-test": "unclaimed", "missing-test": "never"}
 _MAIN_SOURCES: Final = re.compile(r"/src/main/(java|kotlin|scala|groovy)/")
 
 
@@ -85,6 +86,17 @@ class TddSettings(CheckSettings):
         "language that no other changed source is named after (unclaimed), by any changed "
         "test of its language (any), or untested (never)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_unmirrored(cls, data: Any) -> Any:
+        """``unmirrored`` (one release before ``other_tests``) is still read."""
+        if isinstance(data, dict) and "unmirrored" in data and "other_tests" not in data:
+            data = dict(data)
+            old = data.pop("unmirrored")
+            data["other_tests"] = _UNMIRRORED.get(old, old) if isinstance(old, str) else old
+        return data
+
     by_reference: bool = Field(
         default=True,
         description="A changed test that imports the source's module, requires its path or "
