@@ -64,25 +64,23 @@ def key_lines(text: str) -> list[KeyPlace]:
 
 
 def _dotted(text: str, end: str) -> tuple[str, ...] | None:
-    """The dotted key at the start of ``text`` up to ``end`` (``a."b.c".d]``)."""
-    keys: list[str] = []
-    rest = text.lstrip()
-    while True:
-        found = _one_key(rest)
-        if found is None:
-            return None
-        key, rest = found
-        keys.append(key)
-        rest = rest.lstrip()
-        if rest.startswith("."):
-            rest = rest[1:].lstrip()
-            continue
-        return tuple(keys) if rest.startswith(end) else None
+    """The dotted key of a table header (``a."b.c".d]``), up to ``end``."""
+    found = _keys(text.lstrip())
+    return found[0] if found is not None and found[1].startswith(end) else None
 
 
 def _key_value(line: str) -> tuple[tuple[str, ...], str] | None:
+    """The dotted key of ``key = value``, and the value's text."""
+    found = _keys(line)
+    if found is None or not found[1].startswith("="):
+        return None
+    return found[0], found[1][1:].strip()
+
+
+def _keys(text: str) -> tuple[tuple[str, ...], str] | None:
+    """The dotted key at the start of ``text``, and what follows it (stripped on the left)."""
     keys: list[str] = []
-    rest = line
+    rest = text
     while True:
         found = _one_key(rest)
         if found is None:
@@ -90,12 +88,9 @@ def _key_value(line: str) -> tuple[tuple[str, ...], str] | None:
         key, rest = found
         keys.append(key)
         rest = rest.lstrip()
-        if rest.startswith("."):
-            rest = rest[1:].lstrip()
-            continue
-        if not rest.startswith("="):
-            return None
-        return tuple(keys), rest[1:].strip()
+        if not rest.startswith("."):
+            return tuple(keys), rest
+        rest = rest[1:].lstrip()
 
 
 def _one_key(text: str) -> tuple[str, str] | None:
