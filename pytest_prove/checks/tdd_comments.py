@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from .tdd_layout import language_of
-from .text import read_text
+from .text import read_text, text_of
 
 if TYPE_CHECKING:
     from pytest_prove.git.diff import ChangedFile
@@ -43,14 +43,10 @@ def changes_code(
         if text is None or not only_comments(text, changed.added_lines, language):
             return True
     if changed.removed_lines:
-        old = read_at_base(changed.old_path or changed.path)
-        if old is None:
-            return True
-        try:
-            old_text = old.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return True
-        return not only_comments(old_text, changed.removed_lines, language)
+        base_path = changed.old_path or changed.path
+        old = read_at_base(base_path)
+        old_text = None if old is None else text_of(base_path, old).text
+        return old_text is None or not only_comments(old_text, changed.removed_lines, language)
     return False
 
 

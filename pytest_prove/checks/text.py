@@ -17,7 +17,7 @@ from typing import Final, Literal
 
 from pytest_prove.files import NotAFileError, open_regular
 
-__all__ = ["DEFAULT_MAX_BYTES", "TextFile", "read_head", "read_text"]
+__all__ = ["DEFAULT_MAX_BYTES", "TextFile", "read_head", "read_text", "text_of"]
 
 DEFAULT_MAX_BYTES: Final = 2 * 1024 * 1024
 # git's own heuristic: a NUL in the first 8000 bytes means binary.
@@ -46,6 +46,12 @@ def read_text(root: Path, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> T
     data = _read_bytes(root, root / path, max_bytes)
     if isinstance(data, str):
         return TextFile(path, skipped=data)
+    return text_of(path, data, max_bytes=max_bytes)
+
+
+def text_of(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile:
+    """``data`` (the content of ``path``, from disk or a git blob) as :func:`read_text`
+    gives it: too large, binary and undecodable content come back ``skipped``."""
     if len(data) > max_bytes:
         return TextFile(path, skipped="too-large")
     if b"\0" in data[:_BINARY_SNIFF]:
