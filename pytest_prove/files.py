@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["NotAFileError", "digest_file", "open_regular", "write_atomic"]
+__all__ = ["NotAFileError", "digest_file", "open_regular", "read_if_present", "write_atomic"]
 
 _NEW_FILE_MODE = 0o644
 _CHUNK = 1 << 20
@@ -43,6 +43,19 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def read_if_present(path: str | os.PathLike[str]) -> bytes | None:
+    """``path``'s bytes through :func:`open_regular`; ``None`` when there is no such file.
+
+    :raises OSError: anything else that keeps it from being read (a FIFO, a directory,
+        permissions)
+    """
+    try:
+        with open_regular(path) as stream:
+            return stream.read()
+    except FileNotFoundError:
+        return None
 
 
 def digest_file(update: Callable[[bytes], None], path: str) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks.command_reports import ReportError, load_json
-from ..files import open_regular
+from ..files import read_if_present
 from .liveness import ProcessMark, ProcessState, process_state
 
 __all__ = ["LiveFileError", "LiveState", "describe_live", "parse_live", "read_live"]
@@ -49,12 +49,11 @@ def read_live(path: Path) -> LiveState | None:
     :raises LiveFileError: not UTF-8, not JSON, or not shaped like a live file
     """
     try:
-        with open_regular(path) as stream:  # a FIFO there must not hang `prove status`
-            raw = stream.read()
-    except FileNotFoundError:
-        return None
+        raw = read_if_present(path)  # a FIFO there must not hang `prove status`
     except OSError as exc:
         raise LiveFileError(f"cannot read it: {exc.strerror or exc}") from None
+    if raw is None:
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
-from pytest_prove.files import open_regular
+from pytest_prove.files import read_if_present
 
 from .secrets import SecretHit
 
@@ -51,12 +51,11 @@ def load_baseline(path: Path) -> Baseline | None:
     :raises BaselineError: the file is unreadable or not a baseline
     """
     try:
-        with open_regular(path) as stream:  # a FIFO there must not hang the gate
-            raw = stream.read()
-    except FileNotFoundError:
-        return None
+        raw = read_if_present(path)  # a FIFO there must not hang the gate
     except OSError as err:
         raise BaselineError(f"cannot read: {err.strerror or err}") from None
+    if raw is None:
+        return None
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
