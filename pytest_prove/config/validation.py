@@ -8,7 +8,7 @@ from typing import Any
 import pydantic
 from pydantic.alias_generators import to_camel, to_snake
 
-from ..wording import did_you_mean
+from ..wording import count, did_you_mean
 from .errors import ConfigError, KeyPath, combined
 from .suggest import keys_at
 
@@ -62,11 +62,8 @@ def validation_error(
     :param model: the model (or type, ``list[Waiver]``) ``data`` was validated against,
         to suggest the key meant for an unknown one
     """
-    located = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
-        located.append(locate(_problem(error, model), user_key_path(data, loc)))
-    return combined(located)
+    errors = exc.errors(include_url=False)
+    return combined([_located(e, _problem(e, model), data, locate) for e in errors])
 
 
 def first_error(
@@ -77,9 +74,17 @@ def first_error(
     """The first problem of ``exc`` only, with a count of the others, for a message that
     must stay on one line (a gate's finding)."""
     errors = exc.errors(include_url=False)
-    error = errors[0]
-    problem = _problem(error)
+    problem = _problem(errors[0])
     if len(errors) > 1:
-        problem += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        problem += f" (and {count(len(errors) - 1, 'more problem')})"
+    return _located(errors[0], problem, data, locate)
+
+
+def _located(
+    error: Mapping[str, Any],
+    problem: str,
+    data: Any,
+    locate: Callable[[str, KeyPath], ConfigError],
+) -> ConfigError:
     loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
     return locate(problem, user_key_path(data, loc))
