@@ -5,6 +5,7 @@ template or by name, and which changed test another changed source claims.
 from __future__ import annotations
 
 import collections
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -42,22 +43,17 @@ class RepoTests:
             language: [(path, test_stem(path)) for path in paths]
             for language, paths in self.changed_by_language.items()
         }
-        self._claims: collections.Counter[tuple[str, str]] | None = None
         self.texts = TestTexts(context.root, self.changed_by_language)
-        self._existing: TemplateIndex | None = None
-        self._named: dict[tuple[str, str], list[str]] | None = None
 
-    @property
+    @functools.cached_property
     def existing(self) -> TemplateIndex:
-        if self._existing is None:
-            self._existing = TemplateIndex(self._context.work_tree_files)
-        return self._existing
+        return TemplateIndex(self._context.work_tree_files)
 
     def named_after(self, source: str) -> list[str]:
         """Existing tests of the source's language named after it (read on first use:
         classifying every file of a large repository is the costly part)."""
         language = language_of(source) or ""
-        named = self._read_work_tree()
+        named = self._named
         return [p for s in sorted(source_stems(source)) for p in named.get((language, s), ())]
 
     def other_test_changed(self, source: str, *, claims: bool) -> bool:
@@ -68,7 +64,7 @@ class RepoTests:
         language = language_of(source) or ""
         own = source_stems(source)
         directory = source.rpartition("/")[0] if source.endswith(".go") else None
-        claimed = self._claimed()
+        claimed = self._claimed
         for path, stem in self._changed_stems.get(language, ()):
             if directory is not None and path.rpartition("/")[0] != directory:
                 continue
@@ -76,26 +72,24 @@ class RepoTests:
                 return True
         return False
 
+    @functools.cached_property
     def _claimed(self) -> collections.Counter[tuple[str, str]]:
         """How many changed sources are named after each (language, stem)."""
-        if self._claims is None:
-            self._claims = collections.Counter(
-                (language_of(source) or "", stem)
-                for source in self._sources
-                for stem in source_stems(source)
-            )
-        return self._claims
+        return collections.Counter(
+            (language_of(source) or "", stem)
+            for source in self._sources
+            for stem in source_stems(source)
+        )
 
-    def _read_work_tree(self) -> dict[tuple[str, str], list[str]]:
-        if self._named is None:
-            self._named = collections.defaultdict(list)
-            for path in sorted(self._context.work_tree_files):
-                language = language_of(path)
-                if not language:
-                    continue
-                if self._layout.is_test(path):
-                    self._named[language, test_stem(path)].append(path)
-        return self._named
+    @functools.cached_property
+    def _named(self) -> dict[tuple[str, str], list[str]]:
+        """The work tree's tests by (language, the name they are named after)."""
+        named: dict[tuple[str, str], list[str]] = collections.defaultdict(list)
+        for path in sorted(self._context.work_tree_files):
+            language = language_of(path)
+            if language and self._layout.is_test(path):
+                named[language, test_stem(path)].append(path)
+        return named
 
 
 def _snapshot_owner(path: str) -> str | None:
