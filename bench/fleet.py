@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from peer_runs import ENV
+from peer_runs import ENV, run_timed
 
 COMMANDS = 5
 # A command gate's work: 60,000 hashes is about 35 ms of CPU here, a small linter's worth.
@@ -169,16 +168,7 @@ def run_floor(floor: Path, *args: str) -> Run:
 
 
 def _timed(argv: list[str], root: Path, report: Path) -> Run:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, env=ENV, check=False)
-    took = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(
-            f"{argv} -> {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
-        )
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    _, took, cpu = run_timed(argv, root)
     return Run(took, cpu, json.loads(report.read_text(encoding="utf-8")))
 
 

@@ -20,17 +20,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from fleet import make_fleet
-from peer_runs import ENV
+from peer_runs import ENV, run_timed
 
 
 def timed(root: Path, baseline: Path | None, *args: str) -> tuple[float, float]:
@@ -39,14 +36,7 @@ def timed(root: Path, baseline: Path | None, *args: str) -> tuple[float, float]:
     if baseline is not None:
         env["PYTHONPATH"] = str(baseline)
     argv = [sys.executable, "-m", "pytest", "--prove-config", "multi.yaml", "-q", *args]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{argv} -> {done.returncode}\n{done.stdout[-3000:]}")
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    _, wall, cpu = run_timed(argv, root, env)
     return wall, cpu
 
 

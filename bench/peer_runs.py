@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -33,6 +34,25 @@ def run(argv: list[str], cwd: Path, ok: tuple[int, ...]) -> subprocess.Completed
             f"{argv} -> {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
         )
     return proc
+
+
+def run_timed(
+    argv: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    """Run ``argv`` to success; its output, wall time and CPU time (its children's too)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        argv, cwd=cwd, capture_output=True, text=True, env=ENV if env is None else env, check=False
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"{argv} -> {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+        )
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return proc, wall, cpu
 
 
 def peer_tool(name: str, package: str) -> str:
