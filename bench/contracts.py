@@ -18,11 +18,11 @@ from typing import Any
 
 import yaml
 
-from pytest_prove.checks.text import TextFile
 from pytest_prove.contracts.diff import diff_specs
 from pytest_prove.contracts.refs import Reader, bundle_spec
 from pytest_prove.contracts.review import review_spec
 from pytest_prove.contracts.validate import validate_spec
+from pytest_prove.support.text import TextFile
 
 
 def _schema(i: int) -> dict[str, Any]:

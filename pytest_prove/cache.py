@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Final
 import pytest
 
 from . import __version__
-from .clock import now_or_real
-from .files import digest_file
+from .support.clock import now_or_real
+from .support.files import digest_file
 
 if TYPE_CHECKING:
     from .checks.api import CheckSettings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .globs import matches_any
+from .support.globs import matches_any
 
 if TYPE_CHECKING:
     from .config.models import When

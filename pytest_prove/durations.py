@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from .checks.command_reports import load_json
-from .files import write_atomic
+from .support.files import write_atomic
 
 if TYPE_CHECKING:
     import pytest

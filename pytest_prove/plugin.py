@@ -145,7 +145,7 @@ def _orchestrator_file(config_path: str | None, invocation_dir: Path) -> Path | 
     ``repositories``), else None; a file that cannot be read is reported at configure."""
     if not config_path or not config_path.strip():
         return None
-    from .files import open_regular
+    from .support.files import open_regular
 
     path = invocation_dir / config_path
     try:

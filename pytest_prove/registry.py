@@ -19,7 +19,7 @@ from . import hookspecs
 from .checks.api import Check, CheckRef
 from .config.errors import ConfigError
 from .hook import PROJECT_NAME
-from .wording import did_you_mean
+from .support.wording import did_you_mean
 
 ENTRY_POINT_GROUP = PROJECT_NAME
 # Keys that configuration files use beside check sections (see config/models.py).

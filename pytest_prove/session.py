@@ -17,8 +17,8 @@ from .report.consumers import register_consumers
 from .report.evidence import passed_evidence
 from .report.failure import GateFailureRepr
 from .report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
+from .support.wording import count
 from .waivers import WaiverLedger, today
-from .wording import count
 
 ABSENT_CONFIG_NAME = "prove.yaml"
 

@@ -13,10 +13,10 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 
 from .checks.api import Finding, Severity
-from .clock import now_or_real
 from .config.models import Access, Waiver
-from .globs import matches_any
 from .governance.access import waiver_refusal
+from .support.clock import now_or_real
+from .support.globs import matches_any
 
 
 def today(env: Mapping[str, str]) -> datetime.date:

@@ -16,7 +16,6 @@ from typing import Any
 import pydantic
 import pytest
 
-from pytest_prove import process
 from pytest_prove.checks.api import CheckResult, Finding, Severity
 from pytest_prove.checks.command import COMMAND, CommandSettings, run_command
 from pytest_prove.checks.command_reports import (
@@ -29,6 +28,7 @@ from pytest_prove.checks.command_reports import (
     parse_sarif,
 )
 from pytest_prove.git.context import RepoContext
+from pytest_prove.support import process
 
 PY = sys.executable
 

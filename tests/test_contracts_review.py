@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pytest_prove.checks.text import TextFile
 from pytest_prove.contracts.refs import Reader
 from pytest_prove.contracts.review import review_spec
+from pytest_prove.support.text import TextFile
 from tests.contracts_samples import dump, mutated, pet_store
 
 

@@ -23,8 +23,8 @@ from pytest_prove.checks.flag_registry import (
     find_references,
     load_registry,
 )
-from pytest_prove.clock import NOW_VARIABLE
 from pytest_prove.git import RepoContext
+from pytest_prove.support.clock import NOW_VARIABLE
 from tests.repo_builder import BINARY_CONTENT, LATIN1_CONTENT, MakeRepo, RepoBuilder
 
 TODAY = "2026-06-15"

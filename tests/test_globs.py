@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.globs import compile_glob, matches_any
+from pytest_prove.support.globs import compile_glob, matches_any
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pytest_prove.checks.api import CheckResult, Severity
 from pytest_prove.checks.tdd import TddSettings, check_tdd, expand_template
 from pytest_prove.git import RepoContext
-from pytest_prove.globs import compile_glob
+from pytest_prove.support.globs import compile_glob
 from tests.repo_builder import BINARY_CONTENT, LATIN1_CONTENT, NON_UTF8_NAME, MakeRepo, RepoBuilder
 
 PY_EXPECTED = "tests/test_{s}.py, tests/**/test_{s}.py, {d}/test_{s}.py, {d}/{s}_test.py"

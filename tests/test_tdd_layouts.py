@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pytest_prove.checks.api import Severity
 from pytest_prove.checks.js_globs import compile_js_glob
-from pytest_prove.globs import compile_glob
+from pytest_prove.support.globs import compile_glob
 from tests.repo_builder import MakeRepo
 from tests.test_tdd_check import on_branch, run, untested
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pytest_prove.checks.text import read_text
+from pytest_prove.support.text import read_text
 
 
 def test_utf8_text_is_read_and_a_bom_dropped(tmp_path: Path) -> None:

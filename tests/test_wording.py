@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_prove.wording import count
+from pytest_prove.support.wording import count
 
 
 @pytest.mark.parametrize(

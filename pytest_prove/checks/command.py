@@ -1,7 +1,7 @@
 """The ``command`` check: any tool (``eslint .``, ``tsc --noEmit``, ``mypy``) as a gate.
 
 The tool runs without a shell, in a process group of its own (see
-:mod:`pytest_prove.process`): nothing it started outlives the gate.  Only the
+:mod:`pytest_prove.support.process`): nothing it started outlives the gate.  Only the
 tail of its output (and, when the report is read from stdout, stdout up to a
 limit) is kept.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Final
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ..git.runner import without_git_redirects
-from ..process import OutputCapture, describe_exit, run_in_own_group
+from ..support.process import OutputCapture, describe_exit, run_in_own_group
 from .api import (
     MAX_COUNT,
     MAX_TIMEOUT_MS,

@@ -28,8 +28,8 @@ from pytest_prove.coverage.measure import Measurement, measure
 from pytest_prove.coverage.model import FileCoverage, Report, ReportError, merge
 from pytest_prove.coverage.paths import PathMapper
 from pytest_prove.coverage.sources import DEFAULT_LOCATIONS, find_reports, read_report
-from pytest_prove.files import digest_file
-from pytest_prove.globs import matches_any
+from pytest_prove.support.files import digest_file
+from pytest_prove.support.globs import matches_any
 
 from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity
 

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import Field
 
-from pytest_prove import clock
-from pytest_prove.clock import ClockError
+from pytest_prove.support import clock
+from pytest_prove.support.clock import ClockError
 
+from ..support.text import read_text
 from .api import Check, CheckResult, Finding, MetricValue, Regex
 from .flag_registry import (
     FlagReference,
@@ -31,7 +32,6 @@ from .flag_registry import (
     is_code,
     load_registry,
 )
-from .text import read_text
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext

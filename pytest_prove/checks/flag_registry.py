@@ -22,10 +22,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pytest_prove.config.errors import ConfigError, KeyPath
 from pytest_prove.config.validation import first_error
 from pytest_prove.config.yamlfile import LoadedFile, load_yaml_file
-from pytest_prove.globs import matches_any
+from pytest_prove.support.globs import matches_any
 
+from ..support.text import read_text
 from .api import CheckSettings, Finding, Regex
-from .text import read_text
 
 __all__ = [
     "DEFAULT_CALL_PATTERNS",

@@ -1,7 +1,7 @@
 """The globs Jest and Vitest write test patterns in, as regular expressions.
 
 Both hand ``testMatch`` / ``include`` to micromatch (Jest) or picomatch-style
-matchers (Vitest), whose patterns go beyond :mod:`pytest_prove.globs`: braces
+matchers (Vitest), whose patterns go beyond :mod:`pytest_prove.support.globs`: braces
 (``{js,ts}``, nested), extglobs (``?(x)``, ``*(x)``, ``+(x)``, ``@(x)``, ``!(x)``)
 and ``<rootDir>``.  This translates that subset; a pattern it cannot read (an
 unclosed brace or group) is matched literally, as micromatch does, never raised.
@@ -13,7 +13,7 @@ import functools
 import re
 from typing import Final
 
-from pytest_prove.globs import char_class
+from pytest_prove.support.globs import char_class
 
 __all__ = ["compile_js_glob"]
 

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Final
 from pydantic import Field
 
 from pytest_prove.conventional import parse_commit_message
-from pytest_prove.globs import matches_any
+from pytest_prove.support.globs import matches_any
 
+from ..support.text import read_text
 from .api import Check, CheckResult, Finding
 from .flag_registry import (
     FlagScanSettings,
@@ -25,7 +26,6 @@ from .flag_registry import (
     is_code,
     load_registry,
 )
-from .text import read_text
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import Commit, RepoContext

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Final
 
-from pytest_prove import clock
 from pytest_prove.security.audit import audit_dependencies
 from pytest_prove.security.forbidden import forbidden_paths
 from pytest_prove.security.outcome import Outcome
@@ -30,7 +29,8 @@ from pytest_prove.security.settings import (
     SecretsSettings,
     SecuritySettings,
 )
-from pytest_prove.wording import count
+from pytest_prove.support import clock
+from pytest_prove.support.wording import count
 
 from .api import Check, CheckResult, Finding, Severity
 

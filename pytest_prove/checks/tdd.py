@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import Field, model_validator
 
-from pytest_prove.globs import compile_glob, matches_any
+from pytest_prove.support.globs import compile_glob, matches_any
 
 from .api import Check, CheckResult, CheckSettings, Finding, Severity
 from .tdd_comments import changes_code

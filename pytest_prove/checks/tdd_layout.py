@@ -34,10 +34,10 @@ from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from pytest_prove.globs import compile_glob
+from pytest_prove.support.globs import compile_glob
 
+from ..support.text import read_text
 from .js_globs import compile_js_glob
-from .text import read_text
 
 __all__ = ["LANGUAGES", "TestLayout", "language_of", "read_layout", "test_stem"]
 

@@ -15,7 +15,7 @@ from typing import Annotated, Final
 
 from pydantic import AfterValidator
 
-from pytest_prove.globs import compile_glob
+from pytest_prove.support.globs import compile_glob
 
 __all__ = ["TemplateIndex", "TestTemplate", "expand_template"]
 

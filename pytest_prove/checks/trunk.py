@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Final
 
 from pydantic import Field
 
-from pytest_prove import clock
-from pytest_prove.clock import NOW_VARIABLE, ClockError
 from pytest_prove.git.refs import BASE_VARIABLES, BRANCH_VARIABLES, branch_of
+from pytest_prove.support import clock
+from pytest_prove.support.clock import NOW_VARIABLE, ClockError
 
 from .api import (
     MAX_COUNT,

@@ -193,11 +193,11 @@ def _only_repos(runs: list[RunRecord], repos: list[str]) -> list[RunRecord]:
 def run_report(args: argparse.Namespace) -> int:
     if args.merge or args.durations:
         return _merge(args)
-    from ..clock import now_or_real
     from ..report.formats import RENDERERS
     from ..report.from_json import read_json_runs
     from ..report.history import HistoryError
     from ..report.summary import summarise
+    from ..support.clock import now_or_real
 
     since = parse_since(args.since, now_or_real(os.environ)) if args.since is not None else None
     if args.from_json:

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from ..wording import printable
+from ..support.wording import printable
 
 KeyPath = tuple[str | int, ...]
 Locate = Callable[[str, KeyPath], "ConfigError"]

@@ -8,7 +8,7 @@ from typing import Any
 import pydantic
 from pydantic.alias_generators import to_camel, to_snake
 
-from ..wording import count, did_you_mean
+from ..support.wording import count, did_you_mean
 from .errors import ConfigError, KeyPath, combined
 from .suggest import keys_at
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import yaml
 
-from ..files import NotAFileError, open_regular
+from ..support.files import NotAFileError, open_regular
 from .errors import ConfigError, KeyPath, os_problem
 from .toml_lines import KeyPlace, key_lines
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Final
 from urllib.parse import unquote
 
-from pytest_prove.checks.text import TextFile
+from pytest_prove.support.text import TextFile
 
 from .loading import Document, Json, JsonPath, SpecParseError, parse_document
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Final
 
 from pytest_prove.checks.api import Finding, Severity
-from pytest_prove.checks.text import TextFile
+from pytest_prove.support.text import TextFile
 
 from .changes import Change
 from .diff import diff_specs

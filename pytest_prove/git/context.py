@@ -15,13 +15,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from pytest_prove.files import open_regular
 from pytest_prove.git import refs
 from pytest_prove.git.diff import ChangedFile, parse_diff
 from pytest_prove.git.lazy import lazy
 from pytest_prove.git.log import LOG_FORMAT, Commit, parse_log
 from pytest_prove.git.mode import ModeDecision, ModeOptions, resolve_mode
 from pytest_prove.git.runner import NOT_FOUND, GitCommandError, hidden_git_redirects, run_git
+from pytest_prove.support.files import open_regular
 
 if TYPE_CHECKING:
     import git

@@ -155,9 +155,9 @@ def compliance_report(
     from pathlib import Path
 
     from ..cli import ORCHESTRATOR_NAMES
-    from ..clock import now_or_real
     from ..config.errors import ConfigError
     from ..config.load import load_fleet
+    from ..support.clock import now_or_real
     from ..usage import UsageError
 
     found = [Path(config)] if config else [Path(n) for n in ORCHESTRATOR_NAMES if Path(n).is_file()]

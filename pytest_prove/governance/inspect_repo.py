@@ -18,8 +18,8 @@ from typing import Any, Final
 
 from ..checks.command_reports import ReportError, load_json
 from ..checks.tdd_layout import TestLayout, language_of, read_layout
-from ..checks.text import read_text
 from ..git.runner import GitCommandError, run_git
+from ..support.text import read_text
 
 _SKIPPED_DIRS: Final = frozenset(
     {".git", "node_modules", ".venv", "venv", "dist", "build", "vendor", "__pycache__", ".tox"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..files import write_atomic
+from ..support.files import write_atomic
 from ..usage import UsageError
 
 

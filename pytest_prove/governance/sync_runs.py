@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..checks.command_reports import load_json
-from ..files import write_atomic
+from ..support.files import write_atomic
 
 RUNS_DIR: Final = ".prove/sync-runs"
 _RUN_ID: Final = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")

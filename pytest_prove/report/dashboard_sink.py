@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from ..files import open_regular, write_atomic
+from ..support.files import open_regular, write_atomic
 from .dashboard import PAGE_TITLE, live_payload, render_dashboard
 from .liveness import this_process
 from .run_record import RECORDER_KEY

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..files import write_atomic
+from ..support.files import write_atomic
 from .locate import Locator
 from .run_record import RECORDER_KEY
 

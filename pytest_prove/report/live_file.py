@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks.command_reports import ReportError, load_json
-from ..files import read_if_present
+from ..support.files import read_if_present
 from .liveness import ProcessMark, ProcessState, process_state
 
 __all__ = ["LiveFileError", "LiveState", "describe_live", "parse_live", "read_live"]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from ..wording import count, printable
+from ..support.wording import count, printable
 from .run_record import RECORDER_KEY, GateRecord
 from .summary import LEGEND, LETTERS, format_duration, worst
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pytest_prove.checks.api import Finding, Severity
-from pytest_prove.checks.text import read_text
-from pytest_prove.globs import matches_any
+from pytest_prove.support.globs import matches_any
+from pytest_prove.support.text import read_text
 
 from .advisories import SEVERITIES, AdvisoryDb, VersionError, load_advisories
 from .lockfiles import LockfileError, Package, lockfile_parser

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
-from pytest_prove.files import read_if_present
+from pytest_prove.support.files import read_if_present
 
 from .secrets import SecretHit
 

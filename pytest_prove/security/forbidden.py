@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from pytest_prove.globs import matches_any
+from pytest_prove.support.globs import matches_any
 
 __all__ = ["DEFAULT_ALLOWED", "DEFAULT_FORBIDDEN", "forbidden_paths"]
 

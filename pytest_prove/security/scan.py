@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Final
 
 from pytest_prove.checks.api import Finding, Severity
-from pytest_prove.checks.text import read_text
-from pytest_prove.files import open_regular
-from pytest_prove.globs import matches_any
+from pytest_prove.support.files import open_regular
+from pytest_prove.support.globs import matches_any
+from pytest_prove.support.text import read_text
 
 from .baseline import Baseline, BaselineError, load_baseline
 from .outcome import Outcome

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator, Sequence
 from pathlib import PurePosixPath
 from typing import Final
 
-from pytest_prove.globs import matches_any
+from pytest_prove.support.globs import matches_any
 
 from .entropy import is_hex, shannon_entropy
 from .mask import mask

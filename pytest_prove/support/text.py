@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Final, Literal
 
-from pytest_prove.files import NotAFileError, open_regular
+from pytest_prove.support.files import NotAFileError, open_regular
 
 __all__ = ["DEFAULT_MAX_BYTES", "TextFile", "read_head", "read_text", "text_of"]
 

@@ -1,0 +1,1 @@
+"""Helpers with no knowledge of gates: files, globs, clock, wording, processes, text."""
