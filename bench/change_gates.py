@@ -28,7 +28,7 @@ from typing import Any
 
 from peer_runs import ENV as GIT_ENV
 
-from pytest_prove.checks.api import CheckResult
+from pytest_prove.api import CheckResult
 from pytest_prove.checks.feature_flags import (
     FeatureFlagsSettings,
     check_feature_flags,

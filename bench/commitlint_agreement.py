@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pytest_prove.checks.api import Severity
+from pytest_prove.api import Severity
 from pytest_prove.checks.commit_msg import CommitMsgSettings, check_commit_messages
 from pytest_prove.git.log import LOG_FORMAT, Commit, parse_log
 

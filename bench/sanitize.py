@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pytest_prove.checks.api import CheckResult, Finding  # noqa: E402
+from pytest_prove.api import CheckResult, Finding  # noqa: E402
 from pytest_prove.report.failure import format_failure  # noqa: E402
 from pytest_prove.report.sanitize import sanitize, sanitize_result  # noqa: E402
 from tests.plugin_site import install_check  # noqa: E402
@@ -43,8 +43,8 @@ KINDS: dict[str, Callable[[int], str]] = {
 }
 CHECK = """
 import os
-from pytest_prove.hook import hookimpl
-from pytest_prove.checks.api import Check, CheckResult, CheckSettings, Finding
+from pytest_prove.checks.hook import hookimpl
+from pytest_prove.api import Check, CheckResult, CheckSettings, Finding
 
 def run(context, settings):
     return CheckResult(findings=[

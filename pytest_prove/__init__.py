@@ -3,7 +3,7 @@
 PYTEST_DONT_REWRITE: ``prove`` imports this package before it calls ``pytest.main``, and
 nothing here needs assertion rewriting.
 
-The public API for third-party checks is :mod:`pytest_prove.checks.api` (``Check``,
+The public API for third-party checks is :mod:`pytest_prove.api` (``Check``,
 ``CheckRef``, ``CheckSettings``, ``CheckResult``, ``Finding``, ``Severity``) and :data:`hookimpl`.
 They are loaded lazily: pytest imports this package at every start-up, even when no
 gate runs, so it must stay light.
@@ -16,13 +16,13 @@ from typing import Any
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "hookimpl": "pytest_prove.hook",
-    "Check": "pytest_prove.checks.api",
-    "CheckRef": "pytest_prove.checks.api",
-    "CheckResult": "pytest_prove.checks.api",
-    "CheckSettings": "pytest_prove.checks.api",
-    "Finding": "pytest_prove.checks.api",
-    "Severity": "pytest_prove.checks.api",
+    "hookimpl": "pytest_prove.checks.hook",
+    "Check": "pytest_prove.api",
+    "CheckRef": "pytest_prove.api",
+    "CheckResult": "pytest_prove.api",
+    "CheckSettings": "pytest_prove.api",
+    "Finding": "pytest_prove.api",
+    "Severity": "pytest_prove.api",
 }
 
 __all__ = [

@@ -27,7 +27,7 @@ from .support.clock import now_or_real
 from .support.files import digest_file
 
 if TYPE_CHECKING:
-    from .checks.api import CheckSettings
+    from .api import CheckSettings
     from .config.fleet import GatePlan
     from .git.context import RepoContext
 

@@ -159,8 +159,8 @@ def _config_show(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     import json
 
+    from .checks.registry import load_registry
     from .config.schema import json_schema
-    from .registry import load_registry
 
     print(json.dumps(json_schema(load_registry(), args.kind), indent=2))
     return 0

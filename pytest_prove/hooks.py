@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
-from .checks.api import Severity
+from .api import Severity
 from .checks.commit_msg import COMMIT_MSG, CommitMsgSettings, check_message_file
 from .config.errors import ConfigError
 from .git.runner import GitCommandError, run_git

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .api import CheckResult, CheckSettings, Finding
 from .cache import PASS_CACHE_KEY, limit_reuse
-from .checks.api import CheckResult, CheckSettings, Finding
 from .conditions import unmet_condition
 from .deadline import GateTimeoutError, deadline
 from .report.evidence import Evidence, judged_nothing, judged_nothing_warning, with_warning

@@ -12,7 +12,7 @@ import dataclasses
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 
-from .checks.api import Finding, Severity
+from .api import Finding, Severity
 from .config.models import Access, Waiver
 from .governance.access import waiver_refusal
 from .support.clock import now_or_real

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from pytest_prove.checks.api import CheckResult, Severity
+from pytest_prove.api import CheckResult, Severity
 from pytest_prove.checks.contracts import ContractsSettings, check_contracts
 from pytest_prove.git import RepoContext
 from tests.repo_builder import MakeRepo, RepoBuilder

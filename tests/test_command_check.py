@@ -16,7 +16,7 @@ from typing import Any
 import pydantic
 import pytest
 
-from pytest_prove.checks.api import CheckResult, Finding, Severity
+from pytest_prove.api import CheckResult, Finding, Severity
 from pytest_prove.checks.command import COMMAND, CommandSettings, run_command
 from pytest_prove.checks.command_reports import (
     MAX_FINDINGS,

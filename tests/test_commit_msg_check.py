@@ -15,7 +15,7 @@ import pydantic
 import pytest
 
 import pytest_prove
-from pytest_prove.checks.api import CheckResult, Finding, Severity
+from pytest_prove.api import CheckResult, Finding, Severity
 from pytest_prove.checks.commit_msg import (
     COMMIT_MSG,
     CommitMsgSettings,

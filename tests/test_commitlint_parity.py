@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 import pytest
 
-from pytest_prove.checks.api import Severity
+from pytest_prove.api import Severity
 from pytest_prove.checks.commit_msg import CommitMsgSettings, check_commit_messages
 from pytest_prove.git.log import Commit
 

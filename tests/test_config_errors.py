@@ -166,11 +166,11 @@ def test_missing_config_file(fleet_dir: pytest.Pytester) -> None:
 def test_a_plugin_check_may_not_take_a_reserved_name() -> None:
     import pluggy
 
-    from pytest_prove import hookspecs
-    from pytest_prove.checks.api import Check, CheckResult, CheckSettings
+    from pytest_prove.api import Check, CheckResult, CheckSettings
+    from pytest_prove.checks import hookspecs
+    from pytest_prove.checks.hook import PROJECT_NAME, hookimpl
+    from pytest_prove.checks.registry import build_registry
     from pytest_prove.config.errors import ConfigError
-    from pytest_prove.hook import PROJECT_NAME, hookimpl
-    from pytest_prove.registry import build_registry
 
     class Plugin:
         @hookimpl

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pytest_prove.checks.api import Severity
+from pytest_prove.api import Severity
 from tests.contracts_samples import (
     Mutation,
     Spec,

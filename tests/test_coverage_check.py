@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pytest_prove.checks.api import CheckResult, Severity
+from pytest_prove.api import CheckResult, Severity
 from pytest_prove.checks.coverage import CoverageSettings, check_coverage
 from pytest_prove.git import RepoContext
 from tests.repo_builder import MakeRepo, RepoBuilder

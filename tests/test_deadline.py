@@ -14,7 +14,7 @@ from tests.plugin_site import install_check
 # An installed third-party check that hangs: git runs a shell alias that sleeps.
 SLOW_CHECK = """
 from pytest_prove import hookimpl
-from pytest_prove.checks.api import Check, CheckResult, CheckSettings
+from pytest_prove.api import Check, CheckResult, CheckSettings
 from pytest_prove.git.runner import run_git
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from pytest_prove.checks.registry import load_registry
 from pytest_prove.config.load import load_fleet
 from pytest_prove.config.models import GlobalSettings, RepositoryEntry
-from pytest_prove.registry import load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.checks.api import CheckResult, Finding
+from pytest_prove.api import CheckResult, Finding
 from pytest_prove.checks.feature_flags import FeatureFlagsSettings, check_feature_flags
 from pytest_prove.checks.flag_registry import (
     DEFAULT_CALL_PATTERNS,

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pytest_prove.checks.registry import load_registry
 from pytest_prove.cli import main
 from pytest_prove.config.load import load_fleet
 from pytest_prove.governance.init import scaffold_config
 from pytest_prove.governance.inspect_repo import inspect_repository
-from pytest_prove.registry import load_registry
 
 REGISTRY = load_registry()
 

@@ -10,6 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytest_prove.checks.registry import load_registry
 from pytest_prove.cli import main
 from pytest_prove.config.load import load_fleet
 from pytest_prove.governance.migrate import (
@@ -18,7 +19,6 @@ from pytest_prove.governance.migrate import (
     migrate_config,
     parse_old_config,
 )
-from pytest_prove.registry import load_registry
 
 REGISTRY = load_registry()
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_prove.checks.api import CheckResult
+from pytest_prove.api import CheckResult
 from pytest_prove.checks.killswitch import KillswitchSettings, check_killswitch
 from pytest_prove.git import RepoContext
 from tests.repo_builder import BINARY_CONTENT, LATIN1_CONTENT, MakeRepo, RepoBuilder

@@ -18,7 +18,7 @@ from tests.repo_builder import MakeRepo
 # An installed check that reports whether its commits were there before it asked.
 PROBE_CHECK = """
 from pytest_prove import hookimpl
-from pytest_prove.checks.api import Check, CheckResult, CheckSettings, Finding
+from pytest_prove.api import Check, CheckResult, CheckSettings, Finding
 from pytest_prove.git.lazy import lazy
 from pytest_prove.nodes import CONTEXTS_KEY
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.checks.api import CheckResult, Finding, Severity
+from pytest_prove.api import CheckResult, Finding, Severity
 from pytest_prove.report import sanitize as sanitize_module
 from pytest_prove.report.sanitize import MAX_CHARS, sanitize, sanitize_result
 from pytest_prove.security.mask import mask
@@ -347,7 +347,7 @@ def test_a_huge_commit_subject_is_cut(pytester: pytest.Pytester, make_repo: Make
 
 CRASHING_CHECK = """
 from pytest_prove import hookimpl
-from pytest_prove.checks.api import Check, CheckSettings
+from pytest_prove.api import Check, CheckSettings
 
 
 def crash(context, settings):

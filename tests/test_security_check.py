@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.checks.api import CheckResult, Severity
+from pytest_prove.api import CheckResult, Severity
 from pytest_prove.checks.security import SecuritySettings, check_security
 from pytest_prove.cli import main
 from pytest_prove.git.context import RepoContext

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.checks.api import Severity
+from pytest_prove.api import Severity
 from pytest_prove.checks.feature_flags import FeatureFlagsSettings, check_feature_flags
 from pytest_prove.checks.security import SecuritySettings, check_security
 from pytest_prove.git.context import RepoContext

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.checks.api import CheckResult, Severity
+from pytest_prove.api import CheckResult, Severity
 from pytest_prove.checks.tdd import TddSettings, check_tdd, expand_template
 from pytest_prove.git import RepoContext
 from pytest_prove.support.globs import compile_glob

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.checks.api import Severity
+from pytest_prove.api import Severity
 from pytest_prove.checks.js_globs import compile_js_glob
 from pytest_prove.support.globs import compile_glob
 from tests.repo_builder import MakeRepo

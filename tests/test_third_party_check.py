@@ -18,11 +18,11 @@ from typing import Any
 import pluggy
 import pytest
 
-from pytest_prove import hookspecs
-from pytest_prove.checks.api import Check, CheckResult, CheckSettings
+from pytest_prove.api import Check, CheckResult, CheckSettings
+from pytest_prove.checks import hookspecs
+from pytest_prove.checks.hook import PROJECT_NAME, hookimpl
+from pytest_prove.checks.registry import build_registry
 from pytest_prove.config.errors import ConfigError
-from pytest_prove.hook import PROJECT_NAME, hookimpl
-from pytest_prove.registry import build_registry
 from tests.repo_builder import MakeRepo, RepoBuilder
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "prove-readme-check"

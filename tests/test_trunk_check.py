@@ -11,7 +11,7 @@ from typing import Any
 import pydantic
 import pytest
 
-from pytest_prove.checks.api import CheckResult, Severity
+from pytest_prove.api import CheckResult, Severity
 from pytest_prove.checks.trunk import (
     DEFAULT_BRANCH_PATTERN,
     NOW_VARIABLE,

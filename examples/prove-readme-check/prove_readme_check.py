@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pytest_prove import hookimpl
-from pytest_prove.checks.api import Check, CheckResult, CheckSettings, Finding
+from pytest_prove.api import Check, CheckResult, CheckSettings, Finding
 from pytest_prove.git import RepoContext
 
 NAMES = ("README.md", "README.rst", "README.txt", "README")

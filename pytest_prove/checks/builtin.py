@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from pytest_prove.hook import hookimpl
+from pytest_prove.checks.hook import hookimpl
 
-from .api import CheckRef
+from ..api import CheckRef
 
 BUILTIN_CHECKS: Final = (
     CheckRef(name="command", target="pytest_prove.checks.command:COMMAND"),

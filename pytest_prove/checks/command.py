@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Final
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from ..git.runner import without_git_redirects
-from ..support.process import OutputCapture, describe_exit, run_in_own_group
-from .api import (
+from ..api import (
     MAX_COUNT,
     MAX_TIMEOUT_MS,
     Check,
@@ -29,6 +27,8 @@ from .api import (
     MetricValue,
     Severity,
 )
+from ..git.runner import without_git_redirects
+from ..support.process import OutputCapture, describe_exit, run_in_own_group
 from .command_reports import MAX_REPORT_BYTES, ReportError, ReportFormat, ReportPaths, parse_report
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final
 
 from pytest_prove.conventional import IgnoreReason, is_ignored
 
-from .api import Check, CheckResult, Finding, Severity
+from ..api import Check, CheckResult, Finding, Severity
 from .commit_parser import JS_SPACE, parse_lint_message
 from .commit_rules import Violation, violations
 from .commit_settings import CommitMsgSettings

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Final, NamedTuple
 
-from .api import Severity
+from ..api import Severity
 from .commit_parser import JS_SPACE, LintMessage, js_length
 from .commit_settings import Case, CommitMsgSettings
 

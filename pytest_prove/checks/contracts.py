@@ -22,8 +22,8 @@ from pytest_prove.contracts.review import Review, base_reader, review_spec
 from pytest_prove.conventional import parse_commit_message
 from pytest_prove.support.globs import matches_any
 
+from ..api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity
 from ..support.text import TextFile, read_text
-from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext

@@ -31,7 +31,7 @@ from pytest_prove.coverage.sources import DEFAULT_LOCATIONS, find_reports, read_
 from pytest_prove.support.files import digest_file
 from pytest_prove.support.globs import matches_any
 
-from .api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity
+from ..api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Final
 
 from pydantic import Field
 
+from ..api import Check, CheckResult, CheckSettings, Finding, Regex
 from ..git.mode import DEFAULT_RELEASE_BRANCH, DEFAULT_RELEASE_TAG, MODES, Mode, ModeOptions
-from .api import Check, CheckResult, CheckSettings, Finding, Regex
 
 if TYPE_CHECKING:
     from ..git.context import RepoContext

@@ -19,8 +19,8 @@ from pydantic import Field
 from pytest_prove.support import clock
 from pytest_prove.support.clock import ClockError
 
+from ..api import Check, CheckResult, Finding, MetricValue, Regex
 from ..support.text import read_text
-from .api import Check, CheckResult, Finding, MetricValue, Regex
 from .flag_registry import (
     FlagReference,
     FlagScanSettings,

@@ -16,8 +16,8 @@ from pydantic import Field
 from pytest_prove.conventional import parse_commit_message
 from pytest_prove.support.globs import matches_any
 
+from ..api import Check, CheckResult, Finding
 from ..support.text import read_text
-from .api import Check, CheckResult, Finding
 from .flag_registry import (
     FlagScanSettings,
     compile_patterns,

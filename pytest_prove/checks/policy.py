@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final
 
 from pydantic import Field
 
-from .api import Check, CheckResult, CheckSettings, Finding
+from ..api import Check, CheckResult, CheckSettings, Finding
 
 if TYPE_CHECKING:
     from ..git.context import RepoContext

@@ -32,7 +32,7 @@ from pytest_prove.security.settings import (
 from pytest_prove.support import clock
 from pytest_prove.support.wording import count
 
-from .api import Check, CheckResult, Finding, Severity
+from ..api import Check, CheckResult, Finding, Severity
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext

@@ -34,7 +34,7 @@ from pydantic import Field, model_validator
 
 from pytest_prove.support.globs import compile_glob, matches_any
 
-from .api import Check, CheckResult, CheckSettings, Finding, Severity
+from ..api import Check, CheckResult, CheckSettings, Finding, Severity
 from .tdd_comments import changes_code
 from .tdd_content import is_generated, touches_test_module
 from .tdd_defaults import DEFAULT_TEMPLATES, EXCLUDE, INCLUDE, UNMAPPED

@@ -23,7 +23,7 @@ from pytest_prove.git.refs import BASE_VARIABLES, BRANCH_VARIABLES, branch_of
 from pytest_prove.support import clock
 from pytest_prove.support.clock import NOW_VARIABLE, ClockError
 
-from .api import (
+from ..api import (
     MAX_COUNT,
     MAX_DAYS,
     Check,

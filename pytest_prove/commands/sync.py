@@ -95,11 +95,11 @@ def run_sync(args: argparse.Namespace) -> int:
         raise UsageError("prove sync: --config UPDATES is required (except with --rollback)")
     import datetime
 
+    from ..checks.registry import load_registry
     from ..config.errors import ConfigError
     from ..governance.sync import SyncFailedError, apply_sync, plan_sync
     from ..governance.sync_runs import RUNS_DIR, SyncRun, new_run_id, save_run
     from ..governance.updates import load_updates
-    from ..registry import load_registry
 
     registry = load_registry()
     try:

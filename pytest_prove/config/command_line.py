@@ -7,7 +7,7 @@ from typing import Any
 
 import pydantic
 
-from ..registry import Registry
+from ..checks.registry import Registry
 from .errors import ConfigError, KeyPath, Problems, format_key_path
 from .merge import Layer
 from .models import ConfigModel

@@ -8,7 +8,7 @@ from typing import Any
 
 import pydantic
 
-from ..registry import Registry
+from ..checks.registry import Registry
 from .errors import ConfigError, Problems, display_path
 from .fleet import REPO_CONFIG_NAMES
 from .merge import Layer

@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 import pydantic
 
-from ..checks.api import Check, CheckSettings
+from ..api import Check, CheckSettings
 from ..checks.delivery_mode import DeliveryModeSettings
 from ..checks.policy import POLICY, POLICY_GATE, PolicySettings
+from ..checks.registry import Registry
 from ..git.mode import ModeOptions
-from ..registry import Registry
 from .errors import ConfigError, KeyPath, Problems, display_path, prefixed
 from .merge import Layer, Merged, merge_layers
 from .models import TRUNK_BRANCH, WHEN, Access, GlobalSettings, Schedule, Waiver, When

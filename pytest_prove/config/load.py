@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..registry import Registry, load_registry
+from ..checks.registry import Registry, load_registry
 from .command_line import parse_sets
 from .errors import ConfigError
 from .file_layers import FileLoader

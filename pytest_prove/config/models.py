@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..checks.api import MAX_TIMEOUT_MS, STRICT_MODEL_CONFIG
+from ..api import MAX_TIMEOUT_MS, STRICT_MODEL_CONFIG
 from ..git.mode import Mode
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

@@ -9,8 +9,8 @@ from typing import Any
 
 import pydantic
 
+from ..checks.registry import Registry
 from ..durations import DURATIONS_FILE, read_durations
-from ..registry import Registry
 from .command_line import parse_sets
 from .dependencies import DependencyPlan, plan_dependencies
 from .entries import Entry, check_names, expand_entries

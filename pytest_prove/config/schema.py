@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.alias_generators import to_snake
 
-from ..registry import Registry
+from ..checks.registry import Registry
 from .models import DiscoveryEntry, OrchestratorFile, RepositoryEntry, RepositoryFile
 from .sections import COMMAND_CHECK, COMMANDS_KEY, MODES, MODES_KEY
 

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..checks.policy import POLICY_GATE
-from ..registry import Registry
+from ..checks.registry import Registry
 from .errors import ConfigError, KeyPath, Problems, prefixed
 from .models import check_name
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from pytest_prove.checks.api import Finding, Severity
+from pytest_prove.api import Finding, Severity
 from pytest_prove.support.text import TextFile
 
 from .changes import Change

@@ -16,7 +16,7 @@ import yaml
 from pydantic.alias_generators import to_snake
 
 from ..checks.command_reports import ReportError, load_json
-from ..registry import Registry
+from ..checks.registry import Registry
 from .config_writer import GateChoice, render_config
 from .settings_filter import accepted_settings
 

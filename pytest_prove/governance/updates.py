@@ -22,12 +22,12 @@ from typing import Any, Final
 import pydantic
 from pydantic import Field, field_validator
 
+from ..checks.registry import Registry
 from ..config.errors import ConfigError, KeyPath, prefixed
 from ..config.models import ConfigModel
 from ..config.validation import first_error
 from ..config.yamlfile import load_yaml_file
 from ..conventional import parse_commit_message
-from ..registry import Registry
 from .git_ops import branch_name_problem
 
 OPERATIONS: Final = ("set", "unset", "add_checks", "remove_checks")

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from ..checks.api import CheckResult, Finding, Severity
+from ..api import CheckResult, Finding, Severity
 
 _SHORT: Final = 10
 JUDGED_NOTHING: Final = "judged-nothing"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ..checks.api import CheckResult, Finding, Severity
+from ..api import CheckResult, Finding, Severity
 
 if TYPE_CHECKING:
     from _pytest._io import TerminalWriter

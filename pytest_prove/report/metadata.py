@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..checks.api import CheckResult
+from ..api import CheckResult
 from .evidence import Evidence
 from .failure import summarise
 

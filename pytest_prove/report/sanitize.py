@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Final
 
-from ..checks.api import CheckResult, Finding, MetricValue
+from ..api import CheckResult, Finding, MetricValue
 from ..notify.redact import Redactor
 from ..security.mask import mask
 from ..security.rules import BUILTIN_RULES, Rule, TokenMatcher, is_placeholder

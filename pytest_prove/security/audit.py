@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_prove.checks.api import Finding, Severity
+from pytest_prove.api import Finding, Severity
 from pytest_prove.support.globs import matches_any
 from pytest_prove.support.text import read_text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from pytest_prove.checks.api import Finding, MetricValue
+from pytest_prove.api import Finding, MetricValue
 
 __all__ = ["Outcome"]
 

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Final
 
-from pytest_prove.checks.api import Finding, Severity
+from pytest_prove.api import Finding, Severity
 from pytest_prove.support.files import open_regular
 from pytest_prove.support.globs import matches_any
 from pytest_prove.support.text import read_text

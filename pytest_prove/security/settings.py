@@ -6,7 +6,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from pytest_prove.checks.api import STRICT_MODEL_CONFIG, CheckSettings, Regex
+from pytest_prove.api import STRICT_MODEL_CONFIG, CheckSettings, Regex
 
 from .forbidden import DEFAULT_ALLOWED, DEFAULT_FORBIDDEN
 from .rules import ASSIGNMENT_RULE, BUILTIN_RULES

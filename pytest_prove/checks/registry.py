@@ -15,11 +15,11 @@ from typing import Any
 
 import pluggy
 
+from ..api import Check, CheckRef
+from ..config.errors import ConfigError
+from ..support.wording import did_you_mean
 from . import hookspecs
-from .checks.api import Check, CheckRef
-from .config.errors import ConfigError
 from .hook import PROJECT_NAME
-from .support.wording import did_you_mean
 
 ENTRY_POINT_GROUP = PROJECT_NAME
 # Keys that configuration files use beside check sections (see config/models.py).
@@ -109,7 +109,7 @@ class Registry:
 
 
 def _plugin_manager() -> pluggy.PluginManager:
-    from .checks import builtin
+    from . import builtin
 
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(hookspecs)

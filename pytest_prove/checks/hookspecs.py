@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pytest_prove.hook import hookspec
+from pytest_prove.checks.hook import hookspec
 
-from .checks.api import Check, CheckRef
+from ..api import Check, CheckRef
 
 
 @hookspec
 def prove_checks() -> Sequence[Check[Any] | CheckRef]:
     """Return the checks this plugin provides.
 
-    A :class:`~pytest_prove.checks.api.CheckRef` (name, aliases and
+    A :class:`~pytest_prove.api.CheckRef` (name, aliases and
     ``"module:ATTRIBUTE"``) defers importing the check until a configuration
     uses it, which keeps every pytest start-up light; the built-ins do that.
 
