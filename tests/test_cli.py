@@ -1,7 +1,7 @@
 """The ``prove`` command: argv mapping, run commands, ``config show`` and ``schema``.
 
 Commands that start pytest run in a subprocess (pytest inside pytest); the others
-(argv mapping, ``config show``, ``schema``) call :func:`pytest_prove.cli.main`
+(argv mapping, ``config show``, ``schema``) call :func:`pytest_prove.cli.main.main`
 in-process.  ``prove demo`` has its own module, ``test_demo.py``.
 """
 
@@ -19,13 +19,13 @@ import jsonschema  # type: ignore[import-untyped, unused-ignore]
 import pytest
 import yaml
 
-from pytest_prove.cli import ORCHESTRATOR_NAMES, USAGE_ERROR, main, parse, pytest_args
+from pytest_prove.cli.main import ORCHESTRATOR_NAMES, USAGE_ERROR, main, parse, pytest_args
 from pytest_prove.config.errors import ConfigError
 from pytest_prove.config.load import load_fleet
-from pytest_prove.usage import UsageError
+from pytest_prove.errors import UsageError
 from tests.repo_builder import MakeRepo
 
-PROVE = (sys.executable, "-m", "pytest_prove.cli")
+PROVE = (sys.executable, "-m", "pytest_prove.cli.main")
 PY = sys.executable
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from pytest_prove.api import MAX_TIMEOUT_MS
 from pytest_prove.checks.registry import load_registry
-from pytest_prove.cli import main
+from pytest_prove.cli.main import main
 from pytest_prove.config.errors import ConfigError
 from pytest_prove.config.fleet import Fleet
 from pytest_prove.config.load import Options, load_fleet, parse_sets

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from pytest_prove.cli import main
+from pytest_prove.cli.main import main
 from pytest_prove.report.dashboard_server import DashboardServer
 from pytest_prove.report.dashboard_sink import recent_runs
 from pytest_prove.report.history import open_history

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from pytest_prove.config.load import Options, load_fleet
 from pytest_prove.durations import DURATIONS_FILE, read_durations, updated
+from pytest_prove.errors import UsageError
 from pytest_prove.report.merge import merge_json
-from pytest_prove.usage import UsageError
 from tests.run_records import gate, run_of
 
 # `true` starts in a millisecond, python in a few hundred on a busy machine: the slow gate
@@ -175,7 +175,7 @@ def test_merge_refuses_shards_balanced_from_different_files(fleet: pytest.Pytest
 
 
 def test_the_merge_records_what_the_shards_measured(fleet: pytest.Pytester) -> None:
-    from pytest_prove.cli import main
+    from pytest_prove.cli.main import main
 
     reports = []
     for k in (1, 2):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.cli import main
+from pytest_prove.cli.main import main
 from pytest_prove.governance.audit import GENESIS, AuditError, AuditLog, verify_log
 
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pytest_prove.cli import main
+from pytest_prove.cli.main import main
 from tests.governance_fleet import write_waived_fleet
 
 

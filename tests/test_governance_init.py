@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from pytest_prove.checks.registry import load_registry
-from pytest_prove.cli import main
+from pytest_prove.cli.main import main
 from pytest_prove.config.load import load_fleet
 from pytest_prove.governance.init import scaffold_config
 from pytest_prove.governance.inspect_repo import inspect_repository

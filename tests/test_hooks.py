@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove import cli
-from pytest_prove.hooks import (
+from pytest_prove.cli import main as cli
+from pytest_prove.cli.git_hooks import (
     BACKUP_SUFFIX,
     MARKER,
     HookInstallError,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.cli import main
-from pytest_prove.commands.report import parse_since
+from pytest_prove.cli.commands.report import parse_since
+from pytest_prove.cli.main import main
 from pytest_prove.report.history import open_history
 from pytest_prove.report.run_record import GateRecord, Outcome, RunRecord
 

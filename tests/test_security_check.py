@@ -10,7 +10,7 @@ import pytest
 
 from pytest_prove.api import CheckResult, Severity
 from pytest_prove.checks.security import SecuritySettings, check_security
-from pytest_prove.cli import main
+from pytest_prove.cli.main import main
 from pytest_prove.git.context import RepoContext
 from tests.repo_builder import MakeRepo, RepoBuilder
 from tests.security_samples import SAMPLES

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pytest_prove.cli import main
+from pytest_prove.cli.main import main
 from pytest_prove.report.dashboard_server import DashboardServer
 from pytest_prove.report.history import open_history
 from pytest_prove.report.liveness import ProcessMark, this_process

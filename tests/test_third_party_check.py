@@ -135,7 +135,7 @@ def test_its_settings_come_from_the_config_layers(
 def test_prove_config_show_and_schema_know_the_check(
     installed_example: Path, docs_repo: RepoBuilder
 ) -> None:
-    prove = (sys.executable, "-m", "pytest_prove.cli")
+    prove = (sys.executable, "-m", "pytest_prove.cli.main")
     show = run(docs_repo.path, installed_example, "config", "show", "--format", "json",
                command=prove)  # fmt: skip
     assert show.returncode == 0, show.stderr

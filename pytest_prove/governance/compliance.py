@@ -154,11 +154,11 @@ def compliance_report(
     import os
     from pathlib import Path
 
-    from ..cli import ORCHESTRATOR_NAMES
+    from ..cli.main import ORCHESTRATOR_NAMES
     from ..config.errors import ConfigError
     from ..config.load import load_fleet
+    from ..errors import UsageError
     from ..support.clock import now_or_real
-    from ..usage import UsageError
 
     found = [Path(config)] if config else [Path(n) for n in ORCHESTRATOR_NAMES if Path(n).is_file()]
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import UsageError
 from ..support.files import write_atomic
-from ..usage import UsageError
 
 
 def write_new_file(target: Path, text: str, *, force: bool, who: str) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks.command_reports import ReportError, load_json
-from ..usage import UsageError
+from ..errors import UsageError
 from .run_record import CACHED_PREFIX, GateRecord, Outcome, RunRecord
 
 _OUTCOMES: dict[str, Outcome] = {

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
-from .api import Severity
-from .checks.commit_msg import COMMIT_MSG, CommitMsgSettings, check_message_file
-from .config.errors import ConfigError
-from .git.runner import GitCommandError, run_git
+from ..api import Severity
+from ..checks.commit_msg import COMMIT_MSG, CommitMsgSettings, check_message_file
+from ..config.errors import ConfigError
+from ..git.runner import GitCommandError, run_git
 
 __all__ = [
     "BACKUP_SUFFIX",
@@ -203,7 +203,7 @@ def _comment_char(repo_root: Path, message: str) -> str | None:
 
 
 def _commit_msg_settings(repo_root: Path) -> CommitMsgSettings:
-    from .config.load import load_fleet
+    from ..config.load import load_fleet
 
     fleet = load_fleet(None, repo_root)
     for gate in fleet.repos[0].gates:

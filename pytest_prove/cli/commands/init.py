@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..usage import UsageError
+from ...errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _existing_config(root: Path) -> Path | None:
-    from ..config.fleet import REPO_CONFIG_NAMES
+    from ...config.fleet import REPO_CONFIG_NAMES
 
     for name in REPO_CONFIG_NAMES:
         candidate = root / name
@@ -34,9 +34,9 @@ def _existing_config(root: Path) -> Path | None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from ..checks.registry import load_registry
-    from ..governance.init import scaffold_config
-    from ..governance.output_file import write_new_file
+    from ...checks.registry import load_registry
+    from ...governance.init import scaffold_config
+    from ...governance.output_file import write_new_file
 
     root = Path(args.directory)
     if not root.is_dir():

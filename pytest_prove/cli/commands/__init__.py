@@ -13,13 +13,13 @@ import importlib
 from typing import Any, Final
 
 COMMAND_MODULES: Final[tuple[str, ...]] = (
-    "pytest_prove.commands.audit",
-    "pytest_prove.commands.init",
-    "pytest_prove.commands.migrate",
-    "pytest_prove.commands.report",
-    "pytest_prove.commands.status",
-    "pytest_prove.commands.security",
-    "pytest_prove.commands.sync",
+    "pytest_prove.cli.commands.audit",
+    "pytest_prove.cli.commands.init",
+    "pytest_prove.cli.commands.migrate",
+    "pytest_prove.cli.commands.report",
+    "pytest_prove.cli.commands.status",
+    "pytest_prove.cli.commands.security",
+    "pytest_prove.cli.commands.sync",
 )
 
 

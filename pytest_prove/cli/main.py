@@ -12,8 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..errors import USAGE_ERROR, UsageError
 from .commands import register_all
-from .usage import USAGE_ERROR, UsageError
 
 ORCHESTRATOR_NAMES = ("prove-orchestrator.yaml", "multi.yaml", "multi-repo.yaml")
 
@@ -97,9 +97,9 @@ def _concurrency(config: Path | None) -> int:
         return 1
     import pydantic
 
-    from .config.errors import ConfigError
-    from .config.models import GlobalSettings
-    from .config.yamlfile import load_yaml_file
+    from ..config.errors import ConfigError
+    from ..config.models import GlobalSettings
+    from ..config.yamlfile import load_yaml_file
 
     try:
         data = load_yaml_file(config).data
@@ -138,9 +138,9 @@ def pytest_args(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
 
 
 def _config_show(args: argparse.Namespace) -> int:
-    from .config.errors import ConfigError
-    from .config.load import Options, load_fleet
-    from .config.show import show_fleet
+    from ..config.errors import ConfigError
+    from ..config.load import Options, load_fleet
+    from ..config.show import show_fleet
 
     # --repo names a repository of an orchestrator file: look for one as `orchestrate` does.
     if args.repo:
@@ -159,16 +159,16 @@ def _config_show(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     import json
 
-    from .checks.registry import load_registry
-    from .config.schema import json_schema
+    from ..checks.registry import load_registry
+    from ..config.schema import json_schema
 
     print(json.dumps(json_schema(load_registry(), args.kind), indent=2))
     return 0
 
 
 def _hooks(args: argparse.Namespace) -> int:
-    from . import hooks
-    from .git.runner import GitCommandError, run_git
+    from ..git.runner import GitCommandError, run_git
+    from . import git_hooks as hooks
 
     try:
         top = run_git(Path.cwd(), "rev-parse", "--show-toplevel")
@@ -249,7 +249,7 @@ def version_text() -> str:
     """``pytest-prove X.Y.Z`` and the pytest it runs on, as ``--version`` prints them."""
     import pytest
 
-    from . import __version__
+    from .. import __version__
 
     return f"pytest-prove {__version__}\npytest {pytest.__version__}"
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..usage import UsageError
+from ...errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -27,10 +27,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def _log_path(args: argparse.Namespace) -> Path:
     if args.log:
         return Path(args.log)
-    from ..cli import ORCHESTRATOR_NAMES
-    from ..config.errors import ConfigError
-    from ..governance.audit import DEFAULT_AUDIT_LOG
-    from ..governance.orchestrator import load_orchestrator
+    from ...config.errors import ConfigError
+    from ...governance.audit import DEFAULT_AUDIT_LOG
+    from ...governance.orchestrator import load_orchestrator
+    from ..main import ORCHESTRATOR_NAMES
 
     config = args.config or next((n for n in ORCHESTRATOR_NAMES if Path(n).is_file()), None)
     if config is None:
@@ -42,7 +42,7 @@ def _log_path(args: argparse.Namespace) -> Path:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from ..governance.audit import verify_log
+    from ...governance.audit import verify_log
 
     path = _log_path(args)
     if not path.is_file():

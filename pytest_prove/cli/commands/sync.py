@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..usage import UsageError
+from ...errors import UsageError
 
 if TYPE_CHECKING:
-    from ..governance.orchestrator import Orchestrator
-    from ..governance.updates import UpdatesFile
+    from ...governance.orchestrator import Orchestrator
+    from ...governance.updates import UpdatesFile
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -38,9 +38,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _orchestrator(args: argparse.Namespace, updates: UpdatesFile | None) -> Orchestrator:
-    from ..cli import ORCHESTRATOR_NAMES
-    from ..config.errors import ConfigError
-    from ..governance.orchestrator import load_orchestrator
+    from ...config.errors import ConfigError
+    from ...governance.orchestrator import load_orchestrator
+    from ..main import ORCHESTRATOR_NAMES
 
     if args.orchestrator:
         path = Path(args.orchestrator)
@@ -61,7 +61,7 @@ def _orchestrator(args: argparse.Namespace, updates: UpdatesFile | None) -> Orch
 
 
 def _audit(orchestrator: Orchestrator, kind: str, actor: str | None, data: dict[str, Any]) -> None:
-    from ..governance.audit import AuditError
+    from ...governance.audit import AuditError
 
     try:
         orchestrator.audit.append(kind, actor, data)
@@ -72,8 +72,8 @@ def _audit(orchestrator: Orchestrator, kind: str, actor: str | None, data: dict[
 
 def _authorise(orchestrator: Orchestrator, action: str) -> str:
     """The acting identity, if it may act; refusals are audited."""
-    from ..governance.access import AccessDeniedError, require_admin
-    from ..governance.identity import IdentityError, require_actor
+    from ...governance.access import AccessDeniedError, require_admin
+    from ...governance.identity import IdentityError, require_actor
 
     try:
         actor = require_actor(orchestrator.path.parent, os.environ, action)
@@ -95,11 +95,11 @@ def run_sync(args: argparse.Namespace) -> int:
         raise UsageError("prove sync: --config UPDATES is required (except with --rollback)")
     import datetime
 
-    from ..checks.registry import load_registry
-    from ..config.errors import ConfigError
-    from ..governance.sync import SyncFailedError, apply_sync, plan_sync
-    from ..governance.sync_runs import RUNS_DIR, SyncRun, new_run_id, save_run
-    from ..governance.updates import load_updates
+    from ...checks.registry import load_registry
+    from ...config.errors import ConfigError
+    from ...governance.sync import SyncFailedError, apply_sync, plan_sync
+    from ...governance.sync_runs import RUNS_DIR, SyncRun, new_run_id, save_run
+    from ...governance.updates import load_updates
 
     registry = load_registry()
     try:
@@ -177,8 +177,8 @@ def run_sync(args: argparse.Namespace) -> int:
 def _rollback(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from ..governance.rollback import rollback_run
-    from ..governance.sync_runs import RUNS_DIR, RunNotFoundError, load_run, save_run
+    from ...governance.rollback import rollback_run
+    from ...governance.sync_runs import RUNS_DIR, RunNotFoundError, load_run, save_run
 
     orchestrator = _orchestrator(args, None)
     runs_dir = orchestrator.path.parent / RUNS_DIR

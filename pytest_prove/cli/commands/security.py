@@ -11,10 +11,10 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..usage import UsageError
+from ...errors import UsageError
 
 if TYPE_CHECKING:
-    from ..checks.security import SecuritySettings
+    from ...checks.security import SecuritySettings
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -34,9 +34,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _settings(root: Path, config: str | None) -> SecuritySettings:
-    from ..checks.security import SecuritySettings
-    from ..config.errors import ConfigError
-    from ..config.load import load_fleet
+    from ...checks.security import SecuritySettings
+    from ...config.errors import ConfigError
+    from ...config.load import load_fleet
 
     try:
         fleet = load_fleet(Path(config) if config else None, root)
@@ -51,10 +51,10 @@ def _settings(root: Path, config: str | None) -> SecuritySettings:
 
 
 def run_baseline(args: argparse.Namespace) -> int:
-    from ..checks.security import scan_secrets
-    from ..git.context import RepoContext, RepoContextError
-    from ..governance.output_file import write_output
-    from ..security.baseline import BaselineError, dump_baseline, load_baseline
+    from ...checks.security import scan_secrets
+    from ...git.context import RepoContext, RepoContextError
+    from ...governance.output_file import write_output
+    from ...security.baseline import BaselineError, dump_baseline, load_baseline
 
     context = RepoContext(Path(args.repo))
     try:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..usage import UsageError
+from ...errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -33,11 +33,11 @@ def _locations(config: str | None) -> tuple[Path | None, Path]:
     They are found as a run finds them: from the orchestrator file (given, or one of
     the usual names here) or, without one, from the repository in this directory.
     """
-    from ..cli import ORCHESTRATOR_NAMES
-    from ..config.errors import ConfigError
-    from ..config.load import load_fleet
-    from ..report.dashboard_sink import LIVE_FILE
-    from ..report.history import history_path
+    from ...config.errors import ConfigError
+    from ...config.load import load_fleet
+    from ...report.dashboard_sink import LIVE_FILE
+    from ...report.history import history_path
+    from ..main import ORCHESTRATOR_NAMES
 
     found = (
         Path(config)
@@ -53,8 +53,8 @@ def _locations(config: str | None) -> tuple[Path | None, Path]:
 
 
 def _print_summary(history: Path | None, live: Path) -> int:
-    from ..report.dashboard_sink import recent_runs
-    from ..report.live_file import LiveFileError, describe_live, read_live
+    from ...report.dashboard_sink import recent_runs
+    from ...report.live_file import LiveFileError, describe_live, read_live
 
     runs, problem = recent_runs(history, limit=1)
     if problem:
@@ -90,7 +90,7 @@ def run_status(args: argparse.Namespace) -> int:
     history, live = _locations(args.config)
     if not args.dashboard:
         return _print_summary(history, live)
-    from ..report.dashboard_server import DashboardServer
+    from ...report.dashboard_server import DashboardServer
 
     try:
         server = DashboardServer(history, live, port=args.port)

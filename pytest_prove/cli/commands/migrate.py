@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..usage import UsageError
+from ...errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -26,9 +26,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    from ..checks.registry import load_registry
-    from ..governance.migrate import MigrationError, migrate_config, parse_old_config
-    from ..governance.output_file import write_new_file
+    from ...checks.registry import load_registry
+    from ...governance.migrate import MigrationError, migrate_config, parse_old_config
+    from ...governance.output_file import write_new_file
 
     source = Path(args.old)
     try:

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..usage import UsageError
+from ...errors import UsageError
 
 if TYPE_CHECKING:
-    from ..report.run_record import RunRecord
+    from ...report.run_record import RunRecord
 
 _RELATIVE = re.compile(r"^(\d+)([dhw])$")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -85,7 +85,7 @@ def parse_since(text: str, now: datetime.datetime) -> datetime.datetime:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from ..report.merge import merge_reports
+    from ...report.merge import merge_reports
 
     if not args.merge:
         raise UsageError("prove report: --durations goes with --merge")
@@ -119,7 +119,7 @@ def _merge(args: argparse.Namespace) -> int:
 
 def _write(output: str | None, text: str) -> None:
     """``text`` to ``output``, else stdout."""
-    from ..governance.output_file import write_output
+    from ...governance.output_file import write_output
 
     if output:
         write_output(Path(output), text, who="prove report")
@@ -129,8 +129,8 @@ def _write(output: str | None, text: str) -> None:
 
 def _record_durations(shards: Sequence[Path], target: Path) -> None:
     """Shards never write the durations file (see :mod:`pytest_prove.durations`): the merge does."""
-    from ..durations import read_durations, write_durations
-    from ..report.from_json import read_json_runs
+    from ...durations import read_durations, write_durations
+    from ...report.from_json import read_json_runs
 
     if any(p.suffix.lower() != ".json" for p in shards):
         raise UsageError("prove report --durations: durations come from the JSON reports")
@@ -148,11 +148,11 @@ def default_history(config: str | None) -> Path:
     """Where a run with this orchestrator (given, or found here) writes its history."""
     import pydantic
 
-    from ..cli import ORCHESTRATOR_NAMES
-    from ..config.errors import ConfigError
-    from ..config.models import GlobalSettings
-    from ..config.yamlfile import load_yaml_file
-    from ..report.history import history_path
+    from ...config.errors import ConfigError
+    from ...config.models import GlobalSettings
+    from ...config.yamlfile import load_yaml_file
+    from ...report.history import history_path
+    from ..main import ORCHESTRATOR_NAMES
 
     found = [Path(config)] if config else [Path(n) for n in ORCHESTRATOR_NAMES if Path(n).is_file()]
     if not found:
@@ -168,7 +168,7 @@ def default_history(config: str | None) -> Path:
 
 
 def _history_runs(path: Path, since: datetime.datetime | None) -> list[RunRecord]:
-    from ..report.history import open_history
+    from ...report.history import open_history
 
     if not path.is_file():
         raise UsageError(
@@ -193,11 +193,11 @@ def _only_repos(runs: list[RunRecord], repos: list[str]) -> list[RunRecord]:
 def run_report(args: argparse.Namespace) -> int:
     if args.merge or args.durations:
         return _merge(args)
-    from ..report.formats import RENDERERS
-    from ..report.from_json import read_json_runs
-    from ..report.history import HistoryError
-    from ..report.summary import summarise
-    from ..support.clock import now_or_real
+    from ...report.formats import RENDERERS
+    from ...report.from_json import read_json_runs
+    from ...report.history import HistoryError
+    from ...report.summary import summarise
+    from ...support.clock import now_or_real
 
     since = parse_since(args.since, now_or_real(os.environ)) if args.since is not None else None
     if args.from_json:
@@ -222,7 +222,7 @@ def run_report(args: argparse.Namespace) -> int:
                     f"prove report: no gate of repository {name!r} in these runs", file=sys.stderr
                 )
     if args.compliance:
-        from ..governance.compliance import compliance_report
+        from ...governance.compliance import compliance_report
 
         text = compliance_report(args.config, runs, since, args.format)
     else:

@@ -1,0 +1,1 @@
+"""The `prove` command line: argument parsing in main.py, one module per subcommand."""
