@@ -4,7 +4,7 @@ Generates a YAML spec of about 5 MB with 2,000 operations (1,000 paths, each a
 GET with query parameters and a POST with a request body, every schema
 inline plus shared components), a base version and a changed version (a few
 breaking and safe changes), then times parsing + bundling, validation and the
-diff of the two, as :func:`pytest_prove.contracts.review.review_spec` does them.
+diff of the two, as :func:`pytest_prove.engines.contracts.review.review_spec` does them.
 
     python3 bench/contracts.py [--operations 2000] [--repeat 3]
 """
@@ -18,10 +18,10 @@ from typing import Any
 
 import yaml
 
-from pytest_prove.contracts.diff import diff_specs
-from pytest_prove.contracts.refs import Reader, bundle_spec
-from pytest_prove.contracts.review import review_spec
-from pytest_prove.contracts.validate import validate_spec
+from pytest_prove.engines.contracts.diff import diff_specs
+from pytest_prove.engines.contracts.refs import Reader, bundle_spec
+from pytest_prove.engines.contracts.review import review_spec
+from pytest_prove.engines.contracts.validate import validate_spec
 from pytest_prove.support.text import TextFile
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: what sanitizing a gate's result (report/sanitize.py) costs a gate with many findings.
+"""Benchmark: what sanitizing a gate's result (redact/sanitize.py) costs a gate with many findings.
 
 Usage: python bench/sanitize.py [--findings 30000] [--runs 5]
 
@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pytest_prove.api import CheckResult, Finding  # noqa: E402
+from pytest_prove.redact.sanitize import sanitize, sanitize_result  # noqa: E402
 from pytest_prove.report.failure import format_failure  # noqa: E402
-from pytest_prove.report.sanitize import sanitize, sanitize_result  # noqa: E402
 from tests.plugin_site import install_check  # noqa: E402
 
 TOKEN = "ghp_" + "aB3" * 12
@@ -54,7 +54,7 @@ def run(context, settings):
     ])
 
 if os.environ.get("BENCH_RAW"):
-    import pytest_prove.report.sanitize as sanitize
+    import pytest_prove.redact.sanitize as sanitize
     sanitize.sanitize_result = lambda result: result
 
 @hookimpl

@@ -38,8 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from peer_runs import ENV as GIT_ENV
 
 from pytest_prove.checks.security import SecuritySettings, check_security
+from pytest_prove.engines.security.secrets import SecretScanner
 from pytest_prove.git.context import RepoContext
-from pytest_prove.security.secrets import SecretScanner
 from tests.security_samples import JWT
 
 PLANT_EVERY = 2000

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from .checks.command_reports import load_json
+from .engines.command.reports import load_json
 from .support.files import write_atomic
 
 if TYPE_CHECKING:

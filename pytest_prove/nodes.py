@@ -160,8 +160,8 @@ class GateItem(pytest.Item):
 
     def runtest(self) -> None:
         from .git.context import RepoContextError
-        from .notify.redact import secret_values
-        from .report.sanitize import sanitize, sanitize_result
+        from .redact.redactor import secret_values
+        from .redact.sanitize import sanitize, sanitize_result
 
         context = context_of(self.config, self.repo)
         mode = _fact(context, "mode")
@@ -236,7 +236,7 @@ class GateItem(pytest.Item):
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, GateFailedError):
             return excinfo.value.text
-        from .report.sanitize import sanitize
+        from .redact.sanitize import sanitize
 
         # A check that raised: its message may quote what it read (a file name that is not
         # UTF-8, which xdist cannot carry, or a token), so it is cleaned like any result.

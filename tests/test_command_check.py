@@ -18,7 +18,7 @@ import pytest
 
 from pytest_prove.api import CheckResult, Finding, Severity
 from pytest_prove.checks.command import COMMAND, CommandSettings, run_command
-from pytest_prove.checks.command_reports import (
+from pytest_prove.engines.command.reports import (
     MAX_FINDINGS,
     ReportError,
     ReportPaths,

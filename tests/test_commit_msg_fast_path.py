@@ -6,8 +6,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pytest_prove.checks.commit_msg import CommitMsgSettings, _exemption, _obviously_valid
-from pytest_prove.checks.commit_parser import parse_lint_message
-from pytest_prove.checks.commit_rules import violations
+from pytest_prove.engines.commits.parser import parse_lint_message
+from pytest_prove.engines.commits.rules import violations
 
 TYPES = ["feat", "fix", "chore", "perf", "Feat", "amend", "fixup", "squash", "revert", "x_y", "b2"]
 SCOPES = ["api", "core-ui", "API", "a/b", "a, b", "", "x y", "v1"]

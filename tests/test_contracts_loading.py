@@ -10,9 +10,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.contracts.loading import MAX_NODES, SpecParseError, parse_document
-from pytest_prove.contracts.refs import bundle_spec, follow_ref
-from pytest_prove.contracts.validate import SpecError, validate_spec
+from pytest_prove.engines.contracts.loading import MAX_NODES, SpecParseError, parse_document
+from pytest_prove.engines.contracts.refs import bundle_spec, follow_ref
+from pytest_prove.engines.contracts.validate import SpecError, validate_spec
 from pytest_prove.support.text import read_text
 
 JSON_VALUES = st.recursive(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pytest_prove.contracts.refs import Reader
-from pytest_prove.contracts.review import review_spec
+from pytest_prove.engines.contracts.refs import Reader
+from pytest_prove.engines.contracts.review import review_spec
 from pytest_prove.support.text import TextFile
 from tests.contracts_samples import dump, mutated, pet_store
 

@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema.exceptions import UnknownType  # type: ignore[import-untyped,unused-ignore]
 
-from pytest_prove.contracts.oas_schemas import meta_error_oas30, meta_error_oas31
-from pytest_prove.contracts.semantics import semantic_errors
-from pytest_prove.contracts.validate import (
+from pytest_prove.engines.contracts.oas_schemas import meta_error_oas30, meta_error_oas31
+from pytest_prove.engines.contracts.semantics import semantic_errors
+from pytest_prove.engines.contracts.validate import (
     MAX_ERRORS,
     SpecError,
     spec_version,

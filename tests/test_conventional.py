@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from pytest_prove.conventional import (
+from pytest_prove.engines.commits.conventional import (
     IgnoreReason,
     ParsedMessage,
     clean_message_lines,

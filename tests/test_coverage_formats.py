@@ -20,10 +20,10 @@ from pytest_prove.checks.coverage import (
     diff_coverage,
     line_ranges,
 )
-from pytest_prove.coverage.cobertura import read_cobertura
-from pytest_prove.coverage.lcov import read_lcov
-from pytest_prove.coverage.model import ReportError
-from pytest_prove.coverage.paths import PathMapper
+from pytest_prove.engines.coverage.cobertura import read_cobertura
+from pytest_prove.engines.coverage.lcov import read_lcov
+from pytest_prove.engines.coverage.model import ReportError
+from pytest_prove.engines.coverage.paths import PathMapper
 from pytest_prove.git import RepoContext
 from tests.peers import peer_executable
 from tests.repo_builder import MakeRepo, RepoBuilder

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from pytest_prove.api import CheckResult, Finding
 from pytest_prove.checks.feature_flags import FeatureFlagsSettings, check_feature_flags
-from pytest_prove.checks.flag_registry import (
+from pytest_prove.engines.flags.registry import (
     DEFAULT_CALL_PATTERNS,
     FlagSpec,
     compile_patterns,

@@ -37,15 +37,20 @@ HINTS = [
     Hint("checks/coverage.py", "missing", "coverage.missing=skip", "skip"),
     Hint("checks/contracts.py", "specs", "contracts.specs=[api.yaml]", ["api.yaml"]),
     Hint("checks/contracts.py", "missing", "contracts.missing=skip", "skip"),
-    Hint("checks/flag_registry.py", "registry", "feature-flags.registry=f.yaml", "f.yaml"),
-    Hint("checks/flag_registry.py", "registry", "killswitch.registry=f.yaml", "f.yaml"),
+    Hint("engines/flags/registry.py", "registry", "feature-flags.registry=f.yaml", "f.yaml"),
+    Hint("engines/flags/registry.py", "registry", "killswitch.registry=f.yaml", "f.yaml"),
     Hint(
-        "security/audit.py",
+        "engines/security/audit.py",
         "dependencies.advisories",
         "security.dependencies.advisories=osv",
         "osv",
     ),
-    Hint("security/audit.py", "dependencies.enabled", "security.dependencies.enabled=false", False),
+    Hint(
+        "engines/security/audit.py",
+        "dependencies.enabled",
+        "security.dependencies.enabled=false",
+        False,
+    ),
 ]
 # How messages name a setting: "set `x`", "set `x: NAME`", "set x.y to", "set x in the
 # configuration", "set `check: {x: [PATH]}`", "`check: {x: skip}`", "the `x` setting",
@@ -58,7 +63,7 @@ HINT_PATTERNS = (
     re.compile(r"\bor ([a-z_]+\.[a-z_]+): "),
 )
 # Where gate messages are written; governance and commands speak of other files.
-GATE_CODE = ("checks", "git", "security", "coverage", "contracts", "runner")
+GATE_CODE = ("checks", "git", "engines", "runner")
 
 
 def _messages(path: Path) -> list[str]:
@@ -83,7 +88,7 @@ def _messages(path: Path) -> list[str]:
 def _hints_in_code() -> set[tuple[str, str]]:
     found = set()
     for folder in GATE_CODE:
-        for path in sorted((PACKAGE / folder).glob("*.py")):
+        for path in sorted((PACKAGE / folder).rglob("*.py")):
             source = path.relative_to(PACKAGE).as_posix()
             for message in _messages(path):
                 for pattern in HINT_PATTERNS:

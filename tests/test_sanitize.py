@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_prove.api import CheckResult, Finding, Severity
-from pytest_prove.report import sanitize as sanitize_module
-from pytest_prove.report.sanitize import MAX_CHARS, sanitize, sanitize_result
-from pytest_prove.security.mask import mask
-from pytest_prove.security.rules import BUILTIN_RULES
+from pytest_prove.redact import sanitize as sanitize_module
+from pytest_prove.redact.mask import mask
+from pytest_prove.redact.sanitize import MAX_CHARS, sanitize, sanitize_result
+from pytest_prove.redact.secret_rules import BUILTIN_RULES
 from tests.plugin_site import install_check
 from tests.repo_builder import MakeRepo, RepoBuilder
 from tests.security_samples import SAMPLES, UPPER_DIGITS, rand

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.security.advisories import VersionError, load_advisories
-from pytest_prove.security.lockfiles import LockfileError, Package, parse_lockfile
+from pytest_prove.engines.security.advisories import VersionError, load_advisories
+from pytest_prove.engines.security.lockfiles import LockfileError, Package, parse_lockfile
 
 REQUIREMENTS = """\
 # pinned

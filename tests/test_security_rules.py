@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pytest_prove.checks.security import RULE_IDS, SecuritySettings, check_security
+from pytest_prove.engines.security.secrets import SecretScanner
 from pytest_prove.git.context import RepoContext
-from pytest_prove.security.mask import mask
-from pytest_prove.security.secrets import SecretScanner
+from pytest_prove.redact.mask import mask
 from tests.repo_builder import MakeRepo
 from tests.security_samples import SAMPLES
 

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.security.baseline import BaselineError, dump_baseline, load_baseline
-from pytest_prove.security.entropy import is_hex, shannon_entropy
-from pytest_prove.security.mask import mask
-from pytest_prove.security.rules import Rule
-from pytest_prove.security.secrets import SecretHit, SecretScanner
+from pytest_prove.engines.security.baseline import BaselineError, dump_baseline, load_baseline
+from pytest_prove.engines.security.entropy import is_hex, shannon_entropy
+from pytest_prove.engines.security.secrets import SecretHit, SecretScanner
+from pytest_prove.redact.mask import mask
+from pytest_prove.redact.secret_rules import Rule
 from tests.security_samples import SAMPLES, rand
 
 GITHUB_LINE, GITHUB_TOKEN, _ = SAMPLES["github-token"]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.security.semver import InvalidSemverError, SemVer, parse_semver
+from pytest_prove.engines.security.semver import InvalidSemverError, SemVer, parse_semver
 
 # semver.org's own example chains.
 ORDERED = [

@@ -16,8 +16,8 @@ import pytest
 from pytest_prove.api import Severity
 from pytest_prove.checks.feature_flags import FeatureFlagsSettings, check_feature_flags
 from pytest_prove.checks.security import SecuritySettings, check_security
+from pytest_prove.engines.security.baseline import BaselineError, load_baseline
 from pytest_prove.git.context import RepoContext
-from pytest_prove.security.baseline import BaselineError, load_baseline
 from pytest_prove.support.clock import NOW_VARIABLE
 from pytest_prove.support.files import NotAFileError, digest_file, open_regular
 from pytest_prove.support.text import read_text

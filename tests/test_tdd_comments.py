@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.checks.tdd_comments import only_comments
+from pytest_prove.engines.tdd.comments import only_comments
 from tests.repo_builder import MakeRepo
 from tests.test_tdd_check import on_branch, run, untested
 

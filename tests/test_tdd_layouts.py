@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_prove.api import Severity
-from pytest_prove.checks.js_globs import compile_js_glob
+from pytest_prove.engines.tdd.js_globs import compile_js_glob
 from pytest_prove.support.globs import compile_glob
 from tests.repo_builder import MakeRepo
 from tests.test_tdd_check import on_branch, run, untested
@@ -185,7 +185,7 @@ def test_a_changed_test_that_names_the_source_is_its_test(
 
 @given(st.text(max_size=60))
 def test_any_source_path_gives_a_valid_pattern_or_none(path: str) -> None:
-    from pytest_prove.checks.tdd_references import reference_pattern
+    from pytest_prove.engines.tdd.references import reference_pattern
 
     pattern = reference_pattern(path)
     assert pattern is None or pattern.search("") is None or pattern.pattern
@@ -218,8 +218,8 @@ def test_the_word_index_finds_what_the_pattern_finds(source: str, text: str) -> 
     import tempfile
     from pathlib import Path
 
-    from pytest_prove.checks.tdd_layout import language_of
-    from pytest_prove.checks.tdd_references import TestTexts, reference_pattern
+    from pytest_prove.engines.tdd.layout import language_of
+    from pytest_prove.engines.tdd.references import TestTexts, reference_pattern
 
     pattern = reference_pattern(source)
     language = language_of(source) or ""

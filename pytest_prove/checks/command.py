@@ -27,9 +27,15 @@ from ..api import (
     MetricValue,
     Severity,
 )
+from ..engines.command.reports import (
+    MAX_REPORT_BYTES,
+    ReportError,
+    ReportFormat,
+    ReportPaths,
+    parse_report,
+)
 from ..git.runner import without_git_redirects
 from ..support.process import OutputCapture, describe_exit, run_in_own_group
-from .command_reports import MAX_REPORT_BYTES, ReportError, ReportFormat, ReportPaths, parse_report
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext

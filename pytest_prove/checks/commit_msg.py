@@ -1,9 +1,10 @@
 """The ``commit-msg`` check: every commit in range follows Conventional Commits 1.0.0.
 
 With its defaults it gives the verdicts of ``commitlint`` with @commitlint/config-conventional:
-the same rules, ids, defaults and severities (:mod:`.commit_rules`), on the message split as
-commitlint's parser splits it (:mod:`.commit_parser`), with commitlint's default ignores
-(:func:`pytest_prove.conventional.is_ignored`).  Stricter rules of its own are settings.
+the same rules, ids, defaults and severities (:mod:`pytest_prove.engines.commits.rules`), on
+the message split as commitlint's parser splits it (:mod:`pytest_prove.engines.commits.parser`),
+with commitlint's default ignores (:func:`pytest_prove.engines.commits.conventional.is_ignored`).
+Stricter rules of its own are settings.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from pytest_prove.conventional import IgnoreReason, is_ignored
+from pytest_prove.engines.commits.conventional import IgnoreReason, is_ignored
 
 from ..api import Check, CheckResult, Finding, Severity
-from .commit_parser import JS_SPACE, parse_lint_message
-from .commit_rules import Violation, violations
+from ..engines.commits.parser import JS_SPACE, parse_lint_message
+from ..engines.commits.rules import Violation, violations
 from .commit_settings import CommitMsgSettings
 
 if TYPE_CHECKING:

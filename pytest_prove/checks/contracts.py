@@ -2,7 +2,7 @@
 
 Each spec file (2.0, 3.0, 3.1; YAML or JSON) in the work tree is bundled (its
 references to other repository files inlined, never fetched), validated by
-openapi-spec-validator's schemas and rules (see :mod:`pytest_prove.contracts.validate`),
+openapi-spec-validator's schemas and rules (see :mod:`pytest_prove.engines.contracts.validate`),
 and compared with its version at the merge-base.  A breaking change fails the
 gate unless it is declared: ``info.version``'s major number went up, or a
 commit in range is a breaking Conventional Commit.  Then the changes are
@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import Field
 
-from pytest_prove.contracts.review import Review, base_reader, review_spec
-from pytest_prove.conventional import parse_commit_message
+from pytest_prove.engines.commits.conventional import parse_commit_message
+from pytest_prove.engines.contracts.review import Review, base_reader, review_spec
 from pytest_prove.support.globs import matches_any
 
 from ..api import Check, CheckResult, CheckSettings, Finding, MetricValue, Severity

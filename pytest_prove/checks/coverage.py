@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import Field
 
-from pytest_prove.coverage.measure import Measurement, measure
-from pytest_prove.coverage.model import FileCoverage, Report, ReportError, merge
-from pytest_prove.coverage.paths import PathMapper
-from pytest_prove.coverage.sources import DEFAULT_LOCATIONS, find_reports, read_report
+from pytest_prove.engines.coverage.measure import Measurement, measure
+from pytest_prove.engines.coverage.model import FileCoverage, Report, ReportError, merge
+from pytest_prove.engines.coverage.paths import PathMapper
+from pytest_prove.engines.coverage.sources import DEFAULT_LOCATIONS, find_reports, read_report
 from pytest_prove.support.files import digest_file
 from pytest_prove.support.globs import matches_any
 

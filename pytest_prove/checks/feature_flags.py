@@ -1,9 +1,9 @@
 """The ``feature-flags`` check: flags in code are declared, owned, alive and well named.
 
-Declarations come from the flag registry (:mod:`.flag_registry`); references from
-the code files the settings' globs select, read once each.  With ``scan: tree`` (the
-default) every such file in the work tree is read, which is what "declared but
-referenced nowhere" needs; ``scan: changed`` reads only the changed files and
+Declarations come from the flag registry (:mod:`pytest_prove.engines.flags.registry`);
+references from the code files the settings' globs select, read once each.  With
+``scan: tree`` (the default) every such file in the work tree is read, which is what
+"declared but referenced nowhere" needs; ``scan: changed`` reads only the changed files and
 skips that rule.
 """
 
@@ -20,8 +20,7 @@ from pytest_prove.support import clock
 from pytest_prove.support.clock import ClockError
 
 from ..api import Check, CheckResult, Finding, MetricValue, Regex
-from ..support.text import read_text
-from .flag_registry import (
+from ..engines.flags.registry import (
     FlagReference,
     FlagScanSettings,
     FlagSpec,
@@ -32,6 +31,7 @@ from .flag_registry import (
     is_code,
     load_registry,
 )
+from ..support.text import read_text
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext

@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Final
 
 from pydantic import Field
 
-from pytest_prove.conventional import parse_commit_message
+from pytest_prove.engines.commits.conventional import parse_commit_message
 from pytest_prove.support.globs import matches_any
 
 from ..api import Check, CheckResult, Finding
-from ..support.text import read_text
-from .flag_registry import (
+from ..engines.flags.registry import (
     FlagScanSettings,
     compile_patterns,
     find_references,
@@ -26,6 +25,7 @@ from .flag_registry import (
     is_code,
     load_registry,
 )
+from ..support.text import read_text
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import Commit, RepoContext

@@ -10,7 +10,7 @@ Three sub-checks, each with a settings section of its own:
 - ``dependencies``: lock files matched against OSV advisories from a local
   directory.  Without one the sub-check says "not configured" (a warning).
 
-A secret is only ever shown masked (:func:`pytest_prove.security.mask.mask`).
+A secret is only ever shown masked (:func:`pytest_prove.redact.mask.mask`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Final
 
-from pytest_prove.security.audit import audit_dependencies
-from pytest_prove.security.forbidden import forbidden_paths
-from pytest_prove.security.outcome import Outcome
-from pytest_prove.security.scan import scan_secrets, secret_findings
-from pytest_prove.security.settings import (
+from pytest_prove.engines.security.audit import audit_dependencies
+from pytest_prove.engines.security.forbidden import forbidden_paths
+from pytest_prove.engines.security.outcome import Outcome
+from pytest_prove.engines.security.scan import scan_secrets, secret_findings
+from pytest_prove.engines.security.settings import (
     RULE_IDS,
     DependenciesSettings,
     ForbiddenFilesSettings,

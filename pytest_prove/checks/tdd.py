@@ -3,7 +3,7 @@
 A changed file is a test, a source that needs one, a file of a language tdd cannot
 map (reported as not judged), or none of these (docs, fixtures, generated code).
 What is a test comes from the repository's own test configuration and each
-language's conventions (:mod:`.tdd_layout`).  A source is tested by, in turn:
+language's conventions (:mod:`pytest_prove.engines.tdd.layout`).  A source is tested by, in turn:
 
 1. a test at a path its templates name (``tests/test_{stem}.py``), globs allowed;
 2. a test of its language named after it (``testing/python/calc.py``, ``CalcTest.java``);
@@ -11,7 +11,7 @@ language's conventions (:mod:`.tdd_layout`).  A source is tested by, in turn:
 4. for Go and Maven/Gradle sources, a test of the same package (a test file beside a
    ``.go`` file; ``src/test/java/p/`` for ``src/main/java/p/``);
 5. a changed test of its language that names it: imports its module, requires its path,
-   names its class (:mod:`.tdd_references`; ``by_reference``);
+   names its class (:mod:`pytest_prove.engines.tdd.references`; ``by_reference``);
 6. a changed test of its language that no other changed source claims by name (for Go,
    in its package): tests reach code they do not name (pytest's ``pytester``, a package's
    ``require('..')``), and a change's new test is rarely named after the file it fixes;
@@ -19,7 +19,7 @@ language's conventions (:mod:`.tdd_layout`).  A source is tested by, in turn:
 
 ``strict`` wants the test of 1-4 changed in the same diff, ``lenient`` existing.  A
 file whose code did not change (a pure move; a change to comments, docstrings or blank
-lines only, :mod:`.tdd_comments`) needs only an existing test, and a
+lines only, :mod:`pytest_prove.engines.tdd.comments`) needs only an existing test, and a
 renamed file's test may match its old path too.
 """
 
@@ -35,17 +35,12 @@ from pydantic import Field, model_validator
 from pytest_prove.support.globs import compile_glob, matches_any
 
 from ..api import Check, CheckResult, CheckSettings, Finding, Severity
-from .tdd_comments import changes_code
-from .tdd_content import is_generated, touches_test_module
-from .tdd_defaults import DEFAULT_TEMPLATES, EXCLUDE, INCLUDE, UNMAPPED
-from .tdd_layout import (
-    TestLayout,
-    conventional_layout,
-    language_of,
-    read_layout,
-)
-from .tdd_templates import TestTemplate, expand_template
-from .tdd_tests import RepoTests
+from ..engines.tdd.comments import changes_code
+from ..engines.tdd.content import is_generated, touches_test_module
+from ..engines.tdd.defaults import DEFAULT_TEMPLATES, EXCLUDE, INCLUDE, UNMAPPED
+from ..engines.tdd.layout import TestLayout, conventional_layout, language_of, read_layout
+from ..engines.tdd.repo_tests import RepoTests
+from ..engines.tdd.templates import TestTemplate, expand_template
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Final
 
-from ..checks.command_reports import ReportError, load_json
+from ..engines.command.reports import ReportError, load_json
 
 DEFAULT_AUDIT_LOG: Final = ".prove/audit.jsonl"
 GENESIS: Final = "0" * 64

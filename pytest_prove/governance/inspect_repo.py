@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from ..checks.command_reports import ReportError, load_json
-from ..checks.tdd_layout import TestLayout, language_of, read_layout
+from ..engines.command.reports import ReportError, load_json
+from ..engines.tdd.layout import TestLayout, language_of, read_layout
 from ..git.runner import GitCommandError, run_git
 from ..support.text import read_text
 

@@ -15,8 +15,8 @@ from typing import Any, Final
 import yaml
 from pydantic.alias_generators import to_snake
 
-from ..checks.command_reports import ReportError, load_json
 from ..checks.registry import Registry
+from ..engines.command.reports import ReportError, load_json
 from .config_writer import GateChoice, render_config
 from .settings_filter import accepted_settings
 

@@ -14,7 +14,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Final
 
-from ..checks.command_reports import load_json
+from ..engines.command.reports import load_json
 from ..support.files import write_atomic
 
 RUNS_DIR: Final = ".prove/sync-runs"

@@ -27,7 +27,7 @@ from ..config.errors import ConfigError, KeyPath, prefixed
 from ..config.models import ConfigModel
 from ..config.validation import first_error
 from ..config.yamlfile import load_yaml_file
-from ..conventional import parse_commit_message
+from ..engines.commits.conventional import parse_commit_message
 from .git_ops import branch_name_problem
 
 OPERATIONS: Final = ("set", "unset", "add_checks", "remove_checks")

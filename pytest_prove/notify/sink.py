@@ -71,7 +71,7 @@ class _NotifySink:
         self.env = env
 
     def pytest_prove_run_finished(self, config: pytest.Config, run: RunRecord) -> None:
-        from .redact import Redactor, secret_values
+        from ..redact.redactor import Redactor, secret_values
 
         recorder = config.stash[RECORDER_KEY]
         redact = Redactor(secret_values(self.env))

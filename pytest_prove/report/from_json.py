@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..checks.command_reports import ReportError, load_json
+from ..engines.command.reports import ReportError, load_json
 from ..errors import UsageError
 from .run_record import CACHED_PREFIX, GateRecord, Outcome, RunRecord
 

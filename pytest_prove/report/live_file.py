@@ -14,7 +14,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from ..checks.command_reports import ReportError, load_json
+from ..engines.command.reports import ReportError, load_json
 from ..support.files import read_if_present
 from .liveness import ProcessMark, ProcessState, process_state
 

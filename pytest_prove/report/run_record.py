@@ -206,7 +206,7 @@ class RunRecorder:
     """Builds the :class:`RunRecord` on the controller and hands it to the sinks."""
 
     def __init__(self, config: pytest.Config, fleet: Fleet) -> None:
-        from .sanitize import sanitize
+        from ..redact.sanitize import sanitize
 
         self.config = config
         self.id = uuid.uuid4().hex

@@ -52,9 +52,9 @@ def _settings(root: Path, config: str | None) -> SecuritySettings:
 
 def run_baseline(args: argparse.Namespace) -> int:
     from ...checks.security import scan_secrets
+    from ...engines.security.baseline import BaselineError, dump_baseline, load_baseline
     from ...git.context import RepoContext, RepoContextError
     from ...governance.output_file import write_output
-    from ...security.baseline import BaselineError, dump_baseline, load_baseline
 
     context = RepoContext(Path(args.repo))
     try:

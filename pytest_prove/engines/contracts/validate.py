@@ -21,12 +21,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from .loading import Json, JsonPath
-from .oas_schemas import (
-    instance_path,
-    non_finite,
-    structure_validator,
-    structure_validator_python,
-)
+from .oas_schemas import instance_path, non_finite, structure_validator, structure_validator_python
 from .semantics import semantic_errors
 
 __all__ = ["MAX_ERRORS", "SpecError", "spec_version", "structure_errors", "validate_spec"]

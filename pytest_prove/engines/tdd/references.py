@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from ..support.text import read_text
-from .tdd_layout import language_of
+from ...support.text import read_text
+from .layout import language_of
 
 __all__ = ["TestTexts", "reference_pattern"]
 

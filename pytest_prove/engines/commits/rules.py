@@ -1,6 +1,6 @@
 """The ``commit-msg`` rules: @commitlint/rules as @commitlint/config-conventional sets them.
 
-Each rule reads the parts :func:`~pytest_prove.checks.commit_parser.parse_lint_message`
+Each rule reads the parts :func:`~pytest_prove.engines.commits.parser.parse_lint_message`
 finds, as commitlint's rule of the same name reads its parser's, so that both give the
 same verdict on the same message.  The rules config-conventional leaves out
 (``scope-case``, ``scope-enum``, ``scope-empty``) run only when their setting is given.
@@ -14,9 +14,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Final, NamedTuple
 
-from ..api import Severity
-from .commit_parser import JS_SPACE, LintMessage, js_length
-from .commit_settings import Case, CommitMsgSettings
+from ...api import Severity
+from ...checks.commit_settings import Case, CommitMsgSettings
+from .parser import JS_SPACE, LintMessage, js_length
 
 __all__ = ["Violation", "violations"]
 

@@ -28,9 +28,9 @@ from collections.abc import Callable, Iterable
 from typing import Final
 
 from ..api import CheckResult, Finding, MetricValue
-from ..notify.redact import Redactor
-from ..security.mask import mask
-from ..security.rules import BUILTIN_RULES, Rule, TokenMatcher, is_placeholder
+from .mask import mask
+from .redactor import Redactor
+from .secret_rules import BUILTIN_RULES, Rule, TokenMatcher, is_placeholder
 
 __all__ = ["MAX_CHARS", "sanitize", "sanitize_result"]
 

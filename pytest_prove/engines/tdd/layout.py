@@ -36,7 +36,7 @@ from typing import Any, Final
 
 from pytest_prove.support.globs import compile_glob
 
-from ..support.text import read_text
+from ...support.text import read_text
 from .js_globs import compile_js_glob
 
 __all__ = ["LANGUAGES", "TestLayout", "language_of", "read_layout", "test_stem"]

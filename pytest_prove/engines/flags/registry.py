@@ -24,8 +24,8 @@ from pytest_prove.config.validation import first_error
 from pytest_prove.config.yamlfile import LoadedFile, load_yaml_file
 from pytest_prove.support.globs import matches_any
 
-from ..api import CheckSettings, Finding, Regex
-from ..support.text import read_text
+from ...api import CheckSettings, Finding, Regex
+from ...support.text import read_text
 
 __all__ = [
     "DEFAULT_CALL_PATTERNS",

@@ -18,8 +18,8 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from ..support.text import read_text, text_of
-from .tdd_layout import language_of
+from ...support.text import read_text, text_of
+from .layout import language_of
 
 if TYPE_CHECKING:
     from pytest_prove.git.diff import ChangedFile

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 from urllib.parse import urlsplit
 
-from ..security.mask import mask
+from .mask import mask
 
 __all__ = ["SECRET_VARIABLES", "Redactor", "secret_parts", "secret_values"]
 

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Final
 
-from ..support.text import read_head, read_text
+from ...support.text import read_head, read_text
 
 __all__ = ["is_generated", "touches_test_module"]
 

@@ -5,8 +5,8 @@ the conventionalcommits preset.  Its rules judge those parts, so the ``commit-ms
 parses the same way to reach the same verdicts: the header is the first line as written
 (whitespace kept), the footer starts at the first line that holds an issue reference
 (``#12``) or opens a ``BREAKING CHANGE`` note, and everything between is body.  The
-spec-level parse other checks use (:func:`pytest_prove.conventional.parse_commit_message`)
-is left as it is.
+spec-level parse other checks use
+(:func:`pytest_prove.engines.commits.conventional.parse_commit_message`) is left as it is.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from pytest_prove.conventional import SCISSORS
+from pytest_prove.engines.commits.conventional import SCISSORS
 
 __all__ = ["JS_SPACE", "LintMessage", "js_length", "parse_lint_message"]
 

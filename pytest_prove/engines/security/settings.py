@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from pytest_prove.api import STRICT_MODEL_CONFIG, CheckSettings, Regex
 
+from ...redact.secret_rules import ASSIGNMENT_RULE, BUILTIN_RULES
 from .forbidden import DEFAULT_ALLOWED, DEFAULT_FORBIDDEN
-from .rules import ASSIGNMENT_RULE, BUILTIN_RULES
 
 __all__ = [
     "DEFAULT_BASELINE",

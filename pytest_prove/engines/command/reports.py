@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any, Final, Literal
 from urllib.parse import unquote, urlsplit
 
-from ..api import Finding, Severity
+from ...api import Finding, Severity
 
 __all__ = [
     "MAX_FINDINGS",

@@ -9,9 +9,9 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .tdd_layout import TestLayout, language_of, source_stems, test_stem
-from .tdd_references import TestTexts
-from .tdd_templates import TemplateIndex
+from .layout import TestLayout, language_of, source_stems, test_stem
+from .references import TestTexts
+from .templates import TemplateIndex
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext

@@ -3,7 +3,7 @@
 Only the lines asked for are scanned (a diff's added lines), joined into one
 text so a file costs one regex pass per pattern, however many lines changed.
 A hit keeps the raw secret only for fingerprints (the baseline); its ``repr``
-omits it, and everything shown to people uses :func:`~.mask.mask`.
+omits it, and everything shown to people uses :func:`~pytest_prove.redact.mask.mask`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,16 @@ from typing import Final
 
 from pytest_prove.support.globs import matches_any
 
+from ...redact.mask import mask
+from ...redact.secret_rules import (
+    ASSIGNMENT,
+    ASSIGNMENT_RULE,
+    BUILTIN_RULES,
+    Rule,
+    TokenMatcher,
+    is_placeholder,
+)
 from .entropy import is_hex, shannon_entropy
-from .mask import mask
-from .rules import ASSIGNMENT, ASSIGNMENT_RULE, BUILTIN_RULES, Rule, TokenMatcher, is_placeholder
 
 __all__ = ["ALLOW_MARKERS", "NEXT_LINE_MARKER", "SecretHit", "SecretScanner"]
 

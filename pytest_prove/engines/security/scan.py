@@ -11,9 +11,9 @@ from pytest_prove.support.files import open_regular
 from pytest_prove.support.globs import matches_any
 from pytest_prove.support.text import read_text
 
+from ...redact.secret_rules import ASSIGNMENT_RULE, BUILTIN_RULES, Rule
 from .baseline import Baseline, BaselineError, load_baseline
 from .outcome import Outcome
-from .rules import ASSIGNMENT_RULE, BUILTIN_RULES, Rule
 from .secrets import SecretHit, SecretScanner
 from .settings import CustomRule, SecretsSettings
 

@@ -1,0 +1,1 @@
+"""Conventional Commits: the spec-level parse, commitlint's parser and its rules."""

@@ -1,0 +1,1 @@
+"""Feature flags: the registry file and the references to flags in code."""

@@ -1,0 +1,1 @@
+"""Which test belongs to which source: layouts, name templates, references and comments."""
