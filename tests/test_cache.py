@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove import cache
 from pytest_prove.config.fleet import GatePlan
 from pytest_prove.config.load import Options, load_fleet
 from pytest_prove.git.context import RepoContext
+from pytest_prove.runner import cache
 from tests.repo_builder import MakeRepo, RepoBuilder
 
 XDIST = {"n0": ["-n", "0"], "n2": ["-n", "2"]}

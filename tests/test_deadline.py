@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.deadline import GateTimeoutError, deadline
+from pytest_prove.runner.deadline import GateTimeoutError, deadline
 from tests.plugin_site import install_check
 
 # An installed third-party check that hangs: git runs a shell alias that sleeps.

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove import cache
-from pytest_prove.cache import PassCache
 from pytest_prove.git import inflight
 from pytest_prove.git.context import RepoContext
 from pytest_prove.git.lazy import lazy
 from pytest_prove.git.runner import GitCommandError, run_git
+from pytest_prove.runner import cache
+from pytest_prove.runner.cache import PassCache
 from pytest_prove.support.clock import NOW_VARIABLE
 from tests.repo_builder import MakeRepo, RepoBuilder
 

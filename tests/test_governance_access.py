@@ -6,13 +6,8 @@ import json
 
 import pytest
 
+from pytest_prove.config.access import AccessDeniedError, require_admin, role_of, waiver_refusal
 from pytest_prove.config.models import Access, Waiver
-from pytest_prove.governance.access import (
-    AccessDeniedError,
-    require_admin,
-    role_of,
-    waiver_refusal,
-)
 from pytest_prove.governance.audit import verify_log
 from tests.governance_fleet import write_waived_fleet
 

@@ -2,7 +2,7 @@
 
 Checked here (unknown names, cycles) and turned into what the run needs: repositories
 in dependency order, each one's transitive dependencies, and the connected groups that
-must run on one xdist worker (see ``pytest_prove.scheduling``).
+must run on one xdist worker (see ``pytest_prove.plugin.scheduling``).
 """
 
 from __future__ import annotations

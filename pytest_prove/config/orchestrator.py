@@ -10,7 +10,7 @@ from typing import Any
 import pydantic
 
 from ..checks.registry import Registry
-from ..durations import DURATIONS_FILE, read_durations
+from ..report.durations import DURATIONS_FILE, read_durations
 from .command_line import parse_sets
 from .dependencies import DependencyPlan, plan_dependencies
 from .entries import Entry, check_names, expand_entries
@@ -203,7 +203,7 @@ def _shared(loaded: LoadedFile, loader: FileLoader, options: Options, locate: Lo
     settings = GlobalSettings()
     if model is not None:
         if model.access is not None:
-            from ..governance.access import check_access
+            from .access import check_access
 
             with problems.collecting():
                 check_access(model.access, [entry.name for _, entry in entries or ()], locate)

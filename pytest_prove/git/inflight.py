@@ -1,6 +1,6 @@
 """The process groups of running git calls, by thread, so a run can end a thread's calls.
 
-A prefetching thread (:mod:`pytest_prove.prefetch`) is a daemon: the interpreter
+A prefetching thread (:mod:`pytest_prove.plugin.prefetch`) is a daemon: the interpreter
 exits without waiting for it, and the git it waits on, with what git started (an
 fsmonitor hook, a credential helper), would run on after pytest, reparented to
 init.  Git starts in a session of its own (:mod:`.runner`), so its process group

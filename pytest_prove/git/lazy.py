@@ -35,7 +35,7 @@ class lazy(Generic[_O, _T]):
     instance's ``_memo`` dict under the attribute's name.  Computing holds a
     lock of that attribute's own (in the instance's ``_computing`` dict), so a
     thread that asks while another computes waits for that answer instead of
-    asking git again (see :mod:`pytest_prove.prefetch`), while other attributes
+    asking git again (see :mod:`pytest_prove.plugin.prefetch`), while other attributes
     stay free: a git call that hangs holds up only what depends on its answer.
     A fact's lock is taken before those of the facts it reads, an order without
     cycles (a cycle would recurse forever in one thread too), so threads cannot

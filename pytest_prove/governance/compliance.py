@@ -15,12 +15,12 @@ import json
 from collections.abc import Sequence
 from typing import Final
 
+from ..config.access import waiver_refusal
 from ..config.fleet import Fleet
 from ..report.formats import csv_text
 from ..report.run_record import RunRecord
 from ..report.summary import summarise
-from ..waivers import waiver_id
-from .access import waiver_refusal
+from ..runner.waivers import waiver_id
 
 _HEADER: Final = ("repo", "check", "runs", "passed", "failed", "pass rate", "waivers", "gaps")
 

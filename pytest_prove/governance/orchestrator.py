@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pydantic
 
+from ..config.access import check_access
 from ..config.entries import check_names, expand_entries
 from ..config.errors import ConfigError, KeyPath
 from ..config.models import Access, OrchestratorFile, RepositoryEntry
 from ..config.validation import first_error
 from ..config.yamlfile import load_yaml_file
-from .access import check_access
 from .audit import DEFAULT_AUDIT_LOG, AuditLog
 
 

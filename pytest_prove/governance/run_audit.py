@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ..config.access import waiver_refusal
 from ..report.run_record import RECORDER_KEY
-from ..waivers import waiver_id
-from .access import waiver_refusal
+from ..runner.waivers import waiver_id
 from .audit import AuditError, AuditLog
 from .identity import find_actor
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..config.fleet import Fleet
 
 CONSUMER_MODULES: Final[tuple[str, ...]] = (
-    "pytest_prove.durations",
+    "pytest_prove.report.durations",
     "pytest_prove.notify.sink",
     "pytest_prove.report.github",
     "pytest_prove.report.gitlab",

@@ -72,7 +72,7 @@ def _audit(orchestrator: Orchestrator, kind: str, actor: str | None, data: dict[
 
 def _authorise(orchestrator: Orchestrator, action: str) -> str:
     """The acting identity, if it may act; refusals are audited."""
-    from ...governance.access import AccessDeniedError, require_admin
+    from ...config.access import AccessDeniedError, require_admin
     from ...governance.identity import IdentityError, require_actor
 
     try:

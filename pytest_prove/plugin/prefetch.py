@@ -27,16 +27,16 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from .cache import PASS_CACHE_KEY, PassCache
-from .git import inflight
-from .git.context import RepoContext
-from .git.lazy import lazy
+from ..git import inflight
+from ..git.context import RepoContext
+from ..git.lazy import lazy
+from ..runner.cache import PASS_CACHE_KEY, PassCache
 from .nodes import GateItem, context_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .config.fleet import Fleet
+    from ..config.fleet import Fleet
 
 __all__ = ["Prefetcher", "register"]
 

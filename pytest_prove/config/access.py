@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..config.errors import Locate
-from ..config.models import Access, Waiver
+from .errors import Locate
+from .models import Access, Waiver
 
 
 class AccessDeniedError(Exception):

@@ -21,14 +21,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from .engines.command.reports import load_json
-from .support.files import write_atomic
+from ..engines.command.reports import load_json
+from ..support.files import write_atomic
 
 if TYPE_CHECKING:
     import pytest
 
-    from .config.fleet import Fleet
-    from .report.run_record import RunRecord
+    from ..config.fleet import Fleet
+    from .run_record import RunRecord
 
 __all__ = ["DURATIONS_FILE", "Durations", "plugin", "read_durations", "write_durations"]
 
@@ -110,7 +110,7 @@ class _DurationsWriter:
         self.path = path
 
     def pytest_prove_run_finished(self, config: pytest.Config, run: RunRecord) -> None:
-        from .report.run_record import RECORDER_KEY
+        from .run_record import RECORDER_KEY
 
         if not run.gates:  # --collect-only, or nothing selected: nothing measured
             return

@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from . import __version__
-from .support.clock import now_or_real
-from .support.files import digest_file
+from .. import __version__
+from ..support.clock import now_or_real
+from ..support.files import digest_file
 
 if TYPE_CHECKING:
-    from .api import CheckSettings
-    from .config.fleet import GatePlan
-    from .git.context import RepoContext
+    from ..api import CheckSettings
+    from ..config.fleet import GatePlan
+    from ..git.context import RepoContext
 
 __all__ = [
     "CACHE_KEY_KEY",
@@ -58,8 +58,8 @@ def limit_reuse(item: pytest.Item, until: datetime.datetime) -> None:
 
 
 def _git(context: RepoContext, *args: str) -> bytes:
-    from .git.context import RepoContextError
-    from .git.runner import GitCommandError, run_git
+    from ..git.context import RepoContextError
+    from ..git.runner import GitCommandError, run_git
 
     # Counted like the context's own calls: they are asked on this repository's behalf.
     context.git_calls += 1
@@ -188,7 +188,7 @@ class PassCache:
 
         The key is kept in ``item.stash`` for the report, whatever the outcome.
         """
-        from .git.context import RepoContextError
+        from ..git.context import RepoContextError
 
         if not gate.check.cacheable:
             return None
@@ -212,7 +212,7 @@ class PassCache:
 
         Under a lock of the repository's: a prefetching thread may compute it too.
         """
-        from .git.context import RepoContextError
+        from ..git.context import RepoContextError
 
         with self._computing.setdefault(context.name, threading.Lock()):
             if context.name not in self._states:

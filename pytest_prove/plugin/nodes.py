@@ -11,20 +11,20 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .api import CheckResult, CheckSettings, Finding
-from .cache import PASS_CACHE_KEY, limit_reuse
-from .conditions import unmet_condition
-from .deadline import GateTimeoutError, deadline
-from .report.evidence import Evidence, judged_nothing, judged_nothing_warning, with_warning
-from .report.failure import format_failure
-from .report.metadata import gate_metadata
+from ..api import CheckResult, CheckSettings, Finding
+from ..report.evidence import Evidence, judged_nothing, judged_nothing_warning, with_warning
+from ..report.failure import format_failure
+from ..report.metadata import gate_metadata
+from ..runner.cache import PASS_CACHE_KEY, limit_reuse
+from ..runner.conditions import unmet_condition
+from ..runner.deadline import GateTimeoutError, deadline
 
 if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
     from _pytest.fixtures import TopRequest  # noqa: F401
 
-    from .config.fleet import Fleet, GatePlan, RepoPlan
-    from .git.context import RepoContext
+    from ..config.fleet import Fleet, GatePlan, RepoPlan
+    from ..git.context import RepoContext
 
 RESULT_KEY = pytest.StashKey[dict[str, Any]]()
 _GRACE_MS = 1000
@@ -75,7 +75,7 @@ class RepoCollector(pytest.Collector):
 
 def context_of(config: pytest.Config, plan: RepoPlan) -> RepoContext:
     """The process's one context per repository, built on first use."""
-    from .git.context import RepoContext
+    from ..git.context import RepoContext
 
     contexts = config.stash.setdefault(CONTEXTS_KEY, {})
     context = contexts.get(plan.name)
@@ -92,7 +92,7 @@ def context_of(config: pytest.Config, plan: RepoPlan) -> RepoContext:
 
 def _fact(context: RepoContext, what: str) -> str:
     """``base_ref``, ``head`` or ``mode`` for reports; empty when the repository cannot tell."""
-    from .git.context import RepoContextError
+    from ..git.context import RepoContextError
 
     try:
         value = getattr(context, what)
@@ -103,8 +103,8 @@ def _fact(context: RepoContext, what: str) -> str:
 
 def _on_trunk(context: RepoContext) -> bool:
     """On the base's own branch, or nothing to tell: no judged-nothing warning there."""
-    from .git.context import RepoContextError
-    from .git.refs import branch_of
+    from ..git.context import RepoContextError
+    from ..git.refs import branch_of
 
     try:
         branch, base = context.branch, context.base_ref
@@ -130,7 +130,7 @@ class GateItem(pytest.Item):
 
     def _evaluate(self, context: RepoContext, mode: str) -> CheckResult:
         """The gate's result; a failed dependency or an unmet condition makes it a skip."""
-        from .plugin import FLEET_KEY
+        from .entry import FLEET_KEY
 
         failed = self.config.stash.get(FAILED_GATES_KEY, {})
         for dependency in self.repo.depends_on:
@@ -159,9 +159,9 @@ class GateItem(pytest.Item):
         return self.gate.check.run(context, settings)
 
     def runtest(self) -> None:
-        from .git.context import RepoContextError
-        from .redact.redactor import secret_values
-        from .redact.sanitize import sanitize, sanitize_result
+        from ..git.context import RepoContextError
+        from ..redact.redactor import secret_values
+        from ..redact.sanitize import sanitize, sanitize_result
 
         context = context_of(self.config, self.repo)
         mode = _fact(context, "mode")
@@ -216,9 +216,9 @@ class GateItem(pytest.Item):
 
     def _apply_waivers(self, result: CheckResult, context: RepoContext) -> str:
         """``xfail`` when valid waivers cover every error finding; else why waivers were refused."""
-        from .governance.access import waiver_refusal
-        from .plugin import FLEET_KEY
-        from .waivers import cover, today, waiver_id
+        from ..config.access import waiver_refusal
+        from ..runner.waivers import cover, today, waiver_id
+        from .entry import FLEET_KEY
 
         fleet = self.config.stash[FLEET_KEY]
         mine = [w for w in fleet.waivers if (w.repo, w.check) == (self.repo.name, self.gate.name)]
@@ -236,7 +236,7 @@ class GateItem(pytest.Item):
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, GateFailedError):
             return excinfo.value.text
-        from .redact.sanitize import sanitize
+        from ..redact.sanitize import sanitize
 
         # A check that raised: its message may quote what it read (a file name that is not
         # UTF-8, which xdist cannot carry, or a token), so it is cleaned like any result.

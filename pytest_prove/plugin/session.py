@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
+from ..config.fleet import Fleet
+from ..report.consumers import register_consumers
+from ..report.evidence import passed_evidence
+from ..report.failure import GateFailureRepr
+from ..report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
+from ..runner.cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
+from ..runner.waivers import WaiverLedger, today
+from ..support.wording import count
 from . import prefetch
-from .cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
-from .config.fleet import Fleet
 from .nodes import CONTEXTS_KEY, FAILED_GATES_KEY, RESULT_KEY, FleetFile, GateItem
-from .report.consumers import register_consumers
-from .report.evidence import passed_evidence
-from .report.failure import GateFailureRepr
-from .report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
-from .support.wording import count
-from .waivers import WaiverLedger, today
 
 ABSENT_CONFIG_NAME = "prove.yaml"
 

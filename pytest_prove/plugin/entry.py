@@ -16,7 +16,7 @@ import pytest
 from .plain_imports import install
 
 if TYPE_CHECKING:
-    from .config.fleet import Fleet
+    from ..config.fleet import Fleet
 
 install()
 
@@ -145,7 +145,7 @@ def _orchestrator_file(config_path: str | None, invocation_dir: Path) -> Path | 
     ``repositories``), else None; a file that cannot be read is reported at configure."""
     if not config_path or not config_path.strip():
         return None
-    from .support.files import open_regular
+    from ..support.files import open_regular
 
     path = invocation_dir / config_path
     try:
@@ -157,7 +157,7 @@ def _orchestrator_file(config_path: str | None, invocation_dir: Path) -> Path | 
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from .report import sinks
+    from ..report import sinks
 
     pluginmanager.add_hookspecs(sinks)
 
@@ -187,9 +187,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _configure(config: pytest.Config, config_path: str | None) -> None:
-    from .config.errors import ConfigError
-    from .config.load import Options, load_fleet
-    from .config.selection import parse_shard
+    from ..config.errors import ConfigError
+    from ..config.load import Options, load_fleet
+    from ..config.selection import parse_shard
     from .session import ProvePlugin
 
     path = Path(config_path) if config_path is not None else None

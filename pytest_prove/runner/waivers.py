@@ -12,11 +12,11 @@ import dataclasses
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 
-from .api import Finding, Severity
-from .config.models import Access, Waiver
-from .governance.access import waiver_refusal
-from .support.clock import now_or_real
-from .support.globs import matches_any
+from ..api import Finding, Severity
+from ..config.access import waiver_refusal
+from ..config.models import Access, Waiver
+from ..support.clock import now_or_real
+from ..support.globs import matches_any
 
 
 def today(env: Mapping[str, str]) -> datetime.date:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .support.globs import matches_any
+from ..support.globs import matches_any
 
 if TYPE_CHECKING:
-    from .config.models import When
-    from .git.context import RepoContext
+    from ..config.models import When
+    from ..git.context import RepoContext
 
 
 def _env(when: When, context: RepoContext) -> str | None:

@@ -1,0 +1,2 @@
+"""Loading, merging and validating configuration: repository files, the orchestrator file,
+presets and access roles."""

@@ -1,0 +1,1 @@
+"""Gate evaluation free of pytest: the pass cache, conditions, deadlines and waivers."""
