@@ -159,10 +159,12 @@ def test_a_run_of_one_gate_imports_only_its_check(make_repo: MakeRepo, tmp_path:
     # delivery-mode resolves every repository's mode, so its settings are always needed.
     assert imported == {"pytest_prove.checks.commit_msg", "pytest_prove.checks.delivery_mode"}
     assert "passed" in done.stdout, done.stdout + done.stderr
-    # Only the entry point and the finder it installs go through pytest's rewriting hook.
+    # Only the entry point, its package, its stash keys and the finder it installs go through
+    # pytest's rewriting hook.
     entry = {
         "pytest_prove.plugin",
         "pytest_prove.plugin.entry",
+        "pytest_prove.plugin.keys",
         "pytest_prove.plugin.plain_imports",
     }
     assert set(found["rewritten"]) <= entry, found["rewritten"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pytest_prove.git.lazy import lazy
-from pytest_prove.plugin.nodes import CONTEXTS_KEY
+from pytest_prove.plugin.keys import CONTEXTS_KEY
 from tests.plugin_site import install_check
 from tests.repo_builder import MakeRepo
 
@@ -20,7 +20,7 @@ PROBE_CHECK = """
 from pytest_prove import hookimpl
 from pytest_prove.api import Check, CheckResult, CheckSettings, Finding
 from pytest_prove.git.lazy import lazy
-from pytest_prove.plugin.nodes import CONTEXTS_KEY
+from pytest_prove.plugin.keys import CONTEXTS_KEY
 
 
 def probe(context, settings):
@@ -143,7 +143,7 @@ EARLY_CONFTEST = """
 import time
 
 from pytest_prove.git.lazy import lazy
-from pytest_prove.plugin.nodes import CONTEXTS_KEY
+from pytest_prove.plugin.keys import CONTEXTS_KEY
 
 COMMITS = {commits!r}
 

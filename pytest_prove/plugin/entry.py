@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from .keys import FLEET_KEY
 from .plain_imports import install
 
 if TYPE_CHECKING:
     from ..config.fleet import Fleet
 
 install()
-
-FLEET_KEY = pytest.StashKey["Fleet"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -18,6 +18,7 @@ from ..report.metadata import gate_metadata
 from ..runner.cache import PASS_CACHE_KEY, limit_reuse
 from ..runner.conditions import unmet_condition
 from ..runner.deadline import GateTimeoutError, deadline
+from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, FLEET_KEY, RESULT_KEY
 
 if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
@@ -26,11 +27,7 @@ if TYPE_CHECKING:
     from ..config.fleet import Fleet, GatePlan, RepoPlan
     from ..git.context import RepoContext
 
-RESULT_KEY = pytest.StashKey[dict[str, Any]]()
 _GRACE_MS = 1000
-# repository -> its first failed gate, as this process saw them (see scheduling.py)
-FAILED_GATES_KEY = pytest.StashKey[dict[str, str]]()
-CONTEXTS_KEY = pytest.StashKey[dict[str, "RepoContext"]]()
 
 
 class GateFailedError(Exception):
@@ -130,7 +127,6 @@ class GateItem(pytest.Item):
 
     def _evaluate(self, context: RepoContext, mode: str) -> CheckResult:
         """The gate's result; a failed dependency or an unmet condition makes it a skip."""
-        from .entry import FLEET_KEY
 
         failed = self.config.stash.get(FAILED_GATES_KEY, {})
         for dependency in self.repo.depends_on:
@@ -218,7 +214,6 @@ class GateItem(pytest.Item):
         """``xfail`` when valid waivers cover every error finding; else why waivers were refused."""
         from ..config.access import waiver_refusal
         from ..runner.waivers import cover, today, waiver_id
-        from .entry import FLEET_KEY
 
         fleet = self.config.stash[FLEET_KEY]
         mine = [w for w in fleet.waivers if (w.repo, w.check) == (self.repo.name, self.gate.name)]

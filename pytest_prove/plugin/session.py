@@ -18,7 +18,8 @@ from ..runner.cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
 from ..runner.waivers import WaiverLedger, today
 from ..support.wording import count
 from . import prefetch
-from .nodes import CONTEXTS_KEY, FAILED_GATES_KEY, RESULT_KEY, FleetFile, GateItem
+from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, RESULT_KEY
+from .nodes import FleetFile, GateItem
 
 ABSENT_CONFIG_NAME = "prove.yaml"
 
