@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from pytest_prove.cli.main import ORCHESTRATOR_NAMES, USAGE_ERROR, main, parse, pytest_args
-from pytest_prove.config.errors import ConfigError
 from pytest_prove.config.load import load_fleet
 from pytest_prove.errors import UsageError
+from pytest_prove.readers.errors import ConfigError
 from tests.repo_builder import MakeRepo
 
 PROVE = (sys.executable, "-m", "pytest_prove.cli.main")

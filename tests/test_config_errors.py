@@ -170,7 +170,7 @@ def test_a_plugin_check_may_not_take_a_reserved_name() -> None:
     from pytest_prove.checks import hookspecs
     from pytest_prove.checks.hook import PROJECT_NAME, hookimpl
     from pytest_prove.checks.registry import build_registry
-    from pytest_prove.config.errors import ConfigError
+    from pytest_prove.readers.errors import ConfigError
 
     class Plugin:
         @hookimpl

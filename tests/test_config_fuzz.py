@@ -11,9 +11,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_prove.config.errors import MAX_SHOWN, ConfigError
 from pytest_prove.config.fleet import Fleet
 from pytest_prove.config.load import Options, load_fleet
+from pytest_prove.readers.errors import MAX_SHOWN, ConfigError
 
 KEYS = st.sampled_from(
     [

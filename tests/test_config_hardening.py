@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from pytest_prove.api import MAX_TIMEOUT_MS
 from pytest_prove.checks.registry import load_registry
 from pytest_prove.cli.main import main
-from pytest_prove.config.errors import ConfigError
 from pytest_prove.config.fleet import Fleet
 from pytest_prove.config.load import Options, load_fleet, parse_sets
 from pytest_prove.config.selection import MAX_SHARDS, parse_shard
-from pytest_prove.config.yamlfile import MAX_FILE_BYTES, load_yaml_file, parse_yaml_value
+from pytest_prove.readers.errors import ConfigError
+from pytest_prove.readers.yamlfile import MAX_FILE_BYTES, load_yaml_file, parse_yaml_value
 
 HEAD = 'version: "1.0"\n'
 # Five lines: what tests append starts on line 6.

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.config.errors import ConfigError
 from pytest_prove.config.load import Options, load_fleet
-from pytest_prove.config.yamlfile import load_yaml_file
+from pytest_prove.readers.errors import ConfigError
+from pytest_prove.readers.yamlfile import load_yaml_file
 
 BLOCK = """\
 repositories:
@@ -96,7 +96,7 @@ path = 'b'
 
 
 def test_pyproject_keys_have_their_lines(tmp_path: Path) -> None:
-    from pytest_prove.config.yamlfile import load_pyproject_table
+    from pytest_prove.readers.yamlfile import load_pyproject_table
 
     path = tmp_path / "pyproject.toml"
     path.write_text(PYPROJECT, encoding="utf-8")
@@ -129,7 +129,7 @@ def test_a_pyproject_error_names_its_line(tmp_path: Path, monkeypatch: pytest.Mo
 
 @given(st.text(max_size=300))
 def test_any_text_gives_places_without_raising(text: str) -> None:
-    from pytest_prove.config.toml_lines import key_lines
+    from pytest_prove.readers.toml_lines import key_lines
 
     for key_path, line in key_lines(text):
         assert key_path

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.config.errors import MAX_SHOWN, ConfigError, ConfigErrors, combined
 from pytest_prove.config.load import Options, load_fleet
+from pytest_prove.readers.errors import MAX_SHOWN, ConfigError, ConfigErrors, combined
 
 XDIST = {"n0": (), "n2": ("-n", "2")}
 

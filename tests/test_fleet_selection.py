@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.config.errors import ConfigError
 from pytest_prove.config.load import Options, load_fleet
 from pytest_prove.config.selection import parse_shard, scheduled
+from pytest_prove.readers.errors import ConfigError
 from tests.repo_builder import MakeRepo, RepoBuilder
 
 OK = "[python3, -c, pass]"

@@ -23,7 +23,7 @@ from pytest_prove.checks import hookspecs
 from pytest_prove.checks.builtin import BUILTIN_CHECKS
 from pytest_prove.checks.hook import PROJECT_NAME, hookimpl
 from pytest_prove.checks.registry import Registry, build_registry
-from pytest_prove.config.errors import ConfigError
+from pytest_prove.readers.errors import ConfigError
 from tests.repo_builder import MakeRepo
 
 CHECK_MODULES = {ref.target.partition(":")[0] for ref in BUILTIN_CHECKS}

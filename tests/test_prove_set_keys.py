@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_prove.checks.registry import load_registry
-from pytest_prove.config.errors import ConfigError
 from pytest_prove.config.load import Options, load_fleet, parse_sets
+from pytest_prove.readers.errors import ConfigError
 from tests.repo_builder import RepoBuilder
 
 PACKAGE = Path(__file__).parent.parent / "pytest_prove"

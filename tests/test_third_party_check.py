@@ -22,7 +22,7 @@ from pytest_prove.api import Check, CheckResult, CheckSettings
 from pytest_prove.checks import hookspecs
 from pytest_prove.checks.hook import PROJECT_NAME, hookimpl
 from pytest_prove.checks.registry import build_registry
-from pytest_prove.config.errors import ConfigError
+from pytest_prove.readers.errors import ConfigError
 from tests.repo_builder import MakeRepo, RepoBuilder
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "prove-readme-check"

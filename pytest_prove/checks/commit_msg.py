@@ -20,7 +20,7 @@ from pytest_prove.engines.commits.conventional import IgnoreReason, is_ignored
 from ..api import Check, CheckResult, Finding, Severity
 from ..engines.commits.parser import JS_SPACE, parse_lint_message
 from ..engines.commits.rules import Violation, violations
-from .commit_settings import CommitMsgSettings
+from ..engines.commits.settings import CommitMsgSettings
 
 if TYPE_CHECKING:
     from pytest_prove.git.context import RepoContext

@@ -16,7 +16,7 @@ from typing import Any
 import pluggy
 
 from ..api import Check, CheckRef
-from ..config.errors import ConfigError
+from ..readers.errors import ConfigError
 from ..support.wording import did_you_mean
 from . import hookspecs
 from .hook import PROJECT_NAME

@@ -16,8 +16,8 @@ from typing import Final
 
 from ..api import Severity
 from ..checks.commit_msg import COMMIT_MSG, CommitMsgSettings, check_message_file
-from ..config.errors import ConfigError
 from ..git.runner import GitCommandError, run_git
+from ..readers.errors import ConfigError
 
 __all__ = [
     "BACKUP_SUFFIX",

@@ -97,9 +97,9 @@ def _concurrency(config: Path | None) -> int:
         return 1
     import pydantic
 
-    from ..config.errors import ConfigError
     from ..config.models import GlobalSettings
-    from ..config.yamlfile import load_yaml_file
+    from ..readers.errors import ConfigError
+    from ..readers.yamlfile import load_yaml_file
 
     try:
         data = load_yaml_file(config).data
@@ -138,9 +138,9 @@ def pytest_args(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
 
 
 def _config_show(args: argparse.Namespace) -> int:
-    from ..config.errors import ConfigError
     from ..config.load import Options, load_fleet
     from ..config.show import show_fleet
+    from ..readers.errors import ConfigError
 
     # --repo names a repository of an orchestrator file: look for one as `orchestrate` does.
     if args.repo:

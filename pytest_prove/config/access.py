@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .errors import Locate
+from ..readers.errors import Locate
 from .models import Access, Waiver
 
 

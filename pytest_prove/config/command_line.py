@@ -8,12 +8,12 @@ from typing import Any
 import pydantic
 
 from ..checks.registry import Registry
-from .errors import ConfigError, KeyPath, Problems, format_key_path
+from ..readers.errors import ConfigError, KeyPath, Problems, format_key_path
+from ..readers.validation import validation_error
+from ..readers.yamlfile import parse_yaml_value
 from .merge import Layer
 from .models import ConfigModel
 from .sections import normalise_sections
-from .validation import validation_error
-from .yamlfile import parse_yaml_value
 
 CLI_LABEL = "command line (--prove-set)"
 

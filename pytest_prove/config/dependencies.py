@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from .errors import ConfigError, KeyPath, Problems
+from ..readers.errors import ConfigError, KeyPath, Problems
 from .models import RepositoryEntry
 
 Entry = tuple[int, RepositoryEntry]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..readers.errors import display_path, os_problem
 from ..support.globs import compile_glob, matches_any
-from .errors import display_path, os_problem
 from .models import Discovery
 from .paths import PathProblem, kind_of, resolved
 

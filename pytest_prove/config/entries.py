@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pydantic
 
+from ..readers.errors import ConfigError, KeyPath, Locate, Problems, display_path, prefixed
+from ..readers.validation import validation_error
 from .discovery import DiscoveryError, discover_repositories
-from .errors import ConfigError, KeyPath, Locate, Problems, display_path, prefixed
 from .models import DiscoveryEntry, RepositoryEntry
-from .validation import validation_error
 
 Entry = tuple[int, RepositoryEntry]  # the index of the list item it comes from, the entry
 

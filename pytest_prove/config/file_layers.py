@@ -9,15 +9,15 @@ from typing import Any
 import pydantic
 
 from ..checks.registry import Registry
-from .errors import ConfigError, Problems, display_path
+from ..readers.errors import ConfigError, Problems, display_path
+from ..readers.validation import validation_error
+from ..readers.yamlfile import LoadedFile, load_pyproject_table, load_yaml_file
 from .fleet import REPO_CONFIG_NAMES
 from .merge import Layer
 from .models import TRUNK_BRANCH, WHEN, RepositoryFile
 from .paths import PathProblem, file_problem, kind_of
 from .presets import RECOMMENDED, builtin_preset_path, resolve_extends
 from .sections import normalise_sections
-from .validation import validation_error
-from .yamlfile import LoadedFile, load_pyproject_table, load_yaml_file
 
 REPO_FILE_KEYS = frozenset({"extends", "checks", TRUNK_BRANCH, WHEN})
 """The keys of a repository file that are no check section."""

@@ -19,11 +19,11 @@ from ..checks.delivery_mode import DeliveryModeSettings
 from ..checks.policy import POLICY, POLICY_GATE, PolicySettings
 from ..checks.registry import Registry
 from ..git.mode import ModeOptions
-from .errors import ConfigError, KeyPath, Problems, display_path, prefixed
+from ..readers.errors import ConfigError, KeyPath, Problems, display_path, prefixed
+from ..readers.validation import validation_error
 from .merge import Layer, Merged, merge_layers
 from .models import TRUNK_BRANCH, WHEN, Access, GlobalSettings, Schedule, Waiver, When
 from .sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY
-from .validation import validation_error
 
 DELIVERY_MODE_CHECK = "delivery-mode"
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..checks.registry import Registry, load_registry
+from ..readers.errors import ConfigError
 from .command_line import parse_sets
-from .errors import ConfigError
 from .file_layers import FileLoader
 from .fleet import Fleet, plan_repository
 from .merge import Layer

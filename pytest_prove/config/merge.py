@@ -11,8 +11,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import ConfigError, KeyPath, format_key_path
-from .yamlfile import LoadedFile
+from ..readers.errors import ConfigError, KeyPath, format_key_path
+from ..readers.yamlfile import LoadedFile
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,11 +10,7 @@ from typing import Any
 import pydantic
 
 from ..checks.registry import Registry
-from ..report.durations import DURATIONS_FILE, read_durations
-from .command_line import parse_sets
-from .dependencies import DependencyPlan, plan_dependencies
-from .entries import Entry, check_names, expand_entries
-from .errors import (
+from ..readers.errors import (
     ConfigError,
     KeyPath,
     Locate,
@@ -24,6 +20,12 @@ from .errors import (
     format_key_path,
     prefixed,
 )
+from ..readers.validation import validation_error
+from ..readers.yamlfile import LoadedFile
+from ..report.durations import DURATIONS_FILE, read_durations
+from .command_line import parse_sets
+from .dependencies import DependencyPlan, plan_dependencies
+from .entries import Entry, check_names, expand_entries
 from .file_layers import FileLoader
 from .fleet import Fleet, RepoPlan, describe_missing_dir, plan_repository
 from .merge import Layer
@@ -33,9 +35,7 @@ from .paths import PathProblem, kind_of, resolved
 from .presets import resolve_extends
 from .sections import normalise_sections
 from .selection import scheduled, shard
-from .validation import validation_error
 from .waiver_file import load_waivers
-from .yamlfile import LoadedFile
 
 _GLOBAL_KEYS = frozenset(
     {

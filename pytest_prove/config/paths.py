@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 from typing import Literal
 
-from .errors import display_path, os_problem
+from ..readers.errors import display_path, os_problem
 
 Kind = Literal["file", "directory", "missing", "other"]
 

@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 
-from .errors import KeyPath, display_path
+from ..readers.errors import KeyPath, display_path
+from ..readers.yamlfile import LoadedFile
 from .paths import PathProblem, file_problem, resolved
-from .yamlfile import LoadedFile
 
 PRESET_PREFIX = "prove:"
 BUILTIN_PRESETS = {

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from ..checks.policy import POLICY_GATE
 from ..checks.registry import Registry
-from .errors import ConfigError, KeyPath, Problems, prefixed
+from ..readers.errors import ConfigError, KeyPath, Problems, prefixed
 from .models import check_name
 
 COMMANDS_KEY = "commands"

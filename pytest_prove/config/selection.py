@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError
+from ..readers.errors import ConfigError
 from .fleet import RepoPlan
 
 if TYPE_CHECKING:

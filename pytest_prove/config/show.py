@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .errors import KeyPath, format_key_path
+from ..readers.errors import KeyPath, format_key_path
 from .fleet import Fleet, RepoPlan
 from .merge import Layer
 from .sections import MODES_KEY

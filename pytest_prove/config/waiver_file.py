@@ -8,11 +8,11 @@ from typing import Any
 
 import pydantic
 
-from .errors import ConfigError, KeyPath, Locate, Problems, prefixed
+from ..readers.errors import ConfigError, KeyPath, Locate, Problems, prefixed
+from ..readers.validation import validation_error
+from ..readers.yamlfile import load_yaml_file
 from .models import Waiver
 from .paths import PathProblem, file_problem, kind_of
-from .validation import validation_error
-from .yamlfile import load_yaml_file
 
 DEFAULT_WAIVERS_FILE = "prove-waivers.yaml"
 _WAIVERS = pydantic.TypeAdapter(list[Waiver])

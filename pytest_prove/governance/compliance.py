@@ -155,9 +155,9 @@ def compliance_report(
     from pathlib import Path
 
     from ..cli.main import ORCHESTRATOR_NAMES
-    from ..config.errors import ConfigError
     from ..config.load import load_fleet
     from ..errors import UsageError
+    from ..readers.errors import ConfigError
     from ..support.clock import now_or_real
 
     found = [Path(config)] if config else [Path(n) for n in ORCHESTRATOR_NAMES if Path(n).is_file()]

@@ -13,10 +13,10 @@ import pydantic
 
 from ..config.access import check_access
 from ..config.entries import check_names, expand_entries
-from ..config.errors import ConfigError, KeyPath
 from ..config.models import Access, OrchestratorFile, RepositoryEntry
-from ..config.validation import first_error
-from ..config.yamlfile import load_yaml_file
+from ..readers.errors import ConfigError, KeyPath
+from ..readers.validation import first_error
+from ..readers.yamlfile import load_yaml_file
 from .audit import DEFAULT_AUDIT_LOG, AuditLog
 
 

@@ -20,12 +20,12 @@ import pydantic
 import yaml
 
 from ..checks.registry import Registry
-from ..config.errors import ConfigError, KeyPath, format_key_path
 from ..config.fleet import REPO_CONFIG_NAMES
 from ..config.merge import Layer, merge_layers
 from ..config.models import TRUNK_BRANCH, WHEN, RepositoryEntry, RepositoryFile
 from ..config.sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY, normalise_sections
 from ..git.runner import GitCommandError
+from ..readers.errors import ConfigError, KeyPath, format_key_path
 from . import git_ops
 from .orchestrator import Orchestrator
 from .sync_runs import RepoRecord

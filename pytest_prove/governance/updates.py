@@ -23,11 +23,11 @@ import pydantic
 from pydantic import Field, field_validator
 
 from ..checks.registry import Registry
-from ..config.errors import ConfigError, KeyPath, prefixed
 from ..config.models import ConfigModel
-from ..config.validation import first_error
-from ..config.yamlfile import load_yaml_file
 from ..engines.commits.conventional import parse_commit_message
+from ..readers.errors import ConfigError, KeyPath, prefixed
+from ..readers.validation import first_error
+from ..readers.yamlfile import load_yaml_file
 from .git_ops import branch_name_problem
 
 OPERATIONS: Final = ("set", "unset", "add_checks", "remove_checks")

@@ -186,9 +186,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _configure(config: pytest.Config, config_path: str | None) -> None:
-    from ..config.errors import ConfigError
     from ..config.load import Options, load_fleet
     from ..config.selection import parse_shard
+    from ..readers.errors import ConfigError
     from .session import ProvePlugin
 
     path = Path(config_path) if config_path is not None else None

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 CONSUMER_MODULES: Final[tuple[str, ...]] = (
     "pytest_prove.report.durations",
-    "pytest_prove.notify.sink",
+    "pytest_prove.report.notify.sink",
     "pytest_prove.report.github",
     "pytest_prove.report.gitlab",
     "pytest_prove.report.sarif_sink",

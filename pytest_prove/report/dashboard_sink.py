@@ -33,7 +33,7 @@ from .run_record import RECORDER_KEY
 
 if TYPE_CHECKING:
     from ..config.fleet import Fleet
-    from ..notify.message import Message
+    from .notify.message import Message
     from .run_record import GateRecord, RunOutline, RunRecord
 
 __all__ = ["DEFAULT_DASHBOARD", "LIVE_FILE", "plugin", "recent_runs"]
@@ -121,7 +121,7 @@ class _DashboardPost:
         self.payload = run.to_dict()
 
     def send(self, message: Message, timeout: float) -> None:
-        from ..notify.webhook import post_json
+        from .notify.webhook import post_json
 
         post_json(
             self.url,
@@ -201,8 +201,8 @@ class DashboardSink:
         recorder.note(f"dashboard: {self.page}")
 
     def _post(self, config: pytest.Config, run: RunRecord) -> None:
-        from ..notify.deliver import deliver
-        from ..notify.message import build_message
+        from .notify.deliver import deliver
+        from .notify.message import build_message
 
         assert self.url is not None
         (delivery,) = deliver(
@@ -245,8 +245,8 @@ def as_url(target: str) -> str | None:
 def plugin(config: pytest.Config, fleet: Fleet) -> DashboardSink | None:
     if not fleet.repos:
         return None
-    from ..notify.message import dashboard_link
     from .history import history_path
+    from .notify.message import dashboard_link
 
     reporting = fleet.settings.reporting
     target = reporting.dashboard or str(DEFAULT_DASHBOARD)

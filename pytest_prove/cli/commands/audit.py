@@ -27,9 +27,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def _log_path(args: argparse.Namespace) -> Path:
     if args.log:
         return Path(args.log)
-    from ...config.errors import ConfigError
     from ...governance.audit import DEFAULT_AUDIT_LOG
     from ...governance.orchestrator import load_orchestrator
+    from ...readers.errors import ConfigError
     from ..main import ORCHESTRATOR_NAMES
 
     config = args.config or next((n for n in ORCHESTRATOR_NAMES if Path(n).is_file()), None)

@@ -149,9 +149,9 @@ def default_history(config: str | None) -> Path:
     """Where a run with this orchestrator (given, or found here) writes its history."""
     import pydantic
 
-    from ...config.errors import ConfigError
     from ...config.models import GlobalSettings
-    from ...config.yamlfile import load_yaml_file
+    from ...readers.errors import ConfigError
+    from ...readers.yamlfile import load_yaml_file
     from ...report.history import history_path
     from ..main import ORCHESTRATOR_NAMES
 

@@ -35,8 +35,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def _settings(root: Path, config: str | None) -> SecuritySettings:
     from ...checks.security import SecuritySettings
-    from ...config.errors import ConfigError
     from ...config.load import load_fleet
+    from ...readers.errors import ConfigError
 
     try:
         fleet = load_fleet(Path(config) if config else None, root)

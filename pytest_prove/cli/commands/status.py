@@ -33,8 +33,8 @@ def _locations(config: str | None) -> tuple[Path | None, Path]:
     They are found as a run finds them: from the orchestrator file (given, or one of
     the usual names here) or, without one, from the repository in this directory.
     """
-    from ...config.errors import ConfigError
     from ...config.load import load_fleet
+    from ...readers.errors import ConfigError
     from ...report.dashboard_sink import LIVE_FILE
     from ...report.history import history_path
     from ..main import ORCHESTRATOR_NAMES

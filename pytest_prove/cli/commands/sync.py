@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _orchestrator(args: argparse.Namespace, updates: UpdatesFile | None) -> Orchestrator:
-    from ...config.errors import ConfigError
     from ...governance.orchestrator import load_orchestrator
+    from ...readers.errors import ConfigError
     from ..main import ORCHESTRATOR_NAMES
 
     if args.orchestrator:
@@ -96,10 +96,10 @@ def run_sync(args: argparse.Namespace) -> int:
     import datetime
 
     from ...checks.registry import load_registry
-    from ...config.errors import ConfigError
     from ...governance.sync import SyncFailedError, apply_sync, plan_sync
     from ...governance.sync_runs import RUNS_DIR, SyncRun, new_run_id, save_run
     from ...governance.updates import load_updates
+    from ...readers.errors import ConfigError
 
     registry = load_registry()
     try:

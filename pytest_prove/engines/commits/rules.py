@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from typing import Final, NamedTuple
 
 from ...api import Severity
-from ...checks.commit_settings import Case, CommitMsgSettings
 from .parser import JS_SPACE, LintMessage, js_length
+from .settings import Case, CommitMsgSettings
 
 __all__ = ["Violation", "violations"]
 

@@ -19,9 +19,9 @@ from typing import Annotated, Final, NamedTuple
 import pydantic
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from pytest_prove.config.errors import ConfigError, KeyPath
-from pytest_prove.config.validation import first_error
-from pytest_prove.config.yamlfile import LoadedFile, load_yaml_file
+from pytest_prove.readers.errors import ConfigError, KeyPath
+from pytest_prove.readers.validation import first_error
+from pytest_prove.readers.yamlfile import LoadedFile, load_yaml_file
 from pytest_prove.support.globs import matches_any
 
 from ...api import CheckSettings, Finding, Regex

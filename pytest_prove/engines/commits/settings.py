@@ -7,7 +7,7 @@ from typing import Final, Literal
 
 from pydantic import Field
 
-from ..api import MAX_COUNT, CheckSettings
+from ...api import MAX_COUNT, CheckSettings
 
 __all__ = ["Case", "CommitMsgSettings"]
 

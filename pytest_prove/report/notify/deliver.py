@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
-from ..redact.redactor import Redactor
+from ...redact.redactor import Redactor
 
 if TYPE_CHECKING:
     from .message import Message
