@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pytest_prove.config.durations import DURATIONS_FILE, read_durations
 from pytest_prove.config.load import Options, load_fleet
 from pytest_prove.errors import UsageError
-from pytest_prove.report.durations import DURATIONS_FILE, read_durations, updated
+from pytest_prove.report.durations import updated
 from pytest_prove.report.merge import merge_json
 from tests.run_records import gate, run_of
 

@@ -22,9 +22,9 @@ from ..readers.errors import (
 )
 from ..readers.validation import validation_error
 from ..readers.yamlfile import LoadedFile
-from ..report.durations import DURATIONS_FILE, read_durations
 from .command_line import parse_sets
 from .dependencies import DependencyPlan, plan_dependencies
+from .durations import DURATIONS_FILE, read_durations
 from .entries import Entry, check_names, expand_entries
 from .file_layers import FileLoader
 from .fleet import Fleet, RepoPlan, describe_missing_dir, plan_repository

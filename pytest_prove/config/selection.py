@@ -14,7 +14,7 @@ from ..readers.errors import ConfigError
 from .fleet import RepoPlan
 
 if TYPE_CHECKING:
-    from ..report.durations import Durations
+    from .durations import Durations
 
 
 MAX_SHARDS = 10_000

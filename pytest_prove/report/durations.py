@@ -1,27 +1,16 @@
-"""Past gate durations, kept so ``--prove-shard`` can balance shards by time.
+"""Recording gate durations after a run, for the shards of the next one to balance by.
 
-The controller writes ``.prove/durations.json`` (under the fleet's base directory)
-after every run: per repository and check, a smoothed duration in seconds.  Gates
-that did not really run (skipped, cached) leave their old figure alone.
-
-Shards must agree on the split, so every job of a sharded CI matrix has to read the
-same file: restore ``.prove/`` from one cache key in all of them (the examples in
-``examples/ci/`` do).  The file's digest is shown in the header and travels in the
-JSON report, and ``prove report --merge`` refuses shards that were balanced from
-different files.  A missing or unreadable file means balancing by number of gates.
+What the file holds and how a run reads it: :mod:`pytest_prove.config.durations`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import hashlib
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from ..engines.command.reports import load_json
+from ..config.durations import DURATIONS_FILE, VERSION, Durations, read_durations
 from ..support.files import write_atomic
 
 if TYPE_CHECKING:
@@ -30,54 +19,10 @@ if TYPE_CHECKING:
     from ..config.fleet import Fleet
     from .run_record import RunRecord
 
-__all__ = ["DURATIONS_FILE", "Durations", "plugin", "read_durations", "write_durations"]
+__all__ = ["plugin", "updated", "write_durations"]
 
-DURATIONS_FILE: Final = Path(".prove") / "durations.json"
-_VERSION: Final = 1
 # Weight of the newest measurement: durations drift, one slow run should not decide.
 _SMOOTHING: Final = 0.5
-
-
-@dataclasses.dataclass(frozen=True)
-class Durations:
-    """Seconds per repository and check, and the digest of the file they came from."""
-
-    seconds: Mapping[str, Mapping[str, float]]
-    digest: str
-
-    @functools.cached_property
-    def typical(self) -> float:
-        """The median recorded gate: what a gate not recorded yet is expected to take."""
-        every = sorted(s for gates in self.seconds.values() for s in gates.values())
-        return every[len(every) // 2] if every else 0.0
-
-    def of(self, repo: str, checks: list[str]) -> float:
-        """A repository's expected time: its known gates, unknown ones at the median gate."""
-        known = self.seconds.get(repo, {})
-        return sum(known.get(check, self.typical) for check in checks)
-
-
-def read_durations(path: Path) -> tuple[Durations | None, str | None]:
-    """The recorded durations, or ``None`` and why not (``None`` reason: no file yet)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        return None, f"cannot read {path}: {exc.strerror}"
-    try:
-        parsed = load_json(data.decode("utf-8"))  # ReportError is a ValueError
-        if parsed.get("version") != _VERSION:
-            raise ValueError(parsed.get("version"))
-        seconds = {
-            str(repo): {str(check): float(value) for check, value in gates.items()}
-            for repo, gates in parsed["repos"].items()
-        }
-    except (ValueError, TypeError, AttributeError, KeyError):
-        return None, f"{path} is not a durations file of this version: ignored"
-    if not seconds:
-        return None, f"{path} records no gate yet"
-    return Durations(seconds, hashlib.sha256(data).hexdigest()[:12]), None
 
 
 def updated(previous: Durations | None, run: RunRecord) -> dict[str, dict[str, float]]:
@@ -100,7 +45,7 @@ def write_durations(path: Path, previous: Durations | None, run: RunRecord) -> D
     :raises OSError: the file cannot be written
     """
     repos = dict(sorted(updated(previous, run).items()))
-    text = json.dumps({"version": _VERSION, "repos": repos}, indent=1, sort_keys=True) + "\n"
+    text = json.dumps({"version": VERSION, "repos": repos}, indent=1, sort_keys=True) + "\n"
     write_atomic(path, text)
     return Durations(repos, hashlib.sha256(text.encode()).hexdigest()[:12])
 

@@ -130,7 +130,8 @@ def _write(output: str | None, text: str) -> None:
 def _record_durations(shards: Sequence[Path], target: Path) -> None:
     """Shards never write the durations file (see :mod:`pytest_prove.report.durations`);
     the merge does."""
-    from ...report.durations import read_durations, write_durations
+    from ...config.durations import read_durations
+    from ...report.durations import write_durations
     from ...report.from_json import read_json_runs
 
     if any(p.suffix.lower() != ".json" for p in shards):
