@@ -19,8 +19,9 @@ import jsonschema  # type: ignore[import-untyped, unused-ignore]
 import pytest
 import yaml
 
-from pytest_prove.cli.main import ORCHESTRATOR_NAMES, USAGE_ERROR, main, parse, pytest_args
+from pytest_prove.cli.main import USAGE_ERROR, main, parse, pytest_args
 from pytest_prove.config.load import load_fleet
+from pytest_prove.config.locate import ORCHESTRATOR_NAMES
 from pytest_prove.errors import UsageError
 from pytest_prove.readers.errors import ConfigError
 from tests.repo_builder import MakeRepo

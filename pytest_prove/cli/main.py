@@ -12,10 +12,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..config.locate import require_orchestrator
 from ..errors import USAGE_ERROR, UsageError
 from .commands import register_all
-
-ORCHESTRATOR_NAMES = ("prove-orchestrator.yaml", "multi.yaml", "multi-repo.yaml")
 
 
 def _add_run_options(parser: argparse.ArgumentParser, *, repo: bool) -> None:
@@ -78,16 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _find_orchestrator(explicit: str | None, who: str = "prove") -> Path:
-    if explicit:
-        return Path(explicit)
-    for name in ORCHESTRATOR_NAMES:
-        if Path(name).is_file():
-            return Path(name)
-    names = ", ".join(ORCHESTRATOR_NAMES)
-    raise UsageError(f"{who}: no orchestrator file given (--config) and none of {names} here")
-
-
 def _concurrency(config: Path | None) -> int:
     """``global.concurrency`` as the model reads it (``"4"`` is 4); 1 if it cannot.
 
@@ -114,7 +103,7 @@ def pytest_args(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
     argv: list[str] = []
     config: Path | None = None
     if args.command in {"orchestrate", "check"}:
-        config = _find_orchestrator(args.config)
+        config = require_orchestrator(args.config, "prove")
         if args.command == "check" and not args.repo:
             raise UsageError("prove check: --repo NAME is required")
     elif args.config:
@@ -144,7 +133,9 @@ def _config_show(args: argparse.Namespace) -> int:
 
     # --repo names a repository of an orchestrator file: look for one as `orchestrate` does.
     if args.repo:
-        path: Path | None = _find_orchestrator(args.config, f"prove config show --repo {args.repo}")
+        path: Path | None = require_orchestrator(
+            args.config, f"prove config show --repo {args.repo}"
+        )
     else:
         path = Path(args.config) if args.config else None
     try:

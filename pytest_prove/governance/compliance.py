@@ -154,15 +154,14 @@ def compliance_report(
     import os
     from pathlib import Path
 
-    from ..cli.main import ORCHESTRATOR_NAMES
     from ..config.load import load_fleet
+    from ..config.locate import find_orchestrator
     from ..errors import UsageError
     from ..readers.errors import ConfigError
     from ..support.clock import now_or_real
 
-    found = [Path(config)] if config else [Path(n) for n in ORCHESTRATOR_NAMES if Path(n).is_file()]
     try:
-        fleet = load_fleet(found[0] if found else None, Path.cwd())
+        fleet = load_fleet(find_orchestrator(config), Path.cwd())
     except ConfigError as exc:
         raise UsageError(f"prove report --compliance: {exc}") from None
     rows = compliance_rows(fleet, runs, now_or_real(os.environ).date())

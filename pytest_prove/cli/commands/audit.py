@@ -27,16 +27,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def _log_path(args: argparse.Namespace) -> Path:
     if args.log:
         return Path(args.log)
+    from ...config.locate import find_orchestrator
     from ...governance.audit import DEFAULT_AUDIT_LOG
     from ...governance.orchestrator import load_orchestrator
     from ...readers.errors import ConfigError
-    from ..main import ORCHESTRATOR_NAMES
 
-    config = args.config or next((n for n in ORCHESTRATOR_NAMES if Path(n).is_file()), None)
+    config = find_orchestrator(args.config)
     if config is None:
         return Path(DEFAULT_AUDIT_LOG)
     try:
-        return load_orchestrator(Path(config)).audit.path
+        return load_orchestrator(config).audit.path
     except ConfigError as exc:
         raise UsageError(f"prove audit: {exc}") from None
 

@@ -150,16 +150,15 @@ def default_history(config: str | None) -> Path:
     """Where a run with this orchestrator (given, or found here) writes its history."""
     import pydantic
 
+    from ...config.locate import find_orchestrator
     from ...config.models import GlobalSettings
     from ...readers.errors import ConfigError
     from ...readers.yamlfile import load_yaml_file
     from ...report.history import history_path
-    from ..main import ORCHESTRATOR_NAMES
 
-    found = [Path(config)] if config else [Path(n) for n in ORCHESTRATOR_NAMES if Path(n).is_file()]
-    if not found:
+    path = find_orchestrator(config)
+    if path is None:
         return history_path(None, Path.cwd())
-    path = found[0]
     try:
         data = load_yaml_file(path).data
         section = data.get("global") if isinstance(data, dict) else None

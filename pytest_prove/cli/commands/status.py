@@ -34,16 +34,12 @@ def _locations(config: str | None) -> tuple[Path | None, Path]:
     the usual names here) or, without one, from the repository in this directory.
     """
     from ...config.load import load_fleet
+    from ...config.locate import find_orchestrator
     from ...readers.errors import ConfigError
     from ...report.dashboard_sink import LIVE_FILE
     from ...report.history import history_path
-    from ..main import ORCHESTRATOR_NAMES
 
-    found = (
-        Path(config)
-        if config
-        else next((Path(n) for n in ORCHESTRATOR_NAMES if Path(n).is_file()), None)
-    )
+    found = find_orchestrator(config)
     try:
         fleet = load_fleet(found, Path.cwd())
     except ConfigError as exc:

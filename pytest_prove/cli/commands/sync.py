@@ -38,16 +38,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _orchestrator(args: argparse.Namespace, updates: UpdatesFile | None) -> Orchestrator:
+    from ...config.locate import ORCHESTRATOR_NAMES, find_orchestrator
     from ...governance.orchestrator import load_orchestrator
     from ...readers.errors import ConfigError
-    from ..main import ORCHESTRATOR_NAMES
 
     if args.orchestrator:
         path = Path(args.orchestrator)
     elif updates is not None and updates.orchestrator:
         path = Path(args.config).parent / updates.orchestrator
     else:
-        found = next((Path(n) for n in ORCHESTRATOR_NAMES if Path(n).is_file()), None)
+        found = find_orchestrator()
         if found is None:
             raise UsageError(
                 f"prove sync: no orchestrator file: pass --orchestrator, set `orchestrator:`"
