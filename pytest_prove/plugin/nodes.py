@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ..api import CheckResult, CheckSettings, Finding
-from ..report.evidence import Evidence, judged_nothing, judged_nothing_warning, with_warning
 from ..report.failure import format_failure
 from ..report.metadata import gate_metadata
 from ..runner.cache import PASS_CACHE_KEY, limit_reuse
 from ..runner.conditions import unmet_condition
 from ..runner.deadline import GateTimeoutError, deadline
+from ..runner.evidence import Evidence, judged_nothing, judged_nothing_warning, with_warning
 from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, FLEET_KEY, RESULT_KEY
 
 if TYPE_CHECKING:

@@ -11,10 +11,10 @@ import pytest
 
 from ..config.fleet import Fleet
 from ..report.consumers import register_consumers
-from ..report.evidence import passed_evidence
 from ..report.failure import GateFailureRepr
 from ..report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
 from ..runner.cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
+from ..runner.evidence import passed_evidence
 from ..runner.waivers import WaiverLedger, today
 from ..support.wording import count
 from . import prefetch

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..api import CheckResult
-from .evidence import Evidence
+from ..runner.evidence import Evidence
 from .failure import summarise
 
 
