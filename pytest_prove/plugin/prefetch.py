@@ -30,8 +30,8 @@ import pytest
 from ..git import inflight
 from ..git.context import RepoContext
 from ..git.lazy import lazy
-from ..runner.cache import PASS_CACHE_KEY, PassCache
 from .nodes import GateItem, context_of
+from .pass_cache import PASS_CACHE_KEY, cache_wanted
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -70,7 +70,7 @@ class Prefetcher:
         unless the pass cache is on, which may answer those gates without them.
         """
         config = self._config
-        cache_off = not PassCache.wanted(config)
+        cache_off = not cache_wanted(config)
         for plan in fleet.repos[: self._repositories]:
             facts = dict.fromkeys(_EVERY_GATE)
             if cache_off:

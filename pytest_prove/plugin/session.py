@@ -13,13 +13,19 @@ from ..config.fleet import Fleet
 from ..report.consumers import register_consumers
 from ..report.failure import GateFailureRepr
 from ..report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
-from ..runner.cache import CACHE_KEY_KEY, PASS_CACHE_KEY, REPORT_ATTR, PassCache
 from ..runner.evidence import passed_evidence
 from ..runner.waivers import WaiverLedger, today
 from ..support.wording import count
 from . import prefetch
 from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, RESULT_KEY
 from .nodes import FleetFile, GateItem
+from .pass_cache import (
+    CACHE_KEY_KEY,
+    PASS_CACHE_KEY,
+    REPORT_ATTR,
+    open_pass_cache,
+    record_report,
+)
 
 ABSENT_CONFIG_NAME = "prove.yaml"
 
@@ -149,7 +155,7 @@ class ProvePlugin:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         # Every process reads the store (workers decide the skips); after
         # cacheprovider's configure, so --cache-clear has already emptied it.
-        passes = PassCache.open(self.config)
+        passes = open_pass_cache(self.config)
         if passes is not None:
             self.config.stash[PASS_CACHE_KEY] = passes
 
@@ -210,7 +216,7 @@ class ProvePlugin:
             failed.setdefault(parts[-2], f"{parts[-2]}::{parts[-1]}")
         passes = self.config.stash.get(PASS_CACHE_KEY, None)
         if passes is not None and "prove" in report.keywords and not self._is_worker:
-            passes.record(report)
+            record_report(passes, report)
         if (
             self.waivers is not None
             and report.when == "call"

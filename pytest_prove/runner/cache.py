@@ -5,9 +5,10 @@ resolves to, the branch, the delivery mode, a digest of the dirty tree (staged,
 unstaged and untracked, not ignored), the gate's effective settings, the check's
 ``version`` and pytest-prove's version.  Their sha256 is the gate's key.
 
-The store is pytest's cache (``.pytest_cache/v/prove/passes``): ``{nodeid: key}``.
-Every process reads it at session start; only the controller writes it, once, at
-session finish, from the keys that reached it on the reports (see ``session.py``).
+The store is pytest's cache (``.pytest_cache/v/prove/passes``): ``{nodeid: key}``, reached
+through :class:`Store` so this module needs no pytest.  Every process reads it at session
+start; only the controller writes it, once, at session finish, from the keys that reached
+it on the reports (see :mod:`pytest_prove.plugin.pass_cache`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ import hashlib
 import json
 import os
 import threading
-from typing import TYPE_CHECKING, Final
-
-import pytest
+from typing import TYPE_CHECKING, Final, Protocol
 
 from .. import __version__
 from ..support.clock import now_or_real
@@ -32,29 +31,31 @@ if TYPE_CHECKING:
     from ..git.context import RepoContext
 
 __all__ = [
-    "CACHE_KEY_KEY",
-    "PASS_CACHE_KEY",
-    "REPORT_ATTR",
     "PassCache",
+    "Store",
     "gate_cache_key",
     "repo_state",
+    "reuse_until",
     "tree_digest",
 ]
 
 STORE_KEY: Final = "prove/passes"
-# A report attribute rather than a user property, which JUnit would print.
-REPORT_ATTR: Final = "prove_cache_key"
-PASS_CACHE_KEY = pytest.StashKey["PassCache"]()
-CACHE_KEY_KEY = pytest.StashKey[str]()
 # A stored key may end with "|<ISO instant>": the pass is not reused after it.
 _UNTIL: Final = "|"
 
 
-def limit_reuse(item: pytest.Item, until: datetime.datetime) -> None:
-    """Reuse ``item``'s pass only until ``until`` (:attr:`CheckResult.valid_until`)."""
-    key = item.stash.get(CACHE_KEY_KEY, None)
-    if key is not None:
-        item.stash[CACHE_KEY_KEY] = f"{key}{_UNTIL}{until.isoformat()}"
+class Store(Protocol):
+    """Where passes are kept between runs: pytest's ``config.cache`` is one."""
+
+    def get(self, key: str, default: object) -> object: ...
+
+    def set(self, key: str, value: object) -> None: ...
+
+
+def reuse_until(key: str, until: datetime.datetime) -> str:
+    """``key`` for a pass that may be reused only until ``until``
+    (:attr:`CheckResult.valid_until`)."""
+    return f"{key}{_UNTIL}{until.isoformat()}"
 
 
 def _git(context: RepoContext, *args: str) -> bytes:
@@ -152,9 +153,9 @@ def _expired(until: str, context: RepoContext) -> bool:
 class PassCache:
     """One process's view of the store, plus (on the controller) this run's changes."""
 
-    def __init__(self, cache: pytest.Cache) -> None:
-        self._cache = cache
-        passes = cache.get(STORE_KEY, {})
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        passes = store.get(STORE_KEY, {})
         # A hand-edited or foreign value is ignored rather than trusted.
         self.passes: dict[str, str] = (
             {k: v for k, v in passes.items() if isinstance(k, str) and isinstance(v, str)}
@@ -166,46 +167,31 @@ class PassCache:
         self._computing: dict[str, threading.Lock] = {}
         self._changes: dict[str, str | None] = {}
 
-    @staticmethod
-    def wanted(config: pytest.Config) -> bool:
-        """Whether this run uses the cache (known from ``pytest_configure`` on)."""
-        return not config.getoption("prove_no_cache") and config.pluginmanager.hasplugin(
-            "cacheprovider"
-        )
-
-    @classmethod
-    def open(cls, config: pytest.Config) -> PassCache | None:
-        """The pass cache, or ``None`` when it is turned off or pytest has no cache."""
-        cache: pytest.Cache | None = getattr(config, "cache", None)
-        if cache is None or not cls.wanted(config):
-            return None
-        return cls(cache)
-
     def lookup(
-        self, item: pytest.Item, context: RepoContext, gate: GatePlan, settings: CheckSettings
-    ) -> str | None:
-        """The skip reason when ``item`` passed before with these inputs.
+        self, nodeid: str, context: RepoContext, gate: GatePlan, settings: CheckSettings
+    ) -> tuple[str | None, str | None]:
+        """The gate's key (None when it has none), and the skip reason when ``nodeid`` passed
+        before with these inputs (None when it must run).
 
-        The key is kept in ``item.stash`` for the report, whatever the outcome.
+        The key goes on the gate's report whatever the outcome: a pass stores it.
         """
         from ..git.context import RepoContextError
 
         if not gate.check.cacheable:
-            return None
+            return None, None
         try:
             state = self.state(context)
             if state is None:
-                return None
+                return None, None
             key = gate_cache_key(context, gate, settings, state=state)
         except RepoContextError:
-            return None  # without a key the gate just runs
-        item.stash[CACHE_KEY_KEY] = key
-        stored, _, until = self.passes.get(item.nodeid, "").partition(_UNTIL)
+            return None, None  # without a key the gate just runs
+        stored, _, until = self.passes.get(nodeid, "").partition(_UNTIL)
         if stored != key:
-            return None
+            return key, None
         if until and _expired(until, context):
-            return None
-        return f"cached: passed at {context.head[:7]} with the same inputs"
+            return key, None
+        return key, f"cached: passed at {context.head[:7]} with the same inputs"
 
     def state(self, context: RepoContext) -> str | None:
         """:func:`repo_state` of ``context``, computed once (``None`` when it cannot tell).
@@ -225,26 +211,25 @@ class PassCache:
         """Whether a pass of ``nodeid`` is stored (it is reused only if its key still matches)."""
         return nodeid in self.passes
 
-    def record(self, report: pytest.TestReport) -> None:
-        """Note a gate's outcome (controller only): a pass is kept, a failure forgotten."""
-        if report.failed or hasattr(report, "wasxfail"):
-            self._changes[report.nodeid] = None
-            return
-        key = getattr(report, REPORT_ATTR, None)
-        if report.passed and report.when == "call" and isinstance(key, str):
-            self._changes[report.nodeid] = key
+    def keep(self, nodeid: str, key: str) -> None:
+        """Note a pass with its key (controller only)."""
+        self._changes[nodeid] = key
+
+    def forget(self, nodeid: str) -> None:
+        """Note a failure or a waived failure (controller only): its old pass goes."""
+        self._changes[nodeid] = None
 
     def save(self) -> None:
         """Write this run's changes over the store as it is now (controller only)."""
         if not self._changes:
             return
         # Read again so a concurrent run's entries for other gates survive.
-        current = self._cache.get(STORE_KEY, {})
+        current = self._store.get(STORE_KEY, {})
         passes: dict[str, str] = current if isinstance(current, dict) else {}
         for nodeid, key in self._changes.items():
             if key is None:
                 passes.pop(nodeid, None)
             else:
                 passes[nodeid] = key
-        self._cache.set(STORE_KEY, dict(sorted(passes.items())))
+        self._store.set(STORE_KEY, dict(sorted(passes.items())))
         self._changes.clear()
