@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_prove.git import ChangedFile, RepoContext, RepoContextError
-from pytest_prove.git import context as context_module
+from pytest_prove.git import probe as probe_module
 from pytest_prove.git.log import LOG_FORMAT, parse_log
 from pytest_prove.git.refs import find_trunk, requested_base, resolve_ref
 from tests.repo_builder import (
@@ -50,7 +50,7 @@ def test_constructing_starts_no_git(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     def forbidden(*args: object, **kwargs: object) -> bytes:
         raise AssertionError("git was started while constructing")
 
-    monkeypatch.setattr(context_module, "run_git", forbidden)
+    monkeypatch.setattr(probe_module, "run_git", forbidden)
     contexts = [RepoContext(tmp_path / f"repo{n}", base="main") for n in range(1000)]
     assert {ctx.git_calls for ctx in contexts} == {0}
     assert contexts[7].name == "repo7"
