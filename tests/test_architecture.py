@@ -171,3 +171,22 @@ def test_the_plugin_alone_adapts_to_pytest() -> None:
                 users.append(name)
     outside = sorted({u for u in users if u.split(".")[1] not in allowed})
     assert outside == []
+
+
+def test_every_error_derives_from_the_one_base() -> None:
+    import importlib
+
+    from pytest_prove.errors import ProveError
+
+    errors = {
+        f"{name}.{attr}": value
+        for name in MODULES
+        if not name.endswith("__main__")
+        for attr, value in vars(importlib.import_module(name)).items()
+        if isinstance(value, type) and issubclass(value, BaseException) and value.__module__ == name
+    }
+    assert len(errors) > 30  # the reader found them
+    assert sorted(n for n, cls in errors.items() if not issubclass(cls, ProveError)) == []
+    # one name, one class: an `except` must not catch the wrong kind by its name
+    names = [n.rpartition(".")[2] for n in errors]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

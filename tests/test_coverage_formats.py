@@ -22,7 +22,7 @@ from pytest_prove.checks.coverage import (
 )
 from pytest_prove.engines.coverage.cobertura import read_cobertura
 from pytest_prove.engines.coverage.lcov import read_lcov
-from pytest_prove.engines.coverage.model import ReportError
+from pytest_prove.engines.coverage.model import CoverageDataError
 from pytest_prove.engines.coverage.paths import PathMapper
 from pytest_prove.git import RepoContext
 from tests.peers import peer_executable
@@ -259,7 +259,7 @@ def test_lcov_parser_never_crashes(tmp_path: Path, lines: list[str]) -> None:
     mapper = PathMapper(tmp_path, ["src/cart.ts"])
     try:
         files = set(read_lcov(path, "fuzz.info", mapper).files)
-    except ReportError as exc:
+    except CoverageDataError as exc:
         files, message = set(), str(exc)
     else:
         message = "fuzz.info"
@@ -277,13 +277,13 @@ _XML = (DATA / "cobertura-coverage.xml").read_bytes()
     st.binary(max_size=8) | st.sampled_from([b"<", b">", b'"', b"</class>", b"<class "]),
 )
 def test_cobertura_reader_never_crashes(tmp_path: Path, cut: int, at: int, noise: bytes) -> None:
-    """Truncated or spliced reports give a Report or a ReportError naming the file."""
+    """Truncated or spliced reports give a Report or a CoverageDataError naming the file."""
     path = tmp_path / "fuzz.xml"
     path.write_bytes(_XML[:at] + noise + _XML[at:cut] if at < cut else _XML[:cut])
     mapper = PathMapper(tmp_path, ["src/cart.ts", "src/price.ts"])
     try:
         files = set(read_cobertura(path, "fuzz.xml", mapper).files)
-    except ReportError as exc:
+    except CoverageDataError as exc:
         files, message = set(), str(exc)
     else:
         message = "fuzz.xml"

@@ -31,7 +31,7 @@ class Hint(NamedTuple):
 
 
 HINTS = [
-    Hint("git/context.py", "trunk_branch", "trunk_branch=mainline", "mainline"),
+    Hint("git/base_choice.py", "trunk_branch", "trunk_branch=mainline", "mainline"),
     Hint("checks/coverage.py", "reports", "coverage.reports=[cov.xml]", ["cov.xml"]),
     Hint("checks/coverage.py", "source_roots", "coverage.source_roots=[src]", ["src"]),
     Hint("checks/coverage.py", "missing", "coverage.missing=skip", "skip"),

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from pydantic import Field
 
 from pytest_prove.engines.coverage.measure import Measurement, measure
-from pytest_prove.engines.coverage.model import FileCoverage, Report, ReportError, merge
+from pytest_prove.engines.coverage.model import CoverageDataError, FileCoverage, Report, merge
 from pytest_prove.engines.coverage.paths import PathMapper
 from pytest_prove.engines.coverage.sources import DEFAULT_LOCATIONS, find_reports, read_report
 from pytest_prove.support.files import digest_file
@@ -126,7 +126,7 @@ def diff_coverage(context: RepoContext, settings: CoverageSettings) -> DiffCover
         label = _label(path, toplevel)
         try:
             reports.append(read_report(path, label, mapper, toplevel))
-        except ReportError as exc:
+        except CoverageDataError as exc:
             broken.append(Finding(rule="bad-report", message=str(exc)))
     if broken:
         return CheckResult(findings=tuple(broken), summary=broken[0].message)

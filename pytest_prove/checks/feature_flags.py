@@ -22,9 +22,9 @@ from pytest_prove.support.clock import ClockError
 from ..api import Check, CheckResult, Finding, MetricValue, Regex
 from ..engines.flags.registry import (
     FlagReference,
+    FlagRegistry,
     FlagScanSettings,
     FlagSpec,
-    Registry,
     compile_patterns,
     find_references,
     flag_key,
@@ -129,7 +129,7 @@ def check_feature_flags(context: RepoContext, settings: FeatureFlagsSettings) ->
 
 
 def _declaration_findings(
-    registry: Registry, settings: FeatureFlagsSettings, today: datetime.date
+    registry: FlagRegistry, settings: FeatureFlagsSettings, today: datetime.date
 ) -> Iterable[Finding]:
     for name in sorted(registry.flags):
         spec = registry.flags[name]
@@ -176,7 +176,9 @@ def _next_expiry(specs: Iterable[FlagSpec], today: datetime.date) -> datetime.da
     return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
 
 
-def _summary(registry: Registry, references: list[FlagReference], findings: list[Finding]) -> str:
+def _summary(
+    registry: FlagRegistry, references: list[FlagReference], findings: list[Finding]
+) -> str:
     base = f"{len(registry.flags)} flags declared, {len(references)} references"
     if not findings:
         return f"{base}: all declared, owned, unexpired and well named"

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from pytest_prove.errors import ProveError
+
 from ..api import Severity
 from ..checks.commit_msg import COMMIT_MSG, CommitMsgSettings, check_message_file
 from ..git.runner import GitCommandError, run_git
@@ -44,7 +46,7 @@ _AUTO_COMMENT_CHARS: Final = "#;@!$%^&|:"
 _SCISSORS: Final = "------------------------ >8 ------------------------"
 
 
-class HookInstallError(Exception):
+class HookInstallError(ProveError):
     """A hook cannot be installed without losing someone else's hook."""
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pytest_prove.errors import ProveError
+
 from ..readers.errors import Locate
 from .models import Access, Waiver
 
 
-class AccessDeniedError(Exception):
+class AccessDeniedError(ProveError):
     """The acting identity lacks the role an action needs."""
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pytest_prove.errors import ProveError
+
 from ..readers.errors import display_path, os_problem
 from ..support.globs import compile_glob, matches_any
 from .models import Discovery
@@ -23,7 +25,7 @@ _NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]")
 _NOT_FIRST = re.compile(r"^[._-]+")
 
 
-class DiscoveryError(ValueError):
+class DiscoveryError(ProveError, ValueError):
     """A discovery that cannot be carried out (root missing, bad name template)."""
 
 

@@ -13,12 +13,14 @@ import stat
 from pathlib import Path
 from typing import Literal
 
+from pytest_prove.errors import ProveError
+
 from ..readers.errors import display_path, os_problem
 
 Kind = Literal["file", "directory", "missing", "other"]
 
 
-class PathProblem(ValueError):
+class PathProblem(ProveError, ValueError):
     """A path that cannot be used; the message says why and names it."""
 
     def __init__(self, problem: str, path: Path) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from pytest_prove.errors import ProveError
 from pytest_prove.git import refs
 from pytest_prove.git.lazy import lazy
 from pytest_prove.git.runner import NOT_FOUND, GitCommandError, hidden_git_redirects, run_git
@@ -32,7 +33,7 @@ _PROBE_ARGS: Final = (
 # fmt: on
 
 
-class RepoContextError(Exception):
+class RepoContextError(ProveError):
     """A repository cannot answer a question; the message names it and the fix."""
 
 

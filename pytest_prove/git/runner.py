@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
+from pytest_prove.errors import ProveError
 from pytest_prove.git import inflight
 
 __all__ = [
@@ -84,7 +85,7 @@ GIT_OPTIONS: Final[tuple[str, ...]] = (
 NOT_FOUND: Final = 127
 
 
-class GitCommandError(Exception):
+class GitCommandError(ProveError):
     """A git process failed, or git could not be started at all.
 
     :param argv: the full command line that was run

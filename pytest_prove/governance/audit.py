@@ -24,6 +24,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Final
 
+from pytest_prove.errors import ProveError
+
 from ..engines.command.reports import ReportError, load_json
 
 DEFAULT_AUDIT_LOG: Final = ".prove/audit.jsonl"
@@ -32,7 +34,7 @@ _TAIL_CHUNK: Final = 64 * 1024
 _EDITED: Final = "edited: the entry does not match its own hash"
 
 
-class AuditError(Exception):
+class AuditError(ProveError):
     """The log cannot be appended to (unwritable, or its last entry is damaged)."""
 
 

@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from pytest_prove.errors import ProveError
+
 from ..git.runner import GitCommandError, run_git
 
 ACTOR_VARIABLE: Final = "PROVE_ACTOR"
 
 
-class IdentityError(Exception):
+class IdentityError(ProveError):
     """No identity could be found."""
 
 

@@ -15,6 +15,8 @@ from typing import Any, Final
 import yaml
 from pydantic.alias_generators import to_snake
 
+from pytest_prove.errors import ProveError
+
 from ..checks.registry import Registry
 from ..engines.command.reports import ReportError, load_json
 from .config_writer import GateChoice, render_config
@@ -80,7 +82,7 @@ _GLOBAL_KEYS: Final = {
 _IGNORED_KEYS: Final = frozenset({"$schema", "version", "name", "description"})
 
 
-class MigrationError(Exception):
+class MigrationError(ProveError):
     """The old configuration cannot be read at all (not JSON, not an object)."""
 
 

@@ -19,6 +19,8 @@ from typing import Any
 import pydantic
 import yaml
 
+from pytest_prove.errors import ProveError
+
 from ..checks.registry import Registry
 from ..config.fleet import REPO_CONFIG_NAMES
 from ..config.merge import Layer, merge_layers
@@ -63,7 +65,7 @@ class RepoChange:
         return "".join(difflib.unified_diff(old, new, source, f"b/{self.file}"))
 
 
-class SyncFailedError(Exception):
+class SyncFailedError(ProveError):
     """Committing failed in one repository; the ones before it were restored."""
 
     def __init__(
@@ -179,7 +181,7 @@ def _inherited_checks(repo_path: Path) -> Callable[[], list[str]]:
     return inherited
 
 
-class _RefusedError(Exception):
+class _RefusedError(ProveError):
     def __init__(self, why: str, root: Path, file: str) -> None:
         super().__init__(why)
         self.root, self.file = root, file

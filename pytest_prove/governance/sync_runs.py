@@ -14,6 +14,8 @@ import secrets
 from pathlib import Path
 from typing import Any, Final
 
+from pytest_prove.errors import ProveError
+
 from ..engines.command.reports import load_json
 from ..support.files import write_atomic
 
@@ -21,7 +23,7 @@ RUNS_DIR: Final = ".prove/sync-runs"
 _RUN_ID: Final = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 
 
-class RunNotFoundError(Exception):
+class RunNotFoundError(ProveError):
     """No record of that run id."""
 
 

@@ -16,10 +16,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from pytest_prove.errors import ProveError
+
 from .updates import Update
 
 
-class EditError(Exception):
+class EditError(ProveError):
     """The file cannot be edited as asked (not YAML, or a key holds the wrong kind of value)."""
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_prove.errors import ProveError
+
 from ..report.failure import format_failure
 from ..report.metadata import gate_metadata
 from ..runner.evaluate import GateRun, evaluate
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from ..git.context import RepoContext
 
 
-class GateFailedError(Exception):
+class GateFailedError(ProveError):
     """Raised by a gate whose check found errors; carries the whole result."""
 
     def __init__(self, text: str) -> None:

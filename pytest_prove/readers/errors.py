@@ -8,6 +8,8 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from pytest_prove.errors import ProveError
+
 from ..support.wording import printable
 
 KeyPath = tuple[str | int, ...]
@@ -51,7 +53,7 @@ def os_problem(exc: OSError) -> str:
     return known if known is not None else f"cannot read: {exc.strerror or exc}"
 
 
-class ConfigError(Exception):
+class ConfigError(ProveError):
     """A configuration that cannot be run.
 
     The message names the file (and line when known), the key path and the problem,

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from pytest_prove.errors import ProveError
+
 from .liveness import ProcessMark, process_state
 from .run_record import OUTCOMES, GateRecord, Outcome, RunHeader, RunStatus
 
@@ -95,7 +97,7 @@ RUNNING: Final = "running"
 FINISHED: Final = "finished"
 
 
-class HistoryError(Exception):
+class HistoryError(ProveError):
     """The history file cannot be used; the message names the file and why."""
 
 

@@ -14,6 +14,8 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from pytest_prove.errors import ProveError
+
 from ..engines.command.reports import ReportError, load_json
 from ..support.files import read_if_present
 from .liveness import ProcessMark, ProcessState, process_state
@@ -21,7 +23,7 @@ from .liveness import ProcessMark, ProcessState, process_state
 __all__ = ["LiveFileError", "LiveState", "describe_live", "parse_live", "read_live"]
 
 
-class LiveFileError(Exception):
+class LiveFileError(ProveError):
     """The live file is not what a run writes; the message says why."""
 
 

@@ -15,8 +15,10 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
+from pytest_prove.errors import ProveError
 
-class GateTimeoutError(Exception):
+
+class GateTimeoutError(ProveError):
     """The gate ran past its time limit."""
 
 

@@ -10,10 +10,12 @@ import datetime
 from collections.abc import Mapping
 from typing import Final
 
+from pytest_prove.errors import ProveError
+
 NOW_VARIABLE: Final = "PROVE_NOW"
 
 
-class ClockError(ValueError):
+class ClockError(ProveError, ValueError):
     """``PROVE_NOW`` is set but is not a date."""
 
 

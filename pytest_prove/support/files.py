@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from pytest_prove.errors import ProveError
+
 __all__ = ["NotAFileError", "digest_file", "open_regular", "read_if_present", "write_atomic"]
 
 _NEW_FILE_MODE = 0o644
@@ -18,7 +20,7 @@ _CHUNK = 1 << 20
 _NO_WAIT = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-class NotAFileError(OSError):
+class NotAFileError(ProveError, OSError):
     """The path names a FIFO, a socket or a device, not a regular file."""
 
 

@@ -15,6 +15,8 @@ from pathlib import PurePosixPath
 from typing import Any, Final, Literal
 from urllib.parse import unquote, urlsplit
 
+from pytest_prove.errors import ProveError
+
 from ...api import Finding, Severity
 
 __all__ = [
@@ -45,7 +47,7 @@ _SARIF_LEVELS: Final = {
 _ESLINT_SEVERITIES: Final = {2: Severity.ERROR, 1: Severity.WARNING}
 
 
-class ReportError(ValueError):
+class ReportError(ProveError, ValueError):
     """The report is missing, malformed, too large or not in the declared format."""
 
 

@@ -18,6 +18,8 @@ from typing import Any, Final
 
 import yaml
 
+from pytest_prove.errors import ProveError
+
 __all__ = [
     "MAX_DEPTH",
     "MAX_NODES",
@@ -49,7 +51,7 @@ _CONSTRUCT: Final = {
 }
 
 
-class SpecParseError(Exception):
+class SpecParseError(ProveError):
     """A document that cannot be read as data; ``line`` is 1-based when known."""
 
     def __init__(self, message: str, line: int | None = None) -> None:

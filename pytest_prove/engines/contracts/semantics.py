@@ -1,15 +1,14 @@
 """openapi-spec-validator's semantic rules, walked over plain data.
 
-openapi-spec-validator 0.9 (``validation/keywords.py``) checks, beyond the OpenAPI JSON
-Schema: unique tag names, duplicate parameters, unique operationIds, path parameters
-declared and used, each schema met on the way meta-valid, ``required`` naming defined
-properties (with ``allOf``), and ``default`` values valid against their schema.  It walks
-the spec through jsonschema-path objects and keeps the schemas it has seen in lists, which
-made a 2,000-operation spec take seconds.  This module walks the same places in the same
-order with the same messages, on dicts, following local ``$ref`` s where upstream's path
-objects follow them, and adds the JSON path of each error (upstream reports these without
-one).  Where upstream crashes on malformed input (a parameter without ``name``) the
-structural validation has already reported it and the walk skips the node.
+openapi-spec-validator 0.9 (``validation/keywords.py``) checks, beyond the OpenAPI JSON Schema:
+unique tag names, duplicate parameters, unique operationIds, path parameters declared and used,
+each schema met on the way meta-valid, ``required`` naming defined properties (with ``allOf``), and
+``default`` values valid against their schema. It walks the spec through jsonschema-path objects
+and keeps the schemas it has seen in lists, which made a 2,000-operation spec take seconds. This
+module walks the same places in the same order with the same messages, on dicts, following local
+``$ref`` s where upstream's path objects follow them, and adds the JSON path of each error
+(upstream reports these without one). Where upstream crashes on malformed input (a parameter
+without ``name``) the structural validation has already reported it and the walk skips the node.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import string
 from collections.abc import Callable, Hashable
 from typing import Any, Final
 
+from ...errors import ProveError
 from .loading import Json, JsonPath
 from .oas_schemas import OAS31_DIALECT, MetaError, meta_error_oas30, meta_error_oas31
 from .refs import resolve_local
@@ -32,7 +32,7 @@ _SCHEMA_FAULTS: Final = (re.error, TypeError, ValueError, KeyError, IndexError, 
 _OPERATIONS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-class Unresolved(Exception):
+class Unresolved(ProveError):
     """A ``$ref`` met on the walk that points nowhere in the document (upstream stops there)."""
 
     def __init__(self, ref: object, where: JsonPath) -> None:
@@ -40,7 +40,7 @@ class Unresolved(Exception):
         self.where = where
 
 
-class _Full(Exception):
+class _Full(ProveError):
     """Enough errors collected."""
 
 

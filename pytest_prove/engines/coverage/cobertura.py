@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Final
 
-from .model import FileCoverage, Report, ReportError
+from .model import CoverageDataError, FileCoverage, Report
 from .paths import PathMapper
 
 __all__ = ["read_cobertura"]
@@ -43,17 +43,17 @@ _HEAD_BYTES: Final = 1 << 16
 def read_cobertura(path: Path, label: str, mapper: PathMapper) -> Report:
     """The changed files' coverage in the Cobertura report at ``path``.
 
-    :raises ReportError: the file is empty, truncated, not Cobertura, or a
+    :raises CoverageDataError: the file is empty, truncated, not Cobertura, or a
         changed file's class is malformed
     """
     try:
         with path.open("rb") as stream:
             if os.fstat(stream.fileno()).st_size == 0:
-                raise ReportError(f"{label} is empty")
+                raise CoverageDataError(f"{label} is empty")
             with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
                 return _scan(data, label, mapper)
     except OSError as exc:
-        raise ReportError(f"cannot read {label}: {exc.strerror or exc}") from exc
+        raise CoverageDataError(f"cannot read {label}: {exc.strerror or exc}") from exc
 
 
 def _scan(data: mmap.mmap, label: str, mapper: PathMapper) -> Report:
@@ -61,14 +61,14 @@ def _scan(data: mmap.mmap, label: str, mapper: PathMapper) -> Report:
     root = _ROOT.search(head, _prolog_end(head))
     if root is None or root.group(1) != b"coverage":
         name = root.group(1).decode("ascii", "replace") if root else "none"
-        raise ReportError(f"{label} is not a Cobertura report (root element <{name}>)")
+        raise CoverageDataError(f"{label} is not a Cobertura report (root element <{name}>)")
     if _CLOVER.search(root.group(2)):
-        raise ReportError(
+        raise CoverageDataError(
             f"{label} is a Clover report: write Cobertura instead "
             "(Istanbul/Jest: coverageReporters ['cobertura'])"
         )
     if not data[-256:].rstrip().endswith(_END):
-        raise ReportError(f"{label} is truncated: it does not end with </coverage>")
+        raise CoverageDataError(f"{label} is truncated: it does not end with </coverage>")
     packages = head.find(b"<packages")
     sources = [
         _text(m.group(1)).strip()
@@ -89,7 +89,7 @@ def _scan(data: mmap.mmap, label: str, mapper: PathMapper) -> Report:
             continue
         end = data.find(_CLASS_END, match.end())
         if end < 0:
-            raise ReportError(f"{label} is truncated inside the class of {name}")
+            raise CoverageDataError(f"{label} is truncated inside the class of {name}")
         coverage = files.setdefault(repo_path, FileCoverage())
         has_branches |= _read_class(
             data[match.start() : end + len(_CLASS_END)], name, label, coverage
@@ -121,7 +121,7 @@ def _read_class(chunk: bytes, name: str, label: str, coverage: FileCoverage) -> 
     try:
         element = ET.fromstring(chunk)
     except ET.ParseError as exc:
-        raise ReportError(f"{label}: malformed XML in the class of {name}: {exc}") from exc
+        raise CoverageDataError(f"{label}: malformed XML in the class of {name}: {exc}") from exc
     measured, missed, branches = coverage.measured, coverage.missed, coverage.branches
     had_branches = False
     for line in element.iterfind("./lines/line"):
@@ -130,7 +130,7 @@ def _read_class(chunk: bytes, name: str, label: str, coverage: FileCoverage) -> 
             number = int(attrib.get("number", ""))
             hits = int(attrib.get("hits", "0"))
         except ValueError:
-            raise ReportError(
+            raise CoverageDataError(
                 f"{label}: a <line> of {name} has a bad number or hits: "
                 f"{ET.tostring(line, encoding='unicode').strip()[:120]}"
             ) from None

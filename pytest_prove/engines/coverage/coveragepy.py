@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from .model import FileCoverage, Report, ReportError
+from .model import CoverageDataError, FileCoverage, Report
 from .paths import PathMapper
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ _PYTHON: Final = (".py", ".pyw")
 def read_coverage_data(path: Path, label: str, mapper: PathMapper, toplevel: Path) -> Report:
     """The changed Python files' coverage in the coverage.py data file at ``path``.
 
-    :raises ReportError: the data file is not coverage.py data, is damaged,
+    :raises CoverageDataError: the data file is not coverage.py data, is damaged,
         or a changed file's source cannot be parsed
     """
     from coverage import Coverage
@@ -51,9 +51,11 @@ def read_coverage_data(path: Path, label: str, mapper: PathMapper, toplevel: Pat
         measured = data.measured_files()
         has_arcs = data.has_arcs()
     except (CoverageException, sqlite3.Error, OSError) as exc:
-        raise ReportError(f"{label} is not readable coverage.py data: {exc}") from exc
+        raise CoverageDataError(f"{label} is not readable coverage.py data: {exc}") from exc
     except ImportError as exc:  # a coverage plugin named in the configuration
-        raise ReportError(f"{label}: the coverage configuration needs {exc.name}: {exc}") from exc
+        raise CoverageDataError(
+            f"{label}: the coverage configuration needs {exc.name}: {exc}"
+        ) from exc
     files: dict[str, FileCoverage] = {}
     for name in sorted(measured):
         repo_path = mapper.changed(name)
@@ -62,7 +64,7 @@ def read_coverage_data(path: Path, label: str, mapper: PathMapper, toplevel: Pat
         try:
             files[repo_path] = _file_coverage(cov, name, toplevel / repo_path, has_arcs)
         except (CoverageException, OSError, SyntaxError) as exc:
-            raise ReportError(f"{label}: cannot analyse {repo_path}: {exc}") from exc
+            raise CoverageDataError(f"{label}: cannot analyse {repo_path}: {exc}") from exc
     foreign = None
     if not files and measured and not any(mapper.in_repository(n) for n in measured):
         foreign = min(measured)
@@ -81,9 +83,9 @@ def _require_schema(path: Path, label: str) -> None:
                 "select 1 from sqlite_master where type = 'table' and name = 'coverage_schema'"
             ).fetchone()
     except sqlite3.Error as exc:
-        raise ReportError(f"{label} is not readable coverage.py data: {exc}") from exc
+        raise CoverageDataError(f"{label} is not readable coverage.py data: {exc}") from exc
     if found is None:
-        raise ReportError(
+        raise CoverageDataError(
             f"{label} is a SQLite file without coverage.py's tables: not coverage data"
         )
 

@@ -13,7 +13,7 @@ import dataclasses
 from pathlib import Path
 from typing import Final
 
-from .model import FileCoverage, Report, ReportError
+from .model import CoverageDataError, FileCoverage, Report
 from .paths import PathMapper
 
 __all__ = ["read_lcov"]
@@ -33,7 +33,7 @@ class _Record:
 def read_lcov(path: Path, label: str, mapper: PathMapper) -> Report:
     """The changed files' coverage in the LCOV tracefile at ``path``.
 
-    :raises ReportError: the file is empty, not LCOV, truncated, or a changed
+    :raises CoverageDataError: the file is empty, not LCOV, truncated, or a changed
         file's record has a line that is not LCOV
     """
     hits: dict[str, dict[int, int]] = {}
@@ -61,13 +61,13 @@ def read_lcov(path: Path, label: str, mapper: PathMapper) -> Report:
                 elif not skipping:
                     _directive(record, line, number, label, started=bool(listed))
     except OSError as exc:
-        raise ReportError(f"cannot read {label}: {exc.strerror or exc}") from exc
+        raise CoverageDataError(f"cannot read {label}: {exc.strerror or exc}") from exc
     if number == 0:
-        raise ReportError(f"{label} is empty")
+        raise CoverageDataError(f"{label} is empty")
     if not listed:
-        raise ReportError(f"{label} is not an LCOV tracefile: it has no SF: line")
+        raise CoverageDataError(f"{label} is not an LCOV tracefile: it has no SF: line")
     if opened is not None:
-        raise ReportError(
+        raise CoverageDataError(
             f"{label} is truncated: the record of {opened[0]} (line {opened[1]}) "
             "has no end_of_record"
         )
@@ -96,8 +96,12 @@ def _directive(
         return
     if record is None:
         if not started:
-            raise ReportError(f"{label} is not an LCOV tracefile: line {number} is {line[:80]!r}")
-        raise ReportError(f"{label}:{number}: {directive[:20]} outside a record (no SF: before it)")
+            raise CoverageDataError(
+                f"{label} is not an LCOV tracefile: line {number} is {line[:80]!r}"
+            )
+        raise CoverageDataError(
+            f"{label}:{number}: {directive[:20]} outside a record (no SF: before it)"
+        )
     args = content.split(",")
     try:
         if directive == "DA" and len(args) in (2, 3):
@@ -117,7 +121,7 @@ def _directive(
         else:
             raise ValueError
     except ValueError:
-        raise ReportError(f"{label}:{number}: not an LCOV line: {line[:120]!r}") from None
+        raise CoverageDataError(f"{label}:{number}: not an LCOV line: {line[:120]!r}") from None
 
 
 def _finish(

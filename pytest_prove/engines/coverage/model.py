@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-__all__ = ["FileCoverage", "Report", "ReportError", "merge"]
+from pytest_prove.errors import ProveError
+
+__all__ = ["CoverageDataError", "FileCoverage", "Report", "merge"]
 
 
-class ReportError(Exception):
+class CoverageDataError(ProveError):
     """A coverage report cannot be read; the message says which and why."""
 
 

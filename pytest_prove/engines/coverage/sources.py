@@ -10,7 +10,7 @@ from typing import Final, Literal
 from .cobertura import read_cobertura
 from .coveragepy import read_coverage_data
 from .lcov import read_lcov
-from .model import Report, ReportError
+from .model import CoverageDataError, Report
 from .paths import PathMapper
 
 __all__ = ["DEFAULT_LOCATIONS", "Format", "find_reports", "read_report", "sniff"]
@@ -50,18 +50,18 @@ def sniff(path: Path, label: str) -> Format:
         with path.open("rb") as stream:
             head = stream.read(512)
     except OSError as exc:
-        raise ReportError(f"cannot read {label}: {exc.strerror or exc}") from exc
+        raise CoverageDataError(f"cannot read {label}: {exc.strerror or exc}") from exc
     if not head.strip():
-        raise ReportError(f"{label} is empty")
+        raise CoverageDataError(f"{label} is empty")
     if head.startswith(_SQLITE):
         return "coverage.py"
     if head.startswith(_OLD_COVERAGE):
-        raise ReportError(
+        raise CoverageDataError(
             f"{label} was written by coverage.py older than 5.0: re-run the tests with a "
             "current coverage.py"
         )
     if path.name.startswith(".coverage"):
-        raise ReportError(
+        raise CoverageDataError(
             f"{label} is not coverage.py data (no SQLite header): it is damaged; "
             "re-run the tests with coverage"
         )
@@ -73,11 +73,11 @@ def sniff(path: Path, label: str) -> Format:
 def read_report(path: Path, label: str, mapper: PathMapper, toplevel: Path) -> Report:
     """Read the report at ``path`` (its format sniffed) for the changed files.
 
-    :raises ReportError: also for a path in the repository that links out of it: the
+    :raises CoverageDataError: also for a path in the repository that links out of it: the
         change under review could point it at any file, and errors quote what they read
     """
     if path.is_relative_to(toplevel) and not path.resolve().is_relative_to(toplevel.resolve()):
-        raise ReportError(f"{label} is a link leading out of the repository: not read")
+        raise CoverageDataError(f"{label} is a link leading out of the repository: not read")
     fmt = sniff(path, label)
     if fmt == "coverage.py":
         return read_coverage_data(path, label, mapper, toplevel)

@@ -32,9 +32,9 @@ __all__ = [
     "DEFAULT_CODE_GLOBS",
     "DEFAULT_REGISTRY",
     "FlagReference",
+    "FlagRegistry",
     "FlagScanSettings",
     "FlagSpec",
-    "Registry",
     "compile_patterns",
     "find_references",
     "flag_key",
@@ -127,7 +127,7 @@ class _RegistryFile(BaseModel):
 
 
 @dataclasses.dataclass(frozen=True)
-class Registry:
+class FlagRegistry:
     """A valid registry: the flags by name, and the line each is declared on (YAML only)."""
 
     path: str
@@ -139,7 +139,7 @@ class Registry:
         return Finding(rule=rule, message=message, file=self.path, line=self.lines.get(name))
 
 
-def load_registry(root: Path, path: str) -> Registry | Finding:
+def load_registry(root: Path, path: str) -> FlagRegistry | Finding:
     """Read and validate the registry at ``root / path``; a finding says why it cannot be used."""
     text = read_text(root, path, max_bytes=_MAX_REGISTRY_BYTES)
     if text.skipped == "missing":
@@ -166,7 +166,7 @@ def load_registry(root: Path, path: str) -> Registry | Finding:
             return loaded.error(problem, key_path)
 
         return _invalid(path, first_error(exc, loaded.data, locate))
-    return Registry(
+    return FlagRegistry(
         path=path,
         flags={name: spec or FlagSpec() for name, spec in model.flags.items()},
         lines={

@@ -20,6 +20,8 @@ from typing import Any, Final
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from pytest_prove.errors import ProveError
+
 from .lockfiles import Ecosystem, Package
 from .semver import InvalidSemverError, parse_semver
 
@@ -38,7 +40,7 @@ _SEVERITY_ALIASES: Final = {"medium": "moderate"}
 _ECOSYSTEMS: Final[Mapping[str, Ecosystem]] = {"pypi": "PyPI", "npm": "npm"}
 
 
-class VersionError(ValueError):
+class VersionError(ProveError, ValueError):
     pass
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
+from pytest_prove.errors import ProveError
 from pytest_prove.support.files import read_if_present
 
 from .secrets import SecretHit
@@ -27,7 +28,7 @@ __all__ = ["BASELINE_VERSION", "Baseline", "BaselineError", "dump_baseline", "lo
 BASELINE_VERSION: Final = 1
 
 
-class BaselineError(ValueError):
+class BaselineError(ProveError, ValueError):
     pass
 
 

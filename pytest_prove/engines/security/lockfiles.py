@@ -20,12 +20,14 @@ from typing import Any, Final, Literal
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 
+from pytest_prove.errors import ProveError
+
 __all__ = ["Ecosystem", "Lockfile", "LockfileError", "Package", "lockfile_parser", "parse_lockfile"]
 
 Ecosystem = Literal["PyPI", "npm"]
 
 
-class LockfileError(ValueError):
+class LockfileError(ProveError, ValueError):
     pass
 
 

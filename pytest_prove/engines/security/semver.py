@@ -15,6 +15,8 @@ import functools
 import re
 from typing import Final
 
+from pytest_prove.errors import ProveError
+
 __all__ = ["InvalidSemverError", "SemVer", "parse_semver"]
 
 _SEMVER: Final = re.compile(
@@ -24,7 +26,7 @@ _SEMVER: Final = re.compile(
 )
 
 
-class InvalidSemverError(ValueError):
+class InvalidSemverError(ProveError, ValueError):
     pass
 
 

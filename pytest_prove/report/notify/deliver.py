@@ -12,6 +12,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
+from pytest_prove.errors import ProveError
+
 from ...redact.redactor import Redactor
 
 if TYPE_CHECKING:
@@ -22,7 +24,7 @@ __all__ = ["Delivery", "Notifier", "NotifyError", "deliver"]
 BACKOFF: Final = 0.5
 
 
-class NotifyError(Exception):
+class NotifyError(ProveError):
     """A notifier could not deliver; ``retry`` when trying again may help (5xx, timeouts)."""
 
     def __init__(self, message: str, *, retry: bool) -> None:

@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from pytest_prove.errors import ProveError
+
 from .deliver import NotifyError
 
 __all__ = ["ConfigProblem", "post_json", "webhook_from_env"]
 
 
-class ConfigProblem(Exception):
+class ConfigProblem(ProveError):
     """A notifier cannot even be set up (a variable missing or malformed): not sent, noted."""
 
 
