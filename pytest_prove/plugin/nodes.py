@@ -16,7 +16,7 @@ import pytest
 from pytest_prove.errors import ProveError
 
 from ..report.failure import format_failure
-from ..report.metadata import gate_metadata
+from ..report.gate_data import gate_metadata
 from ..runner.evaluate import GateRun, evaluate
 from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, FLEET_KEY, RESULT_KEY
 from .pass_cache import CACHE_KEY_KEY, PASS_CACHE_KEY
