@@ -16,7 +16,7 @@ import pytest
 from pytest_prove.errors import ProveError
 
 from ..report.failure import format_failure
-from ..report.gate_data import gate_metadata
+from ..report.gate_data import GateData
 from ..runner.evaluate import GateRun, evaluate
 from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, FLEET_KEY, RESULT_KEY
 from .pass_cache import CACHE_KEY_KEY, PASS_CACHE_KEY
@@ -128,14 +128,14 @@ class GateItem(pytest.Item):
             ("findings", str(len(result.findings))),
             *evidence.properties(),
         ]
-        self.stash[RESULT_KEY] = gate_metadata(
+        self.stash[RESULT_KEY] = GateData.of(
             repo=self.repo.name,
             check=self.gate.name,
             mode=outcome.mode,
             evidence=evidence,
             result=result,
             error=outcome.error,
-        )
+        ).to_dict()
         if result.skipped:
             pytest.skip(result.skipped)
         if outcome.waived is not None:

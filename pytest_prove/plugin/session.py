@@ -12,6 +12,7 @@ import pytest
 from ..config.fleet import Fleet
 from ..report.consumers import register_consumers
 from ..report.failure import GateFailureRepr
+from ..report.gate_data import gate_parts
 from ..report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
 from ..runner.evidence import passed_evidence
 from ..runner.waivers import WaiverLedger, today
@@ -210,10 +211,10 @@ class ProvePlugin:
             _, line, reason = report.longrepr
             where = report.location
             report.longrepr = (where[0], where[1] + 1 if where[1] is not None else line, reason)
-        parts = report.nodeid.split("::")
-        if report.failed and "prove" in report.keywords and len(parts) >= 3:
+        repo, check = gate_parts(report.nodeid)
+        if report.failed and "prove" in report.keywords and repo:
             failed = self.config.stash.setdefault(FAILED_GATES_KEY, {})
-            failed.setdefault(parts[-2], f"{parts[-2]}::{parts[-1]}")
+            failed.setdefault(repo, f"{repo}::{check}")
         passes = self.config.stash.get(PASS_CACHE_KEY, None)
         if passes is not None and "prove" in report.keywords and not self._is_worker:
             record_report(passes, report)
@@ -221,11 +222,11 @@ class ProvePlugin:
             self.waivers is not None
             and report.when == "call"
             and "prove" in report.keywords
-            and len(parts) >= 3
+            and repo
         ):
             # A waived gate is an xfail: skipped in outcome, but it ran.
             ran = not report.skipped or hasattr(report, "wasxfail")
-            self.waivers.record(parts[-2], parts[-1], ran, report.user_properties)
+            self.waivers.record(repo, check, ran, report.user_properties)
 
     def pytest_report_teststatus(
         self, report: pytest.TestReport, config: pytest.Config

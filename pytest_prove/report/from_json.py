@@ -16,7 +16,8 @@ from typing import Any
 
 from ..engines.command.reports import ReportError, load_json
 from ..errors import UsageError
-from .run_record import CACHED_PREFIX, GateRecord, Outcome, RunRecord
+from .gate_data import GateData
+from .run_record import CACHED_PREFIX, GateRecord, Outcome, RunRecord, gate_record
 
 _OUTCOMES: dict[str, Outcome] = {
     "passed": "passed",
@@ -61,9 +62,6 @@ def _gate(test: Mapping[str, Any]) -> GateRecord | None:
     nodeid = _text(test.get("nodeid"))
     metadata = test.get("metadata")
     prove = metadata.get("prove") if isinstance(metadata, dict) else None
-    result: Mapping[str, Any] = prove if isinstance(prove, dict) else {}
-    props = _properties(test)
-    parts = nodeid.split("::")
     outcome = _OUTCOMES.get(_text(test.get("outcome")), "error")
     longrepr = " ".join(_text(p.get("longrepr")) for p in _phases(test))
     reason = ""
@@ -71,25 +69,13 @@ def _gate(test: Mapping[str, Any]) -> GateRecord | None:
         reason = longrepr
         if CACHED_PREFIX in longrepr:
             outcome = "cached"
-    findings = result.get("findings")
-    metrics = result.get("metrics")
-    return GateRecord(
-        nodeid=nodeid,
-        repo=_text(result.get("repo"))
-        or props.get("repo")
-        or (parts[-2] if len(parts) > 2 else ""),
-        check=_text(result.get("check")) or props.get("check") or parts[-1],
+    return gate_record(
+        nodeid,
+        GateData.from_dict(prove if isinstance(prove, dict) else {}),
         outcome=outcome,
         duration=_duration(test),
-        summary=_text(result.get("summary")) or _text(result.get("error")),
         reason=reason,
-        mode=_text(result.get("mode")),
-        base=_text(result.get("base")),
-        head=_text(result.get("head")),
-        findings=tuple(f for f in findings if isinstance(f, dict))
-        if isinstance(findings, list)
-        else (),
-        metrics=metrics if isinstance(metrics, dict) else {},
+        properties=_properties(test),
     )
 
 

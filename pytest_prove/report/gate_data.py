@@ -1,42 +1,143 @@
-"""Structured gate results for pytest-json-report's per-test ``metadata``."""
+"""A gate's result as it travels: from the process that ran it to the controller and files.
+
+:class:`GateData` is built once, where the gate ran, and carried as builtins with
+:meth:`GateData.to_dict` (it crosses execnet from xdist workers, and it is the ``prove``
+entry of pytest-json-report's per-test ``metadata``); :meth:`GateData.from_dict` reads it
+back, on the controller and from a JSON report file alike.  The controller then adds only
+what it alone knows (outcome, duration, waivers) in
+:func:`~pytest_prove.report.run_record.gate_record`, as pytest's own
+``reports.py`` carries a ``TestReport``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..api import CheckResult
-from ..runner.evidence import Evidence
 from .failure import summarise
 
+if TYPE_CHECKING:
+    from ..runner.evidence import Evidence
 
-def gate_metadata(
-    *,
-    repo: str,
-    check: str,
-    mode: str,
-    evidence: Evidence,
-    result: CheckResult | None,
-    error: str | None,
-) -> dict[str, Any]:
-    """Builtins only: the dict crosses from xdist workers to the controller."""
-    data: dict[str, Any] = {
-        "repo": repo,
-        "check": check,
-        "mode": mode,
-        "base": evidence.base,
-        "base_sha": evidence.base_sha,
-        "head": evidence.head,
-        "judged": dict(evidence.judged),
-    }
-    if evidence.note:
-        data["base_note"] = evidence.note
-    if result is not None:
-        data["summary"] = summarise(result)
-        data["passed"] = result.passed
-        data["findings"] = [f.to_dict(check) for f in result.findings]
-        data["metrics"] = dict(result.metrics)
-        if result.skipped:
-            data["skipped"] = result.skipped
-    if error is not None:
-        data["error"] = error
-    return data
+__all__ = ["GateData", "gate_parts"]
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def gate_parts(nodeid: str) -> tuple[str, str]:
+    """The repository and check a node id names (``multi.yaml::api::tdd``); the repository
+    is '' for an id too short to name one."""
+    parts = nodeid.split("::")
+    return (parts[-2], parts[-1]) if len(parts) >= 3 else ("", parts[-1])
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GateData:
+    """What the process that ran a gate knows of it.
+
+    :param passed: None when no check result exists (the gate's data was not carried)
+    :param findings: :meth:`Finding.to_dict` dicts, sanitized
+    """
+
+    repo: str
+    check: str
+    mode: str = ""
+    base: str = ""
+    base_sha: str = ""
+    head: str = ""
+    judged: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    base_note: str = ""
+    summary: str = ""
+    passed: bool | None = None
+    findings: tuple[Mapping[str, Any], ...] = ()
+    metrics: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    skipped: str = ""
+    error: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        repo: str,
+        check: str,
+        mode: str,
+        evidence: Evidence,
+        result: CheckResult,
+        error: str | None,
+    ) -> GateData:
+        return cls(
+            repo=repo,
+            check=check,
+            mode=mode,
+            base=evidence.base,
+            base_sha=evidence.base_sha,
+            head=evidence.head,
+            judged=dict(evidence.judged),
+            base_note=evidence.note,
+            summary=summarise(result),
+            passed=result.passed,
+            findings=tuple(f.to_dict(check) for f in result.findings),
+            metrics=dict(result.metrics),
+            skipped=result.skipped or "",
+            error=error,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Builtins only."""
+        data: dict[str, Any] = {
+            "repo": self.repo,
+            "check": self.check,
+            "mode": self.mode,
+            "base": self.base,
+            "base_sha": self.base_sha,
+            "head": self.head,
+            "judged": dict(self.judged),
+        }
+        if self.base_note:
+            data["base_note"] = self.base_note
+        if self.passed is not None:
+            data["summary"] = self.summary
+            data["passed"] = self.passed
+            data["findings"] = [dict(f) for f in self.findings]
+            data["metrics"] = dict(self.metrics)
+            if self.skipped:
+                data["skipped"] = self.skipped
+        if self.error is not None:
+            data["error"] = self.error
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GateData:
+        """What :meth:`to_dict` wrote; a value of the wrong type (a hand-edited report file)
+        reads as absent."""
+        judged = data.get("judged")
+        findings = data.get("findings")
+        metrics = data.get("metrics")
+        passed = data.get("passed")
+        error = data.get("error")
+        return cls(
+            repo=_text(data.get("repo")),
+            check=_text(data.get("check")),
+            mode=_text(data.get("mode")),
+            base=_text(data.get("base")),
+            base_sha=_text(data.get("base_sha")),
+            head=_text(data.get("head")),
+            judged={
+                k: v
+                for k, v in (judged.items() if isinstance(judged, dict) else ())
+                if isinstance(k, str) and isinstance(v, int)
+            },
+            base_note=_text(data.get("base_note")),
+            summary=_text(data.get("summary")),
+            passed=passed if isinstance(passed, bool) else None,
+            findings=tuple(f for f in findings if isinstance(f, dict))
+            if isinstance(findings, list)
+            else (),
+            metrics=metrics if isinstance(metrics, dict) else {},
+            skipped=_text(data.get("skipped")),
+            error=error if isinstance(error, str) else None,
+        )

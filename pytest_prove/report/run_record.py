@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pytest
 
+from .gate_data import GateData, gate_parts
+
 if TYPE_CHECKING:
     from ..config.fleet import Fleet
 
@@ -41,6 +43,7 @@ __all__ = [
     "RunRecorder",
     "RunStatus",
     "config_digest",
+    "gate_record",
 ]
 
 RESULT_ATTR: Final = "prove_result"
@@ -86,6 +89,40 @@ class GateRecord:
         data["metrics"] = dict(self.metrics)
         data["waivers"] = list(self.waivers)
         return data
+
+
+def gate_record(
+    nodeid: str,
+    data: GateData,
+    *,
+    outcome: Outcome,
+    duration: float,
+    reason: str = "",
+    waivers: tuple[str, ...] = (),
+    properties: Mapping[str, str] | None = None,
+) -> GateRecord:
+    """The record of a gate: its data, and what only the controller knows.
+
+    Where the gate carried no data (skipped before it ran, or its process died), its
+    repository and check come from its ``properties`` or, failing those, its node id.
+    """
+    props = properties or {}
+    repo, check = gate_parts(nodeid)
+    return GateRecord(
+        nodeid=nodeid,
+        repo=data.repo or props.get("repo") or repo,
+        check=data.check or props.get("check") or check,
+        outcome=outcome,
+        duration=duration,
+        summary=data.summary or data.error or "",
+        reason=reason,
+        mode=data.mode,
+        base=data.base,
+        head=data.head,
+        findings=data.findings,
+        metrics=data.metrics,
+        waivers=waivers,
+    )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -176,11 +213,6 @@ class _Partial:
     waivers: tuple[str, ...] = ()
 
 
-def _gate_parts(nodeid: str) -> tuple[str, str]:
-    parts = nodeid.split("::")
-    return (parts[-2], parts[-1]) if len(parts) >= 3 else ("", parts[-1])
-
-
 def _skip_reason(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
@@ -245,21 +277,12 @@ class RunRecorder:
 
     def _finish(self, nodeid: str) -> None:
         partial = self._partial.pop(nodeid)
-        result = partial.result
-        repo, check = _gate_parts(nodeid)
-        gate = GateRecord(
-            nodeid=nodeid,
-            repo=str(result.get("repo", repo)),
-            check=str(result.get("check", check)),
+        gate = gate_record(
+            nodeid,
+            GateData.from_dict(partial.result),
             outcome=partial.outcome or "error",
             duration=partial.duration,
-            summary=str(result.get("summary", result.get("error", ""))),
             reason=partial.reason,
-            mode=str(result.get("mode", "")),
-            base=str(result.get("base", "")),
-            head=str(result.get("head", "")),
-            findings=tuple(result.get("findings", ())),
-            metrics=dict(result.get("metrics", {})),
             waivers=partial.waivers,
         )
         self._done.append(gate)
