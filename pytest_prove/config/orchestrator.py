@@ -7,8 +7,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pydantic
-
 from ..checks.registry import Registry
 from ..readers.errors import (
     ConfigError,
@@ -17,20 +15,19 @@ from ..readers.errors import (
     Problems,
     combined,
     display_path,
-    format_key_path,
     prefixed,
 )
-from ..readers.validation import validation_error
 from ..readers.yamlfile import LoadedFile
 from .command_line import parse_sets
 from .dependencies import DependencyPlan, plan_dependencies
 from .durations import DURATIONS_FILE, read_durations
-from .entries import Entry, check_names, expand_entries
+from .entries import Entry
 from .file_layers import FileLoader
 from .fleet import Fleet, RepoPlan, describe_missing_dir, plan_repository
 from .merge import Layer
 from .models import TRUNK_BRANCH, WHEN, GlobalSettings, OrchestratorFile, RepositoryEntry, Waiver
 from .options import Options
+from .outline import check_outline_access, entry_label, locator, read_outline
 from .paths import PathProblem, kind_of, resolved
 from .presets import resolve_extends
 from .sections import normalise_sections
@@ -43,14 +40,6 @@ _GLOBAL_KEYS = frozenset(
         *(f.alias for f in GlobalSettings.model_fields.values() if f.alias),
     }
 )
-
-
-def _entry_label(index: int, name: object) -> str:
-    return (
-        f"repositories[{index}] (name={name!r})"
-        if isinstance(name, str)
-        else f"repositories[{index}]"
-    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,11 +55,11 @@ class _Orchestrator:
 
     def error(self, problem: str, path: KeyPath) -> ConfigError:
         """A located error, naming list entries by their ``name`` as cfgv does."""
-        return _orchestrator_error(self.loaded, problem, path)
+        return locator(self.loaded)(problem, path)
 
     def plan(self, index: int, entry: RepositoryEntry) -> RepoPlan:
         where: KeyPath = ("repositories", index)
-        shown = _entry_label(index, entry.name)
+        shown = entry_label(index, entry.name)
         try:
             repo_path = resolved(self.loaded.path.parent / entry.path)
             is_dir = kind_of(repo_path) == "directory"
@@ -118,19 +107,6 @@ class _Orchestrator:
         )
 
 
-def _orchestrator_error(loaded: LoadedFile, problem: str, path: KeyPath) -> ConfigError:
-    shown = format_key_path(path)
-    if len(path) >= 2 and path[0] == "repositories" and isinstance(path[1], int):
-        entries = loaded.data.get("repositories")
-        entry = entries[path[1]] if isinstance(entries, list) and path[1] < len(entries) else None
-        name = entry.get("name") if isinstance(entry, Mapping) else None
-        rest = format_key_path(path[2:])
-        if rest and not rest.startswith("["):
-            rest = "." + rest
-        shown = _entry_label(path[1], name) + rest
-    return loaded.error(problem, path, shown_path=shown)
-
-
 def _with_canonical_policy(
     settings: GlobalSettings, registry: Registry, locate: Callable[[str, KeyPath], ConfigError]
 ) -> GlobalSettings:
@@ -176,20 +152,10 @@ def _shared(loaded: LoadedFile, loader: FileLoader, options: Options, locate: Lo
     """
     registry = loader.registry
     problems = Problems()
-    model = None
-    try:
-        model = OrchestratorFile.model_validate(loaded.data)
-    except pydantic.ValidationError as exc:
-        problems.found.append(validation_error(exc, loaded.data, locate, OrchestratorFile))
-    raw_entries = loaded.data.get("repositories")
-    entries = None
+    outline = read_outline(loaded, problems, options.repos)
+    model, entries = outline.model, outline.entries
     dependencies = None
-    if isinstance(raw_entries, list):
-        with problems.collecting():
-            entries = expand_entries(raw_entries, loaded.path.parent, locate)
     if entries is not None:
-        with problems.collecting():
-            check_names(entries, options.repos, locate, loaded.path)
         with problems.collecting():
             dependencies = plan_dependencies(entries, locate)
     global_layer = None
@@ -201,12 +167,8 @@ def _shared(loaded: LoadedFile, loader: FileLoader, options: Options, locate: Lo
         cli = parse_sets(options.sets, registry)
     below = [loader.recommended()]
     settings = GlobalSettings()
+    check_outline_access(outline, problems)
     if model is not None:
-        if model.access is not None:
-            from .access import check_access
-
-            with problems.collecting():
-                check_access(model.access, [entry.name for _, entry in entries or ()], locate)
         with problems.collecting():
             settings = _with_canonical_policy(model.global_, registry, locate)
         with problems.collecting():
@@ -227,9 +189,7 @@ def plan_orchestrator(loaded: LoadedFile, loader: FileLoader, options: Options) 
     :raises ConfigError: every problem found, of the file and of each repository
     """
 
-    def locate(problem: str, path: KeyPath) -> ConfigError:
-        return _orchestrator_error(loaded, problem, path)
-
+    locate = locator(loaded)
     shared = _shared(loaded, loader, options, locate)
     shown = display_path(loaded.path)
     orchestrator = _Orchestrator(
