@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pytest_prove.cli.demo import MARKER
+from pytest_prove.cli.commands.demo import MARKER
 from pytest_prove.report.history import open_history
 
 PROVE = (sys.executable, "-m", "pytest_prove.cli.main")
@@ -238,7 +238,7 @@ def test_a_file_in_place_of_the_directory_is_refused_cleanly(tmp_path: Path) -> 
 def test_the_planted_webhook_is_masked_in_everything_the_demo_writes(
     demo: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
-    from pytest_prove.cli.demo import _WEBHOOK
+    from pytest_prove.cli.commands.demo import _WEBHOOK
 
     target, run = demo
     secret = _WEBHOOK.rsplit("/", 1)[-1]

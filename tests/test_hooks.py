@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pytest_prove.cli import main as cli
-from pytest_prove.cli.git_hooks import (
+from pytest_prove.cli.commands.hooks import (
     BACKUP_SUFFIX,
     MARKER,
     HookInstallError,

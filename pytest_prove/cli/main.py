@@ -159,7 +159,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _hooks(args: argparse.Namespace) -> int:
     from ..git.runner import GitCommandError, run_git
-    from . import git_hooks as hooks
+    from .commands import hooks
 
     try:
         top = run_git(Path.cwd(), "rev-parse", "--show-toplevel")
@@ -263,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .commands.demo import run_demo
 
     return run_demo(Path(args.directory), run=not args.no_run)
 

@@ -16,10 +16,10 @@ from typing import Final
 
 from pytest_prove.errors import ProveError
 
-from ..api import Severity
-from ..checks.commit_msg import COMMIT_MSG, CommitMsgSettings, check_message_file
-from ..git.runner import GitCommandError, run_git
-from ..readers.errors import ConfigError
+from ...api import Severity
+from ...checks.commit_msg import COMMIT_MSG, CommitMsgSettings, check_message_file
+from ...git.runner import GitCommandError, run_git
+from ...readers.errors import ConfigError
 
 __all__ = [
     "BACKUP_SUFFIX",
@@ -205,7 +205,7 @@ def _comment_char(repo_root: Path, message: str) -> str | None:
 
 
 def _commit_msg_settings(repo_root: Path) -> CommitMsgSettings:
-    from ..config.load import load_fleet
+    from ...config.load import load_fleet
 
     fleet = load_fleet(None, repo_root)
     for gate in fleet.repos[0].gates:
