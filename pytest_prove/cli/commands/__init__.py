@@ -12,7 +12,13 @@ import argparse
 import importlib
 from typing import Any, Final
 
+# In the order `prove --help` lists them.
 COMMAND_MODULES: Final[tuple[str, ...]] = (
+    "pytest_prove.cli.commands.run",
+    "pytest_prove.cli.commands.config",
+    "pytest_prove.cli.commands.schema",
+    "pytest_prove.cli.commands.demo",
+    "pytest_prove.cli.commands.hooks",
     "pytest_prove.cli.commands.audit",
     "pytest_prove.cli.commands.init",
     "pytest_prove.cli.commands.migrate",

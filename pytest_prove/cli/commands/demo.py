@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ...errors import UsageError
 
@@ -221,3 +223,14 @@ def run_demo(directory: Path, *, run: bool = True) -> int:
     print(f"prove demo: gates ran (the failures are on purpose); reports: {junit}, {report}")
     print(f"prove demo: try `prove config show --config {multi}`")
     return 0
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    demo = sub.add_parser("demo", help="build a demo fleet of git repositories and gate it")
+    demo.add_argument("directory", nargs="?", default="prove-demo", help="default: ./prove-demo")
+    demo.add_argument("--no-run", action="store_true", help="only build the fleet")
+    demo.set_defaults(handler=_demo)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return run_demo(Path(args.directory), run=not args.no_run)

@@ -7,12 +7,13 @@ activated (a GUI client, an IDE) and never picks up another environment's prove.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from pytest_prove.errors import ProveError
 
@@ -250,4 +251,47 @@ def run_commit_msg_hook(message_file: Path, repo_root: Path) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    hooks = sub.add_parser("hooks", help="git hooks: commit-msg lint, quick gates before a push")
+    hooks.set_defaults(handler=_hooks)
+    hooks_sub = hooks.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
+    install = hooks_sub.add_parser("install", help="install the commit-msg and pre-push hooks")
+    install.add_argument(
+        "--force", action="store_true", help="move existing hooks aside to <name>.pre-prove"
+    )
+    hooks_sub.add_parser("uninstall", help="remove prove's hooks, restoring moved-aside ones")
+    run = hooks_sub.add_parser("run", help="what an installed hook runs")
+    run.add_argument("hook", choices=("commit-msg",))
+    run.add_argument("file", help="the commit message file git passes to the hook")
+
+
+def _hooks(args: argparse.Namespace) -> int:
+    from ...git.runner import GitCommandError, run_git
+
+    try:
+        top = run_git(Path.cwd(), "rev-parse", "--show-toplevel")
+    except GitCommandError as exc:
+        print(f"prove hooks: not inside a git work tree ({exc})", file=sys.stderr)
+        return 2
+    root = Path(top.decode("utf-8", "surrogateescape").rstrip("\n"))
+    if args.hooks_command == "run":
+        return run_commit_msg_hook(Path(args.file), root)
+    if args.hooks_command == "install":
+        try:
+            written = install_hooks(root, force=args.force)
+        except HookInstallError as exc:
+            print(f"prove hooks: {exc}", file=sys.stderr)
+            return 1
+        for path in written:
+            print(f"installed {path}")
+        return 0
+    foreign = foreign_hooks(root)
+    for path in uninstall_hooks(root):
+        restored = f", restored {path.name}{BACKUP_SUFFIX}" if path.exists() else ""
+        print(f"removed {path}{restored}")
+    for path in foreign:
+        print(f"left {path} alone: prove did not write it")
     return 0
