@@ -17,6 +17,7 @@ import pytest
 from pytest_prove.api import CheckResult, Severity
 from pytest_prove.checks.coverage import CoverageSettings, check_coverage
 from pytest_prove.git import RepoContext
+from tests.fleet_file import entry, write_fleet
 from tests.repo_builder import MakeRepo, RepoBuilder
 
 DATA = Path(__file__).parent / "data" / "coverage"
@@ -300,12 +301,8 @@ def test_bad_setting_is_a_config_error(pytester: pytest.Pytester, make_repo: Mak
     result.stderr.fnmatch_lines(["ERROR: pytest-prove: multi.yaml:6: *threshold*100*"])
 
 
-def _fleet(pytester: pytest.Pytester, repos: dict[str, Path], section: str = "") -> None:
-    entries = "".join(
-        f"  - name: {name}\n    path: {path}\n    checks: [diffCoverage]\n"
-        for name, path in repos.items()
-    )
-    pytester.makefile(".yaml", multi=f"repositories:\n{entries}{section}")
+def _fleet(pytester: pytest.Pytester, repos: dict[str, Path]) -> None:
+    write_fleet(pytester, *(entry(name, path, ["diffCoverage"]) for name, path in repos.items()))
 
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["n0", "n2"])

@@ -14,22 +14,20 @@ from typing import Any
 import pytest
 
 from pytest_prove.report import dashboard_sink
+from tests.fleet_file import command, entry, fleet_yaml
 from tests.repo_builder import MakeRepo
 
-FAIL = "[python3, -c, 'import sys; print(\"src/a.py:3: E1 <script>x</script>\"); sys.exit(1)']"
+FAIL = ["python3", "-c", 'import sys; print("src/a.py:3: E1 <script>x</script>"); sys.exit(1)']
 
 
-def _multi(reporting: str = "") -> str:
-    return f"""
-repositories:
-  - {{name: api, path: api, checks: [lint, ok]}}
-  - {{name: web, path: web, checks: [ok]}}
-global:
-  commands:
-    lint: {{argv: {FAIL}}}
-    ok: [python3, -c, pass]
-{reporting}
-"""
+def _multi(dashboard: str | None = None) -> str:
+    commands = {"lint": command(*FAIL), "ok": ["python3", "-c", "pass"]}
+    reporting = {} if dashboard is None else {"reporting": {"dashboard": dashboard}}
+    return fleet_yaml(
+        entry("api", "api", ["lint", "ok"]),
+        entry("web", "web", ["ok"]),
+        global_={"commands": commands, **reporting},
+    )
 
 
 @pytest.fixture
@@ -87,11 +85,11 @@ def test_without_history_the_page_shows_this_run(fleet: pytest.Pytester) -> None
 def test_a_configured_path_is_used_and_an_unwritable_one_is_only_a_note(
     fleet: pytest.Pytester,
 ) -> None:
-    fleet.makefile(".yaml", multi=_multi("  reporting: {dashboard: out/status.html}"))
+    fleet.makefile(".yaml", multi=_multi("out/status.html"))
     fleet.runpytest("--prove-config", "multi.yaml")
     assert _page_data(fleet.path / "out" / "status.html")["latest"]["gates"]
     (fleet.path / "blocker").write_text("a file where a directory should be")
-    fleet.makefile(".yaml", multi=_multi("  reporting: {dashboard: blocker/status.html}"))
+    fleet.makefile(".yaml", multi=_multi("blocker/status.html"))
     result = fleet.runpytest("--prove-config", "multi.yaml")
     assert result.ret == 1  # the gates' verdict, not the dashboard's
     result.stdout.fnmatch_lines(["*dashboard not written to *blocker*status.html*"])
@@ -101,7 +99,7 @@ def test_a_dashboard_path_naming_the_history_never_overwrites_it(fleet: pytest.P
     fleet.runpytest("--prove-config", "multi.yaml")  # a first run into the history
     history = fleet.path / ".prove" / "history.db"
     before = history.read_bytes()
-    fleet.makefile(".yaml", multi=_multi("  reporting: {dashboard: .prove/history.db}"))
+    fleet.makefile(".yaml", multi=_multi(".prove/history.db"))
     result = fleet.runpytest("--prove-config", "multi.yaml")
     result.stdout.fnmatch_lines(
         ["*dashboard not written to *history.db: it exists and is not a pytest-prove dashboard*"]
@@ -171,7 +169,7 @@ def test_a_url_receives_the_run_as_json_and_its_secrets_are_never_shown(
     server, handler = receiver
     port = server.server_address[1]
     url = f"HTTP://prove:hunter2secret@127.0.0.1:{port}/hook?token=tok-123456"
-    fleet.makefile(".yaml", multi=_multi(f"  reporting: {{dashboard: '{url}'}}"))
+    fleet.makefile(".yaml", multi=_multi(url))
     result = fleet.runpytest("--prove-config", "multi.yaml", "-n", "2")
     assert result.ret == 1
     (body,) = handler.bodies
@@ -196,7 +194,7 @@ def test_a_failing_url_is_retried_then_noted_without_failing_the_run(
     handler.status = 503
     monkeypatch.setattr(dashboard_sink, "POST_BACKOFF", 0.01)
     url = f"http://127.0.0.1:{server.server_address[1]}/hook?key=s3cr3t-value"
-    fleet.makefile(".yaml", multi=_multi(f"  reporting: {{dashboard: '{url}'}}"))
+    fleet.makefile(".yaml", multi=_multi(url))
     result = fleet.runpytest("--prove-config", "multi.yaml")
     assert result.ret == 1
     assert len(handler.bodies) == 1 + dashboard_sink.POST_RETRIES
@@ -215,7 +213,7 @@ def test_a_hanging_url_costs_the_run_only_the_budget(
     handler.delay = 30.0
     monkeypatch.setattr(dashboard_sink, "POST_BUDGET", 1.0)
     url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    fleet.makefile(".yaml", multi=_multi(f"  reporting: {{dashboard: '{url}'}}"))
+    fleet.makefile(".yaml", multi=_multi(url))
     began = time.monotonic()
     result = fleet.runpytest("--prove-config", "multi.yaml")
     assert time.monotonic() - began < 10

@@ -9,7 +9,7 @@ import pytest
 from pytest_prove.config.access import AccessDeniedError, require_admin, role_of, waiver_refusal
 from pytest_prove.config.models import Access, Waiver
 from pytest_prove.governance.audit import verify_log
-from tests.governance_fleet import write_waived_fleet
+from tests.fleet_file import write_waived_fleet
 
 ACCESS = Access(
     admins=["Lead@Example.com"],
@@ -62,7 +62,7 @@ def test_only_admins_may_sync() -> None:
 
 
 def _fleet(pytester: pytest.Pytester, approver: str, audit: bool = True) -> None:
-    reporting = "  reporting: {audit: .prove/audit.jsonl}\n" if audit else ""
+    reporting = {"reporting": {"audit": ".prove/audit.jsonl"}} if audit else {}
     write_waived_fleet(pytester, approver, global_extra=reporting)
 
 

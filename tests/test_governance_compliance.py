@@ -9,12 +9,12 @@ import json
 import pytest
 
 from pytest_prove.cli.main import main
-from tests.governance_fleet import write_waived_fleet
+from tests.fleet_file import write_waived_fleet
 
 
 def _fleet(pytester: pytest.Pytester, approver: str) -> None:
-    policy = "  policy: {required_checks: [trunk]}\n"
-    write_waived_fleet(pytester, approver, api_checks="lint, ok", global_extra=policy)
+    policy = {"policy": {"required_checks": ["trunk"]}}
+    write_waived_fleet(pytester, approver, api_checks=["lint", "ok"], global_extra=policy)
 
 
 def _report(capsys: pytest.CaptureFixture[str], *args: str) -> str:

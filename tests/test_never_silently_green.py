@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fleet_file import entry, write_fleet
 from tests.repo_builder import RepoBuilder
 
 XDIST = {"n0": [], "n2": ["-n", "2"]}
@@ -29,12 +30,11 @@ def _young_branches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROVE_NOW", "2024-01-03T00:00:00+00:00")
 
 
-def _fleet(pytester: pytest.Pytester, repo: RepoBuilder, extra: str = "") -> None:
-    pytester.makefile(
-        ".yaml",
-        multi=f"repositories:\n  - name: svc\n    path: '{repo.path}'\n"
-        f"    checks: [trunk, commit-msg, security]\n{extra}"
-        "global:\n  security: {dependencies: {enabled: false}}\n",
+def _fleet(pytester: pytest.Pytester, repo: RepoBuilder, **more: str) -> None:
+    write_fleet(
+        pytester,
+        entry("svc", repo.path, ["trunk", "commit-msg", "security"], **more),
+        global_={"security": {"dependencies": {"enabled": False}}},
     )
 
 
@@ -68,7 +68,7 @@ def test_a_trunk_named_mainline_fails_the_diff_gates_with_the_fix(
     )  # fmt: skip
     assert AWS_KEY not in result.stdout.str()
     # Named, the trunk is compared with and the key is found.
-    _fleet(pytester, repo, "    trunk_branch: mainline\n")
+    _fleet(pytester, repo, trunk_branch="mainline")
     named = _run(pytester, xdist)
     named.assert_outcomes(passed=2, failed=1)
     named.stdout.fnmatch_lines(["*svc::security: security 1 problem: 1 secret in added lines*"])

@@ -12,6 +12,7 @@ import pytest
 
 from pytest_prove.git.lazy import lazy
 from pytest_prove.plugin.keys import CONTEXTS_KEY
+from tests.fleet_file import entry, write_fleet
 from tests.plugin_site import install_check
 from tests.repo_builder import MakeRepo
 
@@ -50,13 +51,13 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _fleet(pytester: pytest.Pytester, make_repo: MakeRepo, check: str) -> None:
     """Repositories a, b and c, each a branch with one commit, gated by ``check`` alone."""
-    lines = ["repositories:"]
+    entries = []
     for name in "abc":
         repo = make_repo(name)
         repo.branch("feat/x")
         repo.commit("feat: add x", files={"x.txt": "x\n"})
-        lines.append(f"  - {{name: {name}, path: {repo.path}, checks: [{check}]}}")
-    pytester.makefile(".yaml", multi="\n".join(lines) + "\n")
+        entries.append(entry(name, repo.path, [check]))
+    write_fleet(pytester, *entries)
 
 
 @pytest.mark.parametrize(("check", "prefetched"), [("probe", True), ("plain", False)])
