@@ -4,7 +4,7 @@ Two parts, as upstream has them: the spec's structure against the OpenAPI JSON
 Schema openapi-spec-validator ships (compiled with jsonschema-rs, see
 :mod:`.oas_schemas`), then its semantic rules (:mod:`.semantics`).  Running
 upstream's validator itself took 7.6 s on a 5 MB spec; this takes a fraction
-of a second and reports the same problems (``tests/test_contracts_validate_agreement.py``
+of a second and reports the same problems (``tests/engines/test_contracts_validate_agreement.py``
 holds the two to the same verdicts; docs/contracts.md lists the differences).
 The spec given here has only local references left (see :mod:`.refs`), all of
 them checked; a ``$ref`` met where upstream would follow one and that points

@@ -25,7 +25,7 @@ from pytest_prove.checks.registry import build_registry
 from pytest_prove.readers.errors import ConfigError
 from tests.repo_builder import MakeRepo, RepoBuilder
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "prove-readme-check"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "prove-readme-check"
 GATES = (sys.executable, "-m", "pytest", "--prove", "--prove-only", "-rA", "-p", "no:cacheprovider")
 LONG_README = "# Docs\n\nThis repository explains how the documentation is built.\n"
 

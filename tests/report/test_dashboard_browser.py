@@ -24,7 +24,7 @@ from pytest_prove.report.history import open_history
 from tests.dashboard_records import BRANCH, HOSTILE, HOSTILE_IMG, gate, hostile_run, run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SCREENSHOT = Path(__file__).resolve().parents[1] / ".prove" / "dashboard.png"
+SCREENSHOT = Path(__file__).resolve().parents[2] / ".prove" / "dashboard.png"
 
 # .ci/run installs Chromium and sets this: there a missing browser fails instead of skipping.
 REQUIRED = os.environ.get("PROVE_REQUIRE_CHROMIUM") == "1"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from pytest_prove.api import Severity
 from pytest_prove.engines.tdd.js_globs import compile_js_glob
 from pytest_prove.support.globs import compile_glob
+from tests.checks.test_tdd_check import on_branch, run, untested
 from tests.repo_builder import MakeRepo
-from tests.test_tdd_check import on_branch, run, untested
 
 PYTEST_PYPROJECT = """\
 [tool.pytest.ini_options]

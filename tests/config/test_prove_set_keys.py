@@ -16,7 +16,7 @@ from pytest_prove.config.load import Options, load_fleet, parse_sets
 from pytest_prove.readers.errors import ConfigError
 from tests.repo_builder import RepoBuilder
 
-PACKAGE = Path(__file__).parent.parent / "pytest_prove"
+PACKAGE = Path(__file__).resolve().parents[2] / "pytest_prove"
 REGISTRY = load_registry()
 CHECKS = "checks: [trunk, coverage, contracts, feature-flags, killswitch, security]\n"
 

@@ -20,7 +20,7 @@ from pytest_prove.git import RepoContext
 from tests.fleet_file import entry, write_fleet
 from tests.repo_builder import MakeRepo, RepoBuilder
 
-DATA = Path(__file__).parent / "data" / "coverage"
+DATA = Path(__file__).resolve().parents[1] / "data" / "coverage"
 MODULE = """\
 def covered(n):
     return n + 1

@@ -14,7 +14,7 @@ import yaml
 from tests.repo_builder import MakeRepo
 
 PROVE = [sys.executable, "-m", "pytest_prove"]
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "ci"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "ci"
 
 
 def prove(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:

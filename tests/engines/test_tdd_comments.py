@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_prove.engines.tdd.comments import only_comments
+from tests.checks.test_tdd_check import on_branch, run, untested
 from tests.repo_builder import MakeRepo
-from tests.test_tdd_check import on_branch, run, untested
 
 PY = '''\
 #!/usr/bin/env python

@@ -89,7 +89,7 @@ def test_the_dashboard_data_carries_each_runs_status() -> None:
     reason="chromium is not installed (CI installs it: apt-get install chromium)",
 )
 def test_the_page_shows_an_interrupted_run_in_its_trends_and_run_list(tmp_path: Path) -> None:
-    from tests.test_dashboard_browser import Elements, chromium
+    from tests.report.test_dashboard_browser import Elements, chromium
 
     page = tmp_path / "dashboard.html"
     page.write_text(render_dashboard(runs()))

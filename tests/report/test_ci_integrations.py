@@ -357,7 +357,7 @@ def test_an_unwritable_code_quality_report_is_a_note(fleet: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(["GitLab Code Quality report not written to */blocker/cq.json: *"])
 
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "ci"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "ci"
 
 
 def test_the_example_pipelines_use_the_ci_outputs() -> None:

@@ -21,7 +21,7 @@ from pytest_prove.governance.migrate import (
 )
 
 REGISTRY = load_registry()
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OLD = {
     "checks": {
         "trunk": {"maxAgeDays": 3, "bogus": 1},

@@ -21,7 +21,9 @@ from tests.repo_builder import RepoBuilder
 from tests.run_records import run_of
 from tests.security_samples import SAMPLES
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json").read_text()
+)
 
 
 def _validate(log: dict[str, Any]) -> None:

@@ -285,7 +285,7 @@ def test_the_version_lives_in_one_place() -> None:
 
     import pytest_prove
 
-    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
     assert "version" not in project
     assert project["dynamic"] == ["version"]
     assert importlib.metadata.version("pytest-prove") == pytest_prove.__version__

@@ -28,7 +28,7 @@ from pytest_prove.git import RepoContext
 from tests.peers import peer_executable
 from tests.repo_builder import MakeRepo, RepoBuilder
 
-DATA = Path(__file__).parent / "data" / "coverage"
+DATA = Path(__file__).resolve().parents[1] / "data" / "coverage"
 CART_BASE = """\
 export interface Item {
   price: number;
