@@ -31,10 +31,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pytest_prove.report.dashboard import render_dashboard
-from pytest_prove.report.dashboard_sink import recent_runs
-from pytest_prove.report.history import open_history
+from pytest_prove.report.history.store import open_history
 from pytest_prove.report.run_record import GateRecord, Outcome, RunRecord
+from pytest_prove.report.sinks.dashboard import recent_runs
+from pytest_prove.report.views.dashboard import render_dashboard
 
 CHECKS = ("commit-msg", "coverage", "secrets", "tdd", "trunk", "lint", "types", "unit", "docs")
 

@@ -3,7 +3,7 @@
 A configured path may be a symbolic link loop (``RuntimeError`` from ``Path.resolve``
 on Python 3.11), a name longer than the system allows (``ENAMETOOLONG`` from
 ``Path.is_dir``), a FIFO or a device: each becomes a :class:`PathProblem` with words
-the caller puts into a located :class:`~.errors.ConfigError`.
+the caller puts into a located :class:`~pytest_prove.readers.errors.ConfigError`.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def shard(
     Repositories go, heaviest first (then by name), to the lightest shard so far; a
     group tied by ``depends_on`` goes as one.  The weight is the recorded duration when
     ``durations`` are given (every job of the matrix must read the same ones: see
-    :mod:`pytest_prove.report.durations`), else the number of gates.
+    :mod:`pytest_prove.report.sinks.durations`), else the number of gates.
     """
     # Repositories tied by depends_on travel together: a dependency must run in the same job.
     units: dict[str, float] = {}

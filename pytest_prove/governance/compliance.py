@@ -1,7 +1,7 @@
 """The compliance report: per repository and check, over a period, what governance asks.
 
 Runs and pass rates come from the history (the same definitions as ``prove report``,
-see :mod:`pytest_prove.report.summary`); waivers, roles and the policy from the
+see :mod:`pytest_prove.report.views.summary`); waivers, roles and the policy from the
 configuration as it is now.  Rows: every gate configured now or seen in the period,
 plus one per required check a repository lacks (a *policy gap*).
 """
@@ -17,9 +17,9 @@ from typing import Final
 
 from ..config.access import waiver_refusal
 from ..config.fleet import Fleet
-from ..report.formats import csv_text
 from ..report.run_record import RunRecord
-from ..report.summary import summarise
+from ..report.views.formats import csv_text
+from ..report.views.summary import summarise
 from ..runner.waivers import waiver_id
 
 _HEADER: Final = ("repo", "check", "runs", "passed", "failed", "pass rate", "waivers", "gaps")

@@ -156,7 +156,7 @@ def _orchestrator_file(config_path: str | None, invocation_dir: Path) -> Path | 
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from ..report import sinks
+    from ..report import hooks as sinks
 
     pluginmanager.add_hookspecs(sinks)
 

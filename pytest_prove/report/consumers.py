@@ -17,15 +17,15 @@ if TYPE_CHECKING:
     from ..config.fleet import Fleet
 
 CONSUMER_MODULES: Final[tuple[str, ...]] = (
-    "pytest_prove.report.durations",
-    "pytest_prove.report.notify.sink",
-    "pytest_prove.report.github",
-    "pytest_prove.report.gitlab",
-    "pytest_prove.report.sarif_sink",
+    "pytest_prove.report.sinks.durations",
+    "pytest_prove.report.sinks.notify.sink",
+    "pytest_prove.report.sinks.github",
+    "pytest_prove.report.sinks.gitlab",
+    "pytest_prove.report.sinks.sarif_file",
     "pytest_prove.governance.run_audit",
-    "pytest_prove.report.history_sink",
-    "pytest_prove.report.dashboard_sink",
-    "pytest_prove.report.terminal",
+    "pytest_prove.report.sinks.history",
+    "pytest_prove.report.sinks.dashboard",
+    "pytest_prove.report.sinks.terminal",
 )
 
 

@@ -19,7 +19,7 @@ from pytest_prove.cli.main import main
 from pytest_prove.errors import USAGE_ERROR, UsageError
 from pytest_prove.governance.audit import AuditError, AuditLog, verify_log
 from pytest_prove.governance.git_ops import branch_name_problem
-from pytest_prove.report.merge import merge_json
+from pytest_prove.report.views.merge import merge_json
 from tests.repo_builder import MakeRepo, RepoBuilder
 
 DEEP = "[" * 100_000 + "]" * 100_000

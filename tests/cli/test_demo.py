@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from pytest_prove.cli.commands.demo import MARKER
-from pytest_prove.report.history import open_history
+from pytest_prove.report.history.store import open_history
 
 PROVE = (sys.executable, "-m", "pytest_prove.cli.main")
 REPOS = ["legacy-batch", "payments-api", "web-frontend"]

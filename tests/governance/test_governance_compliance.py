@@ -74,7 +74,7 @@ def test_a_bad_config_is_a_clear_error(
     monkeypatch.chdir(pytester.path)
     pytester.makefile(".yaml", multi="repositories: [{name: api, path: missing}]\n")
     pytester.makefile(".db", history="")
-    from pytest_prove.report.history import open_history
+    from pytest_prove.report.history.store import open_history
 
     open_history(pytester.path / "h.db").close()
     code = main(["report", "--compliance", "--config", "multi.yaml", "--history", "h.db"])

@@ -16,15 +16,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_prove.config.load import load_fleet
-from pytest_prove.report.github import (
+from pytest_prove.report.locate import Locator
+from pytest_prove.report.sinks.github import (
     MAX_ANNOTATIONS,
     escape_data,
     escape_property,
     step_summary,
     workflow_commands,
 )
-from pytest_prove.report.gitlab import codequality_issues
-from pytest_prove.report.locate import Locator
+from pytest_prove.report.sinks.gitlab import codequality_issues
 from tests.run_records import gate, run_of
 
 HOSTILE = "evil\r\n::error file=x.py::injected, 100% <script>alert(1)</script> | `x` *y*"

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.report.dashboard import (
+from pytest_prove.report.views.dashboard import (
     MAX_FINDINGS,
     embed_json,
     live_payload,

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.report.dashboard import render_dashboard
-from pytest_prove.report.dashboard_server import DashboardServer
-from pytest_prove.report.history import open_history
+from pytest_prove.report.history.store import open_history
+from pytest_prove.report.views.dashboard import render_dashboard
+from pytest_prove.report.views.dashboard_server import DashboardServer
 from tests.dashboard_records import BRANCH, HOSTILE, HOSTILE_IMG, gate, hostile_run, run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

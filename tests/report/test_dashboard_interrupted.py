@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from pytest_prove.report.dashboard import render_dashboard
-from pytest_prove.report.formats import RENDERERS
 from pytest_prove.report.run_record import RunRecord
-from pytest_prove.report.summary import summarise
+from pytest_prove.report.views.dashboard import render_dashboard
+from pytest_prove.report.views.formats import RENDERERS
+from pytest_prove.report.views.summary import summarise
 from tests.dashboard_records import HOSTILE, gate, run
 
 

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from pytest_prove.cli.main import main
-from pytest_prove.report.dashboard_server import DashboardServer
-from pytest_prove.report.dashboard_sink import recent_runs
-from pytest_prove.report.history import open_history
+from pytest_prove.report.history.store import open_history
 from pytest_prove.report.run_record import RunOutline, RunRecord
+from pytest_prove.report.sinks.dashboard import recent_runs
+from pytest_prove.report.views.dashboard_server import DashboardServer
 from tests.dashboard_records import HOSTILE, gate, hostile_run, run
 
 

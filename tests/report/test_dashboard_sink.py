@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pytest_prove.report import dashboard_sink
+from pytest_prove.report.sinks import dashboard as dashboard_sink
 from tests.fleet_file import command, entry, fleet_yaml
 from tests.repo_builder import MakeRepo
 

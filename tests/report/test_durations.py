@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from pytest_prove.config.durations import DURATIONS_FILE, read_durations
 from pytest_prove.config.load import Options, load_fleet
 from pytest_prove.errors import UsageError
-from pytest_prove.report.durations import updated
-from pytest_prove.report.merge import merge_json
+from pytest_prove.report.sinks.durations import updated
+from pytest_prove.report.views.merge import merge_json
 from tests.run_records import gate, run_of
 
 # `true` starts in a millisecond, python in a few hundred on a busy machine: the slow gate

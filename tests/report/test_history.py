@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pytest_prove.report.history import MIGRATIONS, HistoryError, open_history
+from pytest_prove.report.history.store import MIGRATIONS, HistoryError, open_history
 from pytest_prove.report.run_record import GateRecord, Outcome, RunRecord
 
 T0 = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)

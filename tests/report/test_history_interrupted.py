@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import pytest
 
 from pytest_prove.cli.main import main
-from pytest_prove.report.history import open_history
+from pytest_prove.report.history.store import open_history
 from pytest_prove.report.run_record import RunRecord
 
 QUICK = ("a", "b", "c", "d")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.report.history import open_history
+from pytest_prove.report.history.store import open_history
 from pytest_prove.report.run_record import RunRecord
-from pytest_prove.report.terminal import gate_lines
+from pytest_prove.report.sinks.terminal import gate_lines
 
 FAIL = "[python3, -c, 'import sys; print(\"src/a.py:3: E1 bad\"); sys.exit(1)']"
 

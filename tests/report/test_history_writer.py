@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.report import history_writer
-from pytest_prove.report.history import MIGRATIONS, open_history
-from pytest_prove.report.history_writer import RunWriter
-from pytest_prove.report.liveness import ProcessMark, process_state, this_process
+from pytest_prove.report.history import writer as history_writer
+from pytest_prove.report.history.liveness import ProcessMark, process_state, this_process
+from pytest_prove.report.history.store import MIGRATIONS, open_history
+from pytest_prove.report.history.writer import RunWriter
 from pytest_prove.report.run_record import GateRecord, RunHeader, RunRecord
 
 T0 = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)

@@ -13,12 +13,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_prove.redact.redactor import Redactor
-from pytest_prove.report.notify.deliver import Delivery, NotifyError, deliver
-from pytest_prove.report.notify.email import EmailNotifier, SmtpServer
-from pytest_prove.report.notify.message import Message, build_message, ci_run_url, dashboard_link
-from pytest_prove.report.notify.slack import SlackNotifier, slack_payload
-from pytest_prove.report.notify.teams import TeamsNotifier, teams_payload
-from pytest_prove.report.notify.webhook import ConfigProblem
+from pytest_prove.report.sinks.notify.deliver import Delivery, NotifyError, deliver
+from pytest_prove.report.sinks.notify.email import EmailNotifier, SmtpServer
+from pytest_prove.report.sinks.notify.message import (
+    Message,
+    build_message,
+    ci_run_url,
+    dashboard_link,
+)
+from pytest_prove.report.sinks.notify.slack import SlackNotifier, slack_payload
+from pytest_prove.report.sinks.notify.teams import TeamsNotifier, teams_payload
+from pytest_prove.report.sinks.notify.webhook import ConfigProblem
 from tests.notify_servers import (
     PASSWORD,
     USER,

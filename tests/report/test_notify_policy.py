@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_prove.report.notify.policy import changes, read_previous, should_notify, verdicts
 from pytest_prove.report.run_record import RunRecord
+from pytest_prove.report.sinks.notify.policy import changes, read_previous, should_notify, verdicts
 from tests.run_records import gate, run_of
 
 RUN = run_of(

@@ -12,7 +12,7 @@ import pytest
 
 from pytest_prove.cli.commands.report import parse_since
 from pytest_prove.cli.main import main
-from pytest_prove.report.history import open_history
+from pytest_prove.report.history.store import open_history
 from pytest_prove.report.run_record import GateRecord, Outcome, RunRecord
 
 T0 = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)

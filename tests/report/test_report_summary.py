@@ -11,9 +11,9 @@ from typing import get_args
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_prove.report.formats import RENDERERS, md_cell
 from pytest_prove.report.run_record import GateRecord, Outcome, RunRecord
-from pytest_prove.report.summary import Report, flips, pass_rate, summarise, trend
+from pytest_prove.report.views.formats import RENDERERS, md_cell
+from pytest_prove.report.views.summary import Report, flips, pass_rate, summarise, trend
 
 T0 = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
 HOSTILE_REPO = '<script>alert("r")</script>,"x"'
@@ -171,7 +171,7 @@ def test_every_format_handles_no_runs() -> None:
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted() -> None:
-    from pytest_prove.report.formats import csv_text
+    from pytest_prove.report.views.formats import csv_text
 
     text = csv_text(["a", "b", "c"], [["=cmd|' /C calc'!A0", "@SUM(1)", -3], ["+1", "ok", 2.5]])
     assert text.splitlines() == [

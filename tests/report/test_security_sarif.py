@@ -16,7 +16,7 @@ import pytest
 from pytest_prove.config.load import load_fleet
 from pytest_prove.report.locate import Locator
 from pytest_prove.report.run_record import GateRecord
-from pytest_prove.report.sarif import sarif_log
+from pytest_prove.report.sinks.sarif import sarif_log
 from tests.repo_builder import RepoBuilder
 from tests.run_records import run_of
 from tests.security_samples import SAMPLES

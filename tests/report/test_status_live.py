@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from pytest_prove.cli.main import main
-from pytest_prove.report.dashboard_server import DashboardServer
-from pytest_prove.report.history import open_history
-from pytest_prove.report.liveness import ProcessMark, this_process
+from pytest_prove.report.history.liveness import ProcessMark, this_process
+from pytest_prove.report.history.store import open_history
+from pytest_prove.report.views.dashboard_server import DashboardServer
 from tests.dashboard_records import gate, run
 
 ORCHESTRATOR = """
@@ -155,7 +155,7 @@ def test_the_server_serves_a_dead_runs_live_file_as_interrupted(fleet_dir: Path)
 
 
 def test_a_fifo_where_the_live_file_was_is_refused_not_waited_on(tmp_path: Path) -> None:
-    from pytest_prove.report.live_file import LiveFileError, read_live
+    from pytest_prove.report.history.live_file import LiveFileError, read_live
 
     fifo = tmp_path / "live.json"
     os.mkfifo(fifo)

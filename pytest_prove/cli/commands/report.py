@@ -85,7 +85,7 @@ def parse_since(text: str, now: datetime.datetime) -> datetime.datetime:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from ...report.merge import merge_reports
+    from ...report.views.merge import merge_reports
 
     if not args.merge:
         raise UsageError("prove report: --durations goes with --merge")
@@ -128,11 +128,11 @@ def _write(output: str | None, text: str) -> None:
 
 
 def _record_durations(shards: Sequence[Path], target: Path) -> None:
-    """Shards never write the durations file (see :mod:`pytest_prove.report.durations`);
+    """Shards never write the durations file (see :mod:`pytest_prove.report.sinks.durations`);
     the merge does."""
     from ...config.durations import read_durations
-    from ...report.durations import write_durations
-    from ...report.from_json import read_json_runs
+    from ...report.sinks.durations import write_durations
+    from ...report.views.from_json import read_json_runs
 
     if any(p.suffix.lower() != ".json" for p in shards):
         raise UsageError("prove report --durations: durations come from the JSON reports")
@@ -154,7 +154,7 @@ def default_history(config: str | None) -> Path:
     from ...config.models import GlobalSettings
     from ...readers.errors import ConfigError
     from ...readers.yamlfile import load_yaml_file
-    from ...report.history import history_path
+    from ...report.history.store import history_path
 
     path = find_orchestrator(config)
     if path is None:
@@ -169,7 +169,7 @@ def default_history(config: str | None) -> Path:
 
 
 def _history_runs(path: Path, since: datetime.datetime | None) -> list[RunRecord]:
-    from ...report.history import open_history
+    from ...report.history.store import open_history
 
     if not path.is_file():
         raise UsageError(
@@ -194,10 +194,10 @@ def _only_repos(runs: list[RunRecord], repos: list[str]) -> list[RunRecord]:
 def run_report(args: argparse.Namespace) -> int:
     if args.merge or args.durations:
         return _merge(args)
-    from ...report.formats import RENDERERS
-    from ...report.from_json import read_json_runs
-    from ...report.history import HistoryError
-    from ...report.summary import summarise
+    from ...report.history.store import HistoryError
+    from ...report.views.formats import RENDERERS
+    from ...report.views.from_json import read_json_runs
+    from ...report.views.summary import summarise
     from ...support.clock import now_or_real
 
     since = parse_since(args.since, now_or_real(os.environ)) if args.since is not None else None

@@ -36,8 +36,8 @@ def _locations(config: str | None) -> tuple[Path | None, Path]:
     from ...config.load import load_fleet
     from ...config.locate import find_orchestrator
     from ...readers.errors import ConfigError
-    from ...report.dashboard_sink import LIVE_FILE
-    from ...report.history import history_path
+    from ...report.history.store import history_path
+    from ...report.sinks.dashboard import LIVE_FILE
 
     found = find_orchestrator(config)
     try:
@@ -49,8 +49,8 @@ def _locations(config: str | None) -> tuple[Path | None, Path]:
 
 
 def _print_summary(history: Path | None, live: Path) -> int:
-    from ...report.dashboard_sink import recent_runs
-    from ...report.live_file import LiveFileError, describe_live, read_live
+    from ...report.history.live_file import LiveFileError, describe_live, read_live
+    from ...report.sinks.dashboard import recent_runs
 
     runs, problem = recent_runs(history, limit=1)
     if problem:
@@ -86,7 +86,7 @@ def run_status(args: argparse.Namespace) -> int:
     history, live = _locations(args.config)
     if not args.dashboard:
         return _print_summary(history, live)
-    from ...report.dashboard_server import DashboardServer
+    from ...report.views.dashboard_server import DashboardServer
 
     try:
         server = DashboardServer(history, live, port=args.port)

@@ -10,13 +10,13 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from .json_file_sink import report_file_plugin
+from .json_file import report_file_plugin
 from .sarif import sarif_log
 
 if TYPE_CHECKING:
     import pytest
 
-    from ..config.fleet import Fleet
+    from ...config.fleet import Fleet
 
 __all__ = ["plugin"]
 

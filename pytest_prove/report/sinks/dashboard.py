@@ -1,4 +1,4 @@
-"""The run consumer behind ``reporting.dashboard`` (see :mod:`.consumers`).
+"""The run consumer behind ``reporting.dashboard`` (see :mod:`pytest_prove.report.consumers`).
 
 - A path (default ``.prove/dashboard.html`` under the fleet's base directory): after
   every run the page is rewritten (temporary file, then rename) from the recent runs
@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from ..support.files import open_regular, write_atomic
-from .dashboard import PAGE_TITLE, live_payload, render_dashboard
-from .liveness import this_process
-from .run_record import RECORDER_KEY
+from ...support.files import open_regular, write_atomic
+from ..history.liveness import this_process
+from ..run_record import RECORDER_KEY
+from ..views.dashboard import PAGE_TITLE, live_payload, render_dashboard
 
 if TYPE_CHECKING:
-    from ..config.fleet import Fleet
+    from ...config.fleet import Fleet
+    from ..run_record import GateRecord, RunOutline, RunRecord
     from .notify.message import Message
-    from .run_record import GateRecord, RunOutline, RunRecord
 
 __all__ = ["DEFAULT_DASHBOARD", "LIVE_FILE", "plugin", "recent_runs"]
 
@@ -64,7 +64,7 @@ def recent_runs(
     """
     if history is None or not history.is_file():
         return [], ""
-    from .history import HistoryError, open_history
+    from ..history.store import HistoryError, open_history
 
     try:
         with open_history(history, timeout=READ_TIMEOUT) as store:
@@ -97,7 +97,7 @@ def with_run(
 
 
 class _DashboardPost:
-    """A notifier (:class:`..notify.deliver.Notifier`) that POSTs the whole run as JSON.
+    """A notifier (:class:`.notify.deliver.Notifier`) that POSTs the whole run as JSON.
 
     Credentials in the URL (``https://user:token@host/...``) become a Basic
     ``Authorization`` header: urllib would take them for part of the host name.
@@ -245,7 +245,7 @@ def as_url(target: str) -> str | None:
 def plugin(config: pytest.Config, fleet: Fleet) -> DashboardSink | None:
     if not fleet.repos:
         return None
-    from .history import history_path
+    from ..history.store import history_path
     from .notify.message import dashboard_link
 
     reporting = fleet.settings.reporting

@@ -4,7 +4,7 @@ One file (default ``.prove/history.db`` under the fleet's base directory) may be
 written by several CI jobs at once: each write is one ``BEGIN IMMEDIATE`` transaction,
 the journal is in WAL mode (readers never wait for a writer) and a busy timeout makes
 a second writer wait its turn instead of failing.  The file's format and its upgrades
-are :mod:`.history_schema`'s job.
+are :mod:`.schema`'s job.
 
 Every problem (locked beyond the timeout, not a database, newer schema, unwritable
 directory) is a :class:`HistoryError` with a message naming the file.
@@ -23,7 +23,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
-from .history_schema import (
+from ..run_record import OUTCOMES, GateRecord, Outcome, RunHeader, RunOutline, RunRecord
+from .liveness import ProcessMark
+from .schema import (
     FINISHED,
     GATE_COLUMNS,
     MIGRATIONS,
@@ -39,8 +41,6 @@ from .history_schema import (
     timestamp,
     translated,
 )
-from .liveness import ProcessMark
-from .run_record import OUTCOMES, GateRecord, Outcome, RunHeader, RunOutline, RunRecord
 
 __all__ = [
     "DEFAULT_HISTORY",

@@ -28,8 +28,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from .liveness import ProcessMark
-    from .run_record import GateRecord, Outcome, RunOutline, RunRecord
+    from ..history.liveness import ProcessMark
+    from ..run_record import GateRecord, Outcome, RunOutline, RunRecord
 
 __all__ = [
     "PAGE_TITLE",
@@ -132,7 +132,7 @@ def live_payload(
     """The content of ``.prove/live.json``: the gates finished so far in the current run.
 
     :param process: where the run runs, so that a reader can tell a run that was killed
-        from one going on (:mod:`.live_file`)
+        from one going on (:mod:`pytest_prove.report.history.live_file`)
     """
     payload: dict[str, Any] = {
         "running": running,

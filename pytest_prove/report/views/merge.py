@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from ..errors import UsageError
+from ...errors import UsageError
 from .from_json import read_json_report
 
 # The order pytest-json-report writes its summary in; "total" and "collected" follow.

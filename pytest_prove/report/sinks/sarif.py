@@ -17,11 +17,11 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from .locate import Place
+from ..locate import Place
 
 if TYPE_CHECKING:
-    from .locate import Locator
-    from .run_record import GateRecord, RunRecord
+    from ..locate import Locator
+    from ..run_record import GateRecord, RunRecord
 
 __all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "sarif_log"]
 

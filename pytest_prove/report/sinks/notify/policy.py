@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 if TYPE_CHECKING:
-    from ..run_record import RunRecord
+    from ...run_record import RunRecord
 
 __all__ = ["CACHE_KEY", "Changes", "changes", "should_notify", "verdicts"]
 

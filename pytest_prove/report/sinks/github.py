@@ -2,7 +2,7 @@
 
 On when ``GITHUB_ACTIONS=true``.  Each error finding becomes an ``::error`` workflow
 command (warnings ``::warning``) placed at its file and line, relative to
-``GITHUB_WORKSPACE`` (see :mod:`.locate`); findings of a waived gate are shown as
+``GITHUB_WORKSPACE`` (see :mod:`pytest_prove.report.locate`); findings of a waived gate are shown as
 warnings, since the run does not fail on them.  The job summary (the file named by
 ``GITHUB_STEP_SUMMARY``) gets a table of repositories by checks and the failed gates.
 """
@@ -14,15 +14,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .formats import md_cell
-from .locate import Locator
-from .run_record import RECORDER_KEY
+from ..locate import Locator
+from ..run_record import RECORDER_KEY
+from ..views.formats import md_cell
 
 if TYPE_CHECKING:
     import pytest
 
-    from ..config.fleet import Fleet
-    from .run_record import GateRecord, RunRecord
+    from ...config.fleet import Fleet
+    from ..run_record import GateRecord, RunRecord
 
 __all__ = ["escape_data", "escape_property", "plugin", "step_summary", "workflow_commands"]
 

@@ -18,8 +18,8 @@ from typing import Any, Final
 
 from pytest_prove.errors import ProveError
 
+from ..run_record import OUTCOMES, GateRecord, Outcome, RunHeader, RunStatus
 from .liveness import ProcessMark, process_state
-from .run_record import OUTCOMES, GateRecord, Outcome, RunHeader, RunStatus
 
 __all__ = [
     "FINISHED",

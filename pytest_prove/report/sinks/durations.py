@@ -10,14 +10,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from ..config.durations import DURATIONS_FILE, VERSION, Durations, read_durations
-from ..support.files import write_atomic
+from ...config.durations import DURATIONS_FILE, VERSION, Durations, read_durations
+from ...support.files import write_atomic
 
 if TYPE_CHECKING:
     import pytest
 
-    from ..config.fleet import Fleet
-    from .run_record import RunRecord
+    from ...config.fleet import Fleet
+    from ..run_record import RunRecord
 
 __all__ = ["plugin", "updated", "write_durations"]
 
@@ -55,7 +55,7 @@ class _DurationsWriter:
         self.path = path
 
     def pytest_prove_run_finished(self, config: pytest.Config, run: RunRecord) -> None:
-        from .run_record import RECORDER_KEY
+        from ..run_record import RECORDER_KEY
 
         if not run.gates:  # --collect-only, or nothing selected: nothing measured
             return
@@ -66,7 +66,7 @@ class _DurationsWriter:
 
 
 def plugin(config: pytest.Config, fleet: Fleet) -> object | None:
-    """The consumer that records durations (see :mod:`.report.consumers`).
+    """The consumer that records durations (see :mod:`pytest_prove.report.consumers`).
 
     A shard leaves the file alone: the other shards of its matrix may still be about to
     read it (Jenkins' parallel stages share a workspace), and the split must not change

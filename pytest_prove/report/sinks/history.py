@@ -1,10 +1,10 @@
 """Writes each run to the history file (``reporting.history``), unless ``--prove-no-history``.
 
-Runs on the controlling process only.  The run is stored as it starts, each gate soon
-after it finishes (see :mod:`.history_writer`), and its end last, so a run that is
-killed keeps the gates it finished and reads as interrupted.  The history is never a
-reason to lose a run: a file that cannot be written becomes a terminal-summary note,
-and the exit status stays the gates' own.
+Runs on the controlling process only. The run is stored as it starts, each gate soon after
+it finishes (see :mod:`pytest_prove.report.history.writer`), and its end last, so a run that
+is killed keeps the gates it finished and reads as interrupted. The history is never a
+reason to lose a run: a file that cannot be written becomes a terminal-summary note, and the
+exit status stays the gates' own.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .history import HistoryError, history_path, open_history
-from .history_writer import RunWriter
-from .liveness import this_process
-from .run_record import RECORDER_KEY, GateRecord, RunRecord
+from ..history.liveness import this_process
+from ..history.store import HistoryError, history_path, open_history
+from ..history.writer import RunWriter
+from ..run_record import RECORDER_KEY, GateRecord, RunRecord
 
 if TYPE_CHECKING:
-    from ..config.fleet import Fleet
+    from ...config.fleet import Fleet
 
 
 class HistorySink:

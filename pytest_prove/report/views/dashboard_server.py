@@ -1,10 +1,10 @@
 """The local web server of ``prove status --dashboard``.
 
 ``/`` is the dashboard rendered afresh from the history at each request, with
-``live_url="/live.json"``; ``/live.json`` is the run-in-progress file the dashboard
-consumer keeps up to date (:data:`.dashboard_sink.LIVE_FILE`).  It listens on the
-loopback interface only and answers only requests addressed to it by a loopback name,
-so a web page elsewhere cannot read the findings through DNS rebinding.
+``live_url="/live.json"``; ``/live.json`` is the run-in-progress file the dashboard consumer
+keeps up to date (:data:`pytest_prove.report.sinks.dashboard.LIVE_FILE`). It listens on the
+loopback interface only and answers only requests addressed to it by a loopback name, so a
+web page elsewhere cannot read the findings through DNS rebinding.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import urllib.parse
 from pathlib import Path
 from typing import Final
 
+from ..history.live_file import LiveFileError, parse_live
+from ..sinks.dashboard import recent_runs
 from .dashboard import render_dashboard
-from .dashboard_sink import recent_runs
-from .live_file import LiveFileError, parse_live
 
 __all__ = ["LIVE_PATH", "DashboardServer"]
 

@@ -1,12 +1,11 @@
 """GitLab Code Quality report (``--prove-gitlab-codequality FILE``).
 
-GitLab reads a JSON array of issues (``artifacts: reports: codequality:``) and shows
-the new ones in merge requests, matching issues across pipelines by ``fingerprint``.
-So the fingerprint hashes what identifies a finding (repository, check, rule, path,
-message and its occurrence among identical ones) but not its line, which moves with
-unrelated edits.  Paths are relative to ``CI_PROJECT_DIR`` (see :mod:`.locate`); a
-finding with no place, or outside the project, is put at the configuration entry of
-its repository.
+GitLab reads a JSON array of issues (``artifacts: reports: codequality:``) and shows the new
+ones in merge requests, matching issues across pipelines by ``fingerprint``. So the
+fingerprint hashes what identifies a finding (repository, check, rule, path, message and its
+occurrence among identical ones) but not its line, which moves with unrelated edits. Paths
+are relative to ``CI_PROJECT_DIR`` (see :mod:`pytest_prove.report.locate`); a finding with
+no place, or outside the project, is put at the configuration entry of its repository.
 """
 
 from __future__ import annotations
@@ -16,14 +15,14 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Final
 
-from .json_file_sink import report_file_plugin
-from .locate import Locator, Place
+from ..locate import Locator, Place
+from .json_file import report_file_plugin
 
 if TYPE_CHECKING:
     import pytest
 
-    from ..config.fleet import Fleet
-    from .run_record import GateRecord, RunRecord
+    from ...config.fleet import Fleet
+    from ..run_record import GateRecord, RunRecord
 
 __all__ = ["codequality_issues", "plugin"]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 from pytest_prove.errors import ProveError
 
-from ...redact.redactor import Redactor
+from ....redact.redactor import Redactor
 
 if TYPE_CHECKING:
     from .message import Message

@@ -14,11 +14,11 @@ import datetime
 import threading
 from typing import TYPE_CHECKING, Final
 
-from .history_schema import HistoryError, HistoryLockedError
+from .schema import HistoryError, HistoryLockedError
 
 if TYPE_CHECKING:
-    from .history import History
-    from .run_record import GateRecord, RunRecord
+    from ..run_record import GateRecord, RunRecord
+    from .store import History
 
 __all__ = ["BATCH_GATES", "FLUSH_INTERVAL", "RunWriter"]
 
@@ -31,7 +31,7 @@ def _now() -> datetime.datetime:
 
 
 class RunWriter:
-    """Writes a begun run's gates (:meth:`.History.begin`) to ``history``, which it closes.
+    """Writes a begun run's gates (:meth:`.store.History.begin`) to ``history``, which it closes.
 
     Only :meth:`add` runs on the caller's hot path.  A write that fails because another
     process holds the file is tried again at the next flush; any other failure stops the

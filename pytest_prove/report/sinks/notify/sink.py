@@ -11,8 +11,8 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..dashboard_sink import DEFAULT_DASHBOARD
-from ..run_record import RECORDER_KEY
+from ...run_record import RECORDER_KEY
+from ..dashboard import DEFAULT_DASHBOARD
 
 # Every gates run imports this module to ask plugin() whether to notify; the notifiers
 # (smtplib, ssl, http.client: ~17 ms) are imported only by a run that sends something.
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
     import pytest
 
-    from ...config.fleet import Fleet
-    from ...config.models import Notifications
-    from ..run_record import RunRecord
+    from ....config.fleet import Fleet
+    from ....config.models import Notifications
+    from ...run_record import RunRecord
     from .deliver import Notifier
 
 __all__ = ["plugin"]
@@ -71,7 +71,7 @@ class _NotifySink:
         self.env = env
 
     def pytest_prove_run_finished(self, config: pytest.Config, run: RunRecord) -> None:
-        from ...redact.redactor import Redactor, secret_values
+        from ....redact.redactor import Redactor, secret_values
 
         recorder = config.stash[RECORDER_KEY]
         redact = Redactor(secret_values(self.env))

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
-from ..support.wording import count, printable
+from ...support.wording import count, printable
 from .summary import LEGEND, GateSummary, Report, UnfinishedRun, format_duration
 
 FORMATS: Final = ("table", "md", "json", "csv", "html")

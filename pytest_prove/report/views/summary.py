@@ -23,7 +23,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from .run_record import GateRecord, Outcome, RunRecord, RunStatus
+from ..run_record import GateRecord, Outcome, RunRecord, RunStatus
 
 LETTERS: Final[dict[Outcome, str]] = {
     "passed": ".",

@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..engines.command.reports import ReportError, load_json
-from ..errors import UsageError
-from .gate_data import GateData
-from .run_record import CACHED_PREFIX, GateRecord, Outcome, RunRecord, gate_record
+from ...engines.command.reports import ReportError, load_json
+from ...errors import UsageError
+from ..gate_data import GateData
+from ..run_record import CACHED_PREFIX, GateRecord, Outcome, RunRecord, gate_record
 
 _OUTCOMES: dict[str, Outcome] = {
     "passed": "passed",

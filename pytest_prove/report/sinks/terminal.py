@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from ..support.wording import count, printable
-from .run_record import RECORDER_KEY, GateRecord
-from .summary import LEGEND, LETTERS, format_duration, worst
+from ...support.wording import count, printable
+from ..run_record import RECORDER_KEY, GateRecord
+from ..views.summary import LEGEND, LETTERS, format_duration, worst
 
 if TYPE_CHECKING:
-    from ..config.fleet import Fleet
+    from ...config.fleet import Fleet
 
 NAME_WIDTH: Final = 32
 

@@ -8,15 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..support.files import write_atomic
-from .locate import Locator
-from .run_record import RECORDER_KEY
+from ...support.files import write_atomic
+from ..locate import Locator
+from ..run_record import RECORDER_KEY
 
 if TYPE_CHECKING:
     import pytest
 
-    from ..config.fleet import Fleet
-    from .run_record import RunRecord
+    from ...config.fleet import Fleet
+    from ..run_record import RunRecord
 
 
 class JsonFileWriter:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
-    from ..run_record import RunRecord
+    from ...run_record import RunRecord
 
 __all__ = ["Message", "build_message", "ci_run_url", "dashboard_link"]
 

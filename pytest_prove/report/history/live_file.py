@@ -16,8 +16,8 @@ from typing import Any
 
 from pytest_prove.errors import ProveError
 
-from ..engines.command.reports import ReportError, load_json
-from ..support.files import read_if_present
+from ...engines.command.reports import ReportError, load_json
+from ...support.files import read_if_present
 from .liveness import ProcessMark, ProcessState, process_state
 
 __all__ = ["LiveFileError", "LiveState", "describe_live", "parse_live", "read_live"]
