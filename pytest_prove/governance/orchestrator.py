@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config.models import Access, RepositoryEntry
 from ..config.outline import load_outline
-from .audit import DEFAULT_AUDIT_LOG, AuditLog
+from .audit.log import DEFAULT_AUDIT_LOG, AuditLog
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,7 +22,7 @@ CONSUMER_MODULES: Final[tuple[str, ...]] = (
     "pytest_prove.report.sinks.github",
     "pytest_prove.report.sinks.gitlab",
     "pytest_prove.report.sinks.sarif_file",
-    "pytest_prove.governance.run_audit",
+    "pytest_prove.governance.audit.run_sink",
     "pytest_prove.report.sinks.history",
     "pytest_prove.report.sinks.dashboard",
     "pytest_prove.report.sinks.terminal",

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from pytest_prove.cli.main import main
 from pytest_prove.errors import USAGE_ERROR, UsageError
-from pytest_prove.governance.audit import AuditError, AuditLog, verify_log
-from pytest_prove.governance.git_ops import branch_name_problem
+from pytest_prove.governance.audit.log import AuditError, AuditLog, verify_log
+from pytest_prove.governance.sync.git_ops import branch_name_problem
 from pytest_prove.report.views.merge import merge_json
 from tests.repo_builder import MakeRepo, RepoBuilder
 

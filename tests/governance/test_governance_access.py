@@ -8,7 +8,7 @@ import pytest
 
 from pytest_prove.config.access import AccessDeniedError, require_admin, role_of, waiver_refusal
 from pytest_prove.config.models import Access, Waiver
-from pytest_prove.governance.audit import verify_log
+from pytest_prove.governance.audit.log import verify_log
 from tests.fleet_file import write_waived_fleet
 
 ACCESS = Access(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pytest_prove.cli.main import main
-from pytest_prove.governance.audit import GENESIS, AuditError, AuditLog, verify_log
+from pytest_prove.governance.audit.log import GENESIS, AuditError, AuditLog, verify_log
 
 
 def _log(tmp_path: Path, entries: int = 4) -> AuditLog:
@@ -45,7 +45,7 @@ def _tamper(log: AuditLog, how: str) -> None:
     elif how == "garbage":
         lines[1] = "not json\n"
     elif how == "rehashed":  # edited, and its own hash recomputed: the next line notices
-        from pytest_prove.governance.audit import entry_hash
+        from pytest_prove.governance.audit.log import entry_hash
 
         entry = json.loads(lines[1])
         entry["data"]["index"] = 9

@@ -10,8 +10,8 @@ import yaml
 from pytest_prove.checks.registry import load_registry
 from pytest_prove.cli.main import main
 from pytest_prove.config.load import load_fleet
-from pytest_prove.governance.init import scaffold_config
-from pytest_prove.governance.inspect_repo import inspect_repository
+from pytest_prove.governance.onboard.init import scaffold_config
+from pytest_prove.governance.onboard.inspect_repo import inspect_repository
 
 REGISTRY = load_registry()
 

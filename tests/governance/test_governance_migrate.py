@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pytest_prove.checks.registry import load_registry
 from pytest_prove.cli.main import main
 from pytest_prove.config.load import load_fleet
-from pytest_prove.governance.migrate import (
+from pytest_prove.governance.onboard.migrate import (
     OLD_CHECK_NAMES,
     MigrationError,
     migrate_config,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_prove.cli.main import main
-from pytest_prove.governance.audit import verify_log
+from pytest_prove.governance.audit.log import verify_log
 from tests.repo_builder import RepoBuilder
 
 CONFIG = """\

@@ -7,8 +7,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_prove.governance.updates import Update
-from pytest_prove.governance.yaml_edit import EditError, apply_updates
+from pytest_prove.governance.sync.updates import Update
+from pytest_prove.governance.sync.yaml_edit import EditError, apply_updates
 
 ALIASES = {"commit-msg-convention": "commit-msg", "diffCoverage": "coverage"}
 

@@ -28,7 +28,7 @@ def _log_path(args: argparse.Namespace) -> Path:
     if args.log:
         return Path(args.log)
     from ...config.locate import find_orchestrator
-    from ...governance.audit import DEFAULT_AUDIT_LOG
+    from ...governance.audit.log import DEFAULT_AUDIT_LOG
     from ...governance.orchestrator import load_orchestrator
     from ...readers.errors import ConfigError
 
@@ -42,7 +42,7 @@ def _log_path(args: argparse.Namespace) -> Path:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from ...governance.audit import verify_log
+    from ...governance.audit.log import verify_log
 
     path = _log_path(args)
     if not path.is_file():

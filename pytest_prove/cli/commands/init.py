@@ -35,7 +35,7 @@ def _existing_config(root: Path) -> Path | None:
 
 def run_init(args: argparse.Namespace) -> int:
     from ...checks.registry import load_registry
-    from ...governance.init import scaffold_config
+    from ...governance.onboard.init import scaffold_config
     from ...governance.output_file import write_new_file
 
     root = Path(args.directory)

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def run_migrate(args: argparse.Namespace) -> int:
     from ...checks.registry import load_registry
-    from ...governance.migrate import MigrationError, migrate_config, parse_old_config
+    from ...governance.onboard.migrate import MigrationError, migrate_config, parse_old_config
     from ...governance.output_file import write_new_file
 
     source = Path(args.old)

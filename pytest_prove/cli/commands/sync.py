@@ -12,7 +12,7 @@ from ...errors import UsageError
 
 if TYPE_CHECKING:
     from ...governance.orchestrator import Orchestrator
-    from ...governance.updates import UpdatesFile
+    from ...governance.sync.updates import UpdatesFile
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -61,7 +61,7 @@ def _orchestrator(args: argparse.Namespace, updates: UpdatesFile | None) -> Orch
 
 
 def _audit(orchestrator: Orchestrator, kind: str, actor: str | None, data: dict[str, Any]) -> None:
-    from ...governance.audit import AuditError
+    from ...governance.audit.log import AuditError
 
     try:
         orchestrator.audit.append(kind, actor, data)
@@ -73,7 +73,7 @@ def _audit(orchestrator: Orchestrator, kind: str, actor: str | None, data: dict[
 def _authorise(orchestrator: Orchestrator, action: str) -> str:
     """The acting identity, if it may act; refusals are audited."""
     from ...config.access import AccessDeniedError, require_admin
-    from ...governance.identity import IdentityError, require_actor
+    from ...governance.audit.identity import IdentityError, require_actor
 
     try:
         actor = require_actor(orchestrator.path.parent, os.environ, action)
@@ -96,9 +96,9 @@ def run_sync(args: argparse.Namespace) -> int:
     import datetime
 
     from ...checks.registry import load_registry
-    from ...governance.sync import SyncFailedError, apply_sync, plan_sync
-    from ...governance.sync_runs import RUNS_DIR, SyncRun, new_run_id, save_run
-    from ...governance.updates import load_updates
+    from ...governance.sync.apply import SyncFailedError, apply_sync, plan_sync
+    from ...governance.sync.runs import RUNS_DIR, SyncRun, new_run_id, save_run
+    from ...governance.sync.updates import load_updates
     from ...readers.errors import ConfigError
 
     registry = load_registry()
@@ -177,8 +177,8 @@ def run_sync(args: argparse.Namespace) -> int:
 def _rollback(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from ...governance.rollback import rollback_run
-    from ...governance.sync_runs import RUNS_DIR, RunNotFoundError, load_run, save_run
+    from ...governance.sync.rollback import rollback_run
+    from ...governance.sync.runs import RUNS_DIR, RunNotFoundError, load_run, save_run
 
     orchestrator = _orchestrator(args, None)
     runs_dir = orchestrator.path.parent / RUNS_DIR

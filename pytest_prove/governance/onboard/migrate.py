@@ -17,8 +17,8 @@ from pydantic.alias_generators import to_snake
 
 from pytest_prove.errors import ProveError
 
-from ..checks.registry import Registry
-from ..engines.command.reports import ReportError, load_json
+from ...checks.registry import Registry
+from ...engines.command.reports import ReportError, load_json
 from .config_writer import GateChoice, render_config
 from .settings_filter import accepted_settings
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ..support.wording import printable
+from ...support.wording import printable
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

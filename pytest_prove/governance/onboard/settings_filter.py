@@ -11,7 +11,7 @@ from typing import Any
 
 import pydantic
 
-from ..checks.registry import Registry
+from ...checks.registry import Registry
 
 
 def accepted_settings(

@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ..config.access import waiver_refusal
-from ..report.run_record import RECORDER_KEY
-from ..runner.waivers import waiver_id
-from .audit import AuditError, AuditLog
+from ...config.access import waiver_refusal
+from ...report.run_record import RECORDER_KEY
+from ...runner.waivers import waiver_id
 from .identity import find_actor
+from .log import AuditError, AuditLog
 
 if TYPE_CHECKING:
-    from ..config.fleet import Fleet
-    from ..report.run_record import RunRecord
+    from ...config.fleet import Fleet
+    from ...report.run_record import RunRecord
 
 
 class RunAudit:

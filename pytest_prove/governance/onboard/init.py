@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from ..checks.registry import Registry
+from ...checks.registry import Registry
 from .config_writer import GateChoice, render_config
 from .inspect_repo import RepoFacts, inspect_repository
 from .settings_filter import accepted_settings

@@ -8,7 +8,7 @@ from typing import Final
 
 from pytest_prove.errors import ProveError
 
-from ..git.runner import GitCommandError, run_git
+from ...git.runner import GitCommandError, run_git
 
 ACTOR_VARIABLE: Final = "PROVE_ACTOR"
 

@@ -21,16 +21,16 @@ import yaml
 
 from pytest_prove.errors import ProveError
 
-from ..checks.registry import Registry
-from ..config.fleet import REPO_CONFIG_NAMES
-from ..config.merge import Layer, merge_layers
-from ..config.models import TRUNK_BRANCH, WHEN, RepositoryEntry, RepositoryFile
-from ..config.sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY, normalise_sections
-from ..git.runner import GitCommandError
-from ..readers.errors import ConfigError, KeyPath, format_key_path
+from ...checks.registry import Registry
+from ...config.fleet import REPO_CONFIG_NAMES
+from ...config.merge import Layer, merge_layers
+from ...config.models import TRUNK_BRANCH, WHEN, RepositoryEntry, RepositoryFile
+from ...config.sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY, normalise_sections
+from ...git.runner import GitCommandError
+from ...readers.errors import ConfigError, KeyPath, format_key_path
+from ..orchestrator import Orchestrator
 from . import git_ops
-from .orchestrator import Orchestrator
-from .sync_runs import RepoRecord
+from .runs import RepoRecord
 from .updates import Update, UpdatesFile
 from .yaml_edit import EditError, apply_updates
 
@@ -172,7 +172,7 @@ def _invalid_file(text: str, registry: Registry) -> str | None:
 
 def _inherited_checks(repo_path: Path) -> Callable[[], list[str]]:
     def inherited() -> list[str]:
-        from ..config.load import load_fleet
+        from ...config.load import load_fleet
 
         plan = load_fleet(None, repo_path).repos[0]
         checks = plan.merged.values.get("checks")

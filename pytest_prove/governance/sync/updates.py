@@ -22,12 +22,12 @@ from typing import Any, Final
 import pydantic
 from pydantic import Field, field_validator
 
-from ..checks.registry import Registry
-from ..config.models import ConfigModel
-from ..engines.commits.conventional import parse_commit_message
-from ..readers.errors import ConfigError, KeyPath, prefixed
-from ..readers.validation import first_error
-from ..readers.yamlfile import load_yaml_file
+from ...checks.registry import Registry
+from ...config.models import ConfigModel
+from ...engines.commits.conventional import parse_commit_message
+from ...readers.errors import ConfigError, KeyPath, prefixed
+from ...readers.validation import first_error
+from ...readers.yamlfile import load_yaml_file
 from .git_ops import branch_name_problem
 
 OPERATIONS: Final = ("set", "unset", "add_checks", "remove_checks")

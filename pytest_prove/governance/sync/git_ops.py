@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
-from ..git.runner import GIT_OPTIONS, GitCommandError, git_env, run_git
+from ...git.runner import GIT_OPTIONS, GitCommandError, git_env, run_git
 
 ZERO: Final = "0" * 40
 # Loose refs are files, locked as <name>.lock: NAME_MAX (255) less the suffix.

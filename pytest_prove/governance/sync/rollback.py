@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ..git.runner import GitCommandError
+from ...git.runner import GitCommandError
 from . import git_ops
-from .sync_runs import RepoRecord, SyncRun
+from .runs import RepoRecord, SyncRun
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Any, Final
 
 from pytest_prove.errors import ProveError
 
-from ..engines.command.reports import load_json
-from ..support.files import write_atomic
+from ...engines.command.reports import load_json
+from ...support.files import write_atomic
 
 RUNS_DIR: Final = ".prove/sync-runs"
 _RUN_ID: Final = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from ..engines.command.reports import ReportError, load_json
-from ..engines.tdd.layout import TestLayout, language_of, read_layout
-from ..git.runner import GitCommandError, run_git
-from ..support.text import read_text
+from ...engines.command.reports import ReportError, load_json
+from ...engines.tdd.layout import TestLayout, language_of, read_layout
+from ...git.runner import GitCommandError, run_git
+from ...support.text import read_text
 
 _SKIPPED_DIRS: Final = frozenset(
     {".git", "node_modules", ".venv", "venv", "dist", "build", "vendor", "__pycache__", ".tox"}

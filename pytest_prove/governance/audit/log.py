@@ -26,7 +26,7 @@ from typing import IO, Any, Final
 
 from pytest_prove.errors import ProveError
 
-from ..engines.command.reports import ReportError, load_json
+from ...engines.command.reports import ReportError, load_json
 
 DEFAULT_AUDIT_LOG: Final = ".prove/audit.jsonl"
 GENESIS: Final = "0" * 64
