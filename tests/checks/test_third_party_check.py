@@ -244,3 +244,15 @@ def test_registry_refuses_clashing_names(
         pm.register(plugin, name=f"p{index}")
     with pytest.raises(ConfigError, match=message):
         build_registry(pm)
+
+
+def test_the_public_api_imports_from_where_it_lived_before() -> None:
+    # Checks written against 0.1 import pytest_prove.checks.api; the names are the same objects.
+    import pytest_prove
+    import pytest_prove.api
+    import pytest_prove.checks.api as old
+
+    for name in old.__all__:
+        assert getattr(old, name) is getattr(pytest_prove.api, name)
+    for name in ("Check", "CheckRef", "CheckResult", "CheckSettings", "Finding", "Severity"):
+        assert getattr(pytest_prove, name) is getattr(pytest_prove.api, name)
