@@ -85,16 +85,17 @@ def version_text() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
-    if list(words[:1]) in (["--version"], ["-V"]):
-        print(version_text())
-        return 0
     try:
+        if list(words[:1]) in (["--version"], ["-V"]):
+            print(version_text())
+            return 0
         return _run(words)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return USAGE_ERROR
     except BrokenPipeError:
-        # `prove schema | head`: the reader left; what it read is all it wanted.
+        # `prove schema | head`, `prove --version | grep -q`: the reader left; what it read
+        # is all it wanted.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -277,6 +278,28 @@ def test_version_names_this_package_then_pytest(tmp_path: Path, flag: str) -> No
         f"pytest-prove {pytest_prove.__version__}",
         f"pytest {pytest.__version__}",
     ]
+
+
+@pytest.mark.parametrize("args", [["--version"], ["schema"]])
+def test_a_reader_that_leaves_early_costs_no_traceback(tmp_path: Path, args: list[str]) -> None:
+    # `pytest-prove --version | grep -q ...` under PYTHONUNBUFFERED: grep may be gone before
+    # the second line is written.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest_prove", *args],
+            cwd=tmp_path,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_the_version_lives_in_one_place() -> None:
