@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final, Protocol
 
 from .. import __version__
@@ -83,14 +84,54 @@ def _untracked(status: bytes) -> list[bytes]:
     return paths
 
 
-def tree_digest(context: RepoContext) -> str:
-    """sha256 of the work tree's difference from ``HEAD``: one git call when clean."""
+def _inside(context: RepoContext, paths: Iterable[str | os.PathLike[str]]) -> set[bytes]:
+    """``paths`` that lie in the work tree, as ``git status`` names them."""
+    top = os.path.realpath(context.toplevel)
+    found = set()
+    for path in paths:
+        relative = os.path.relpath(os.path.realpath(path), top)
+        if relative != "." and not relative.startswith(os.pardir + os.sep):
+            found.add(os.fsencode(relative.replace(os.sep, "/")))
+    return found
+
+
+def _without(status: bytes, paths: set[bytes]) -> tuple[bytes, list[bytes]]:
+    """``status`` without the entries of ``paths``, and those of them git tracks."""
+    if not paths or not status:
+        return status, []
+    kept: list[bytes] = []
+    tracked: list[bytes] = []
+    entries = iter(status.split(b"\0"))
+    for entry in entries:
+        if not entry:
+            continue
+        source = next(entries, b"") if entry[:1] in (b"R", b"C") else None
+        if entry[3:] in paths:
+            if not entry.startswith(b"?? "):
+                tracked.append(entry[3:])
+            continue
+        kept += [entry] if source is None else [entry, source]
+    return b"".join(e + b"\0" for e in kept), tracked
+
+
+def tree_digest(context: RepoContext, written: Iterable[str | os.PathLike[str]] = ()) -> str:
+    """sha256 of the work tree's difference from ``HEAD``: one git call when clean.
+
+    :param written: files the run itself writes (its JUnit XML, JSON report, SARIF): one that
+        lands in the work tree is no change of the repository's
+    """
     status = _git(context, "status", "--porcelain=v1", "-z", "--untracked-files=all")
+    status, tracked = _without(status, _inside(context, written) if status else set())
     digest = hashlib.sha256(status)
     if status:
         # The status tells staged from unstaged; the diff gives their content.
+        left_out = [f":(exclude,literal){os.fsdecode(p)}" for p in tracked]
         digest.update(
-            _git(context, "diff", "HEAD", "--binary", "--no-ext-diff", "--no-textconv", "--")
+            _git(
+                context,
+                *("diff", "HEAD", "--binary", "--no-ext-diff", "--no-textconv", "--"),
+                *([".", *left_out] if left_out else []),
+            )
         )
         for raw in _untracked(status):
             digest.update(b"\0" + raw + b"\0")
@@ -98,9 +139,10 @@ def tree_digest(context: RepoContext) -> str:
     return digest.hexdigest()
 
 
-def repo_state(context: RepoContext) -> str:
+def repo_state(context: RepoContext, written: Iterable[str | os.PathLike[str]] = ()) -> str:
     """sha256 of what every gate of the repository depends on.
 
+    :param written: see :func:`tree_digest`
     :raises RepoContextError: the repository cannot tell one of its inputs
     """
     state = {
@@ -110,7 +152,7 @@ def repo_state(context: RepoContext) -> str:
         "base": context.base_commit,
         "branch": context.branch,
         "mode": context.mode.mode,
-        "tree": tree_digest(context),
+        "tree": tree_digest(context, written),
     }
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
@@ -153,8 +195,10 @@ def _expired(until: str, context: RepoContext) -> bool:
 class PassCache:
     """One process's view of the store, plus (on the controller) this run's changes."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, written: Iterable[str | os.PathLike[str]] = ()) -> None:
+        """:param written: the files this run writes (see :func:`tree_digest`)"""
         self._store = store
+        self._written = tuple(written)
         passes = store.get(STORE_KEY, {})
         # A hand-edited or foreign value is ignored rather than trusted.
         self.passes: dict[str, str] = (
@@ -204,7 +248,7 @@ class PassCache:
             if context.name not in self._states:
                 self._states[context.name] = None  # a failure is not retried per gate
                 with contextlib.suppress(RepoContextError):
-                    self._states[context.name] = repo_state(context)
+                    self._states[context.name] = repo_state(context, self._written)
             return self._states[context.name]
 
     def may_reuse(self, nodeid: str) -> bool:

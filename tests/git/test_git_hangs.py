@@ -141,7 +141,7 @@ def test_a_pass_cache_state_that_hangs_holds_up_no_fact_nor_other_repository(
     release = threading.Event()
     calls: list[str] = []
 
-    def state(context: RepoContext) -> str:
+    def state(context: RepoContext, written: object = ()) -> str:
         calls.append(context.name)
         if context.name == "a":
             release.wait(10)

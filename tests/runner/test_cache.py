@@ -35,9 +35,9 @@ class Fleet:
     api: RepoBuilder
     web: RepoBuilder
 
-    def run(self, *args: str) -> dict[str, str]:
+    def run(self, *args: str, junit: Path | None = None) -> dict[str, str]:
         """Run the gates; ``{"repo::check": "passed" | "failed" | "cached" | "skipped"}``."""
-        junit = self.pytester.path / "out.xml"
+        junit = junit or self.pytester.path / "out.xml"
         junit.unlink(missing_ok=True)
         result = self.pytester.runpytest_subprocess(
             "--prove-config", "multi.yaml", f"--junitxml={junit}", *args
@@ -200,6 +200,44 @@ def test_untracked_content_and_staging_are_inputs(fleet: Fleet) -> None:
     fleet.api.stage("notes/draft.txt")
     assert fleet.run() == {**ALL_CACHED, **dict.fromkeys(API_GATES, "passed")}
     assert fleet.run() == ALL_CACHED
+
+
+@pytest.mark.parametrize("mode", sorted(XDIST))
+def test_the_reports_a_run_writes_into_a_repository_are_no_change_of_it(
+    fleet: Fleet, mode: str
+) -> None:
+    # A CI job that gates the repository it stands in: `--junitxml=report.xml` and the rest.
+    api = fleet.api.path
+    reports = [
+        "--json-report",
+        f"--json-report-file={api / 'gates.json'}",
+        f"--prove-sarif={api / 'out.sarif'}",
+        f"--prove-gitlab-codequality={api / 'quality.json'}",
+    ]
+    junit = api / "report.xml"
+    assert fleet.run(*XDIST[mode], *reports, junit=junit) == FIRST
+    for name in ("gates.json", "out.sarif", "quality.json"):
+        assert (api / name).is_file()
+    assert fleet.run(*XDIST[mode], *reports, junit=junit) == ALL_CACHED
+    # Any other file there still is a change.
+    fleet.api.write("notes.txt", "x\n")
+    changed = {**ALL_CACHED, **dict.fromkeys(API_GATES, "passed")}
+    assert fleet.run(*XDIST[mode], *reports, junit=junit) == changed
+
+
+def test_a_tracked_report_file_the_run_rewrites_is_left_out(make_repo: MakeRepo) -> None:
+    repo = make_repo("r")
+    repo.commit("ci: keep the last report", files={"report.xml": "<old/>\n", "a.py": "x\n"})
+    context = RepoContext(repo.path)
+    clean = cache.tree_digest(context)
+    repo.write("report.xml", "<new/>\n")
+    assert cache.tree_digest(RepoContext(repo.path), [repo.path / "report.xml"]) == clean
+    assert cache.tree_digest(RepoContext(repo.path)) != clean
+    repo.write("a.py", "y\n")
+    assert cache.tree_digest(RepoContext(repo.path), [repo.path / "report.xml"]) != clean
+    # A file outside the work tree, or the work tree itself, leaves the digest alone.
+    outside = cache.tree_digest(RepoContext(repo.path), [repo.path.parent / "x", repo.path])
+    assert outside == cache.tree_digest(RepoContext(repo.path))
 
 
 def test_ignored_files_are_not_inputs(fleet: Fleet) -> None:
