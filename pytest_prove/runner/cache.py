@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Final, Protocol
 
 from .. import __version__
@@ -71,17 +71,23 @@ def _git(context: RepoContext, *args: str) -> bytes:
         raise RepoContextError(f"git failed in {context.name}: {err}") from err
 
 
-def _untracked(status: bytes) -> list[bytes]:
-    """The untracked paths in ``git status --porcelain=v1 -z`` output."""
-    paths: list[bytes] = []
+def _entries(status: bytes) -> Iterator[tuple[bytes, bytes | None]]:
+    """The entries of ``git status --porcelain=v1 -z`` output (``XY path``), each with the
+    source path that follows a rename or copy."""
     entries = iter(status.split(b"\0"))
     for entry in entries:
-        if entry[:1] in (b"R", b"C"):
-            next(entries, None)  # a rename or copy is followed by its source path
-        elif entry.startswith(b"?? ") and not entry.endswith(b"/"):
-            # A trailing "/" is a nested repository, not a file.
-            paths.append(entry[3:])
-    return paths
+        if entry:
+            yield entry, next(entries, b"") if entry[:1] in (b"R", b"C") else None
+
+
+def _untracked(status: bytes) -> list[bytes]:
+    """The untracked paths in ``git status --porcelain=v1 -z`` output."""
+    # A trailing "/" is a nested repository, not a file.
+    return [
+        entry[3:]
+        for entry, _ in _entries(status)
+        if entry.startswith(b"?? ") and not entry.endswith(b"/")
+    ]
 
 
 def _inside(context: RepoContext, paths: Iterable[str | os.PathLike[str]]) -> set[bytes]:
@@ -101,11 +107,7 @@ def _without(status: bytes, paths: set[bytes]) -> tuple[bytes, list[bytes]]:
         return status, []
     kept: list[bytes] = []
     tracked: list[bytes] = []
-    entries = iter(status.split(b"\0"))
-    for entry in entries:
-        if not entry:
-            continue
-        source = next(entries, b"") if entry[:1] in (b"R", b"C") else None
+    for entry, source in _entries(status):
         if entry[3:] in paths:
             if not entry.startswith(b"?? "):
                 tracked.append(entry[3:])
