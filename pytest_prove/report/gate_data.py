@@ -21,10 +21,12 @@ from .failure import summarise
 if TYPE_CHECKING:
     from ..runner.evidence import Evidence
 
-__all__ = ["GateData", "gate_parts"]
+__all__ = ["GateData", "gate_parts", "text_or_empty"]
 
 
-def _text(value: object) -> str:
+def text_or_empty(value: object) -> str:
+    """``value`` if it is a string, else '': how report data read back from files takes a
+    field that may have been edited by hand."""
     return value if isinstance(value, str) else ""
 
 
@@ -120,24 +122,24 @@ class GateData:
         passed = data.get("passed")
         error = data.get("error")
         return cls(
-            repo=_text(data.get("repo")),
-            check=_text(data.get("check")),
-            mode=_text(data.get("mode")),
-            base=_text(data.get("base")),
-            base_sha=_text(data.get("base_sha")),
-            head=_text(data.get("head")),
+            repo=text_or_empty(data.get("repo")),
+            check=text_or_empty(data.get("check")),
+            mode=text_or_empty(data.get("mode")),
+            base=text_or_empty(data.get("base")),
+            base_sha=text_or_empty(data.get("base_sha")),
+            head=text_or_empty(data.get("head")),
             judged={
                 k: v
                 for k, v in (judged.items() if isinstance(judged, dict) else ())
                 if isinstance(k, str) and isinstance(v, int)
             },
-            base_note=_text(data.get("base_note")),
-            summary=_text(data.get("summary")),
+            base_note=text_or_empty(data.get("base_note")),
+            summary=text_or_empty(data.get("summary")),
             passed=passed if isinstance(passed, bool) else None,
             findings=tuple(f for f in findings if isinstance(f, dict))
             if isinstance(findings, list)
             else (),
             metrics=metrics if isinstance(metrics, dict) else {},
-            skipped=_text(data.get("skipped")),
+            skipped=text_or_empty(data.get("skipped")),
             error=error if isinstance(error, str) else None,
         )

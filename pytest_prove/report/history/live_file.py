@@ -18,6 +18,7 @@ from pytest_prove.errors import ProveError
 
 from ...engines.command.reports import ReportError, load_json
 from ...support.files import read_if_present
+from ..gate_data import text_or_empty
 from .liveness import ProcessMark, ProcessState, process_state
 
 __all__ = ["LiveFileError", "LiveState", "describe_live", "parse_live", "read_live"]
@@ -76,22 +77,18 @@ def parse_live(data: Any) -> LiveState:
         raise LiveFileError("not a live file of a prove run")
     return LiveState(
         running=data.get("running") is True,
-        run=_string(data.get("run")),
-        started=_string(data.get("started")),
+        run=text_or_empty(data.get("run")),
+        started=text_or_empty(data.get("started")),
         gates=len(data.get("gates", [])),
         process=_process(data),
     )
-
-
-def _string(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _process(data: dict[str, Any]) -> ProcessMark | None:
     host, pid = data.get("host"), data.get("pid")
     if not isinstance(host, str) or not isinstance(pid, int) or isinstance(pid, bool):
         return None
-    return ProcessMark(host=host, pid=pid, start=_string(data.get("process_start")))
+    return ProcessMark(host=host, pid=pid, start=text_or_empty(data.get("process_start")))
 
 
 def _when(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ...engines.command.reports import ReportError, load_json
 from ...errors import UsageError
-from ..gate_data import GateData
+from ..gate_data import GateData, text_or_empty
 from ..run_record import CACHED_PREFIX, GateRecord, Outcome, RunRecord, gate_record
 
 _OUTCOMES: dict[str, Outcome] = {
@@ -27,10 +27,6 @@ _OUTCOMES: dict[str, Outcome] = {
     "xfailed": "waived",
     "xpassed": "passed",
 }
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _phases(test: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -59,11 +55,11 @@ def _gate(test: Mapping[str, Any]) -> GateRecord | None:
     keywords = test.get("keywords")
     if not isinstance(keywords, list) or "prove" not in keywords:
         return None
-    nodeid = _text(test.get("nodeid"))
+    nodeid = text_or_empty(test.get("nodeid"))
     metadata = test.get("metadata")
     prove = metadata.get("prove") if isinstance(metadata, dict) else None
-    outcome = _OUTCOMES.get(_text(test.get("outcome")), "error")
-    longrepr = " ".join(_text(p.get("longrepr")) for p in _phases(test))
+    outcome = _OUTCOMES.get(text_or_empty(test.get("outcome")), "error")
+    longrepr = " ".join(text_or_empty(p.get("longrepr")) for p in _phases(test))
     reason = ""
     if outcome == "skipped":
         reason = longrepr
