@@ -4,24 +4,5 @@ from :mod:`pytest_prove` or :mod:`pytest_prove.api`."""
 
 from __future__ import annotations
 
-from ..api import (
-    Check,
-    CheckRef,
-    CheckResult,
-    CheckSettings,
-    Finding,
-    MetricValue,
-    Regex,
-    Severity,
-)
-
-__all__ = [
-    "Check",
-    "CheckRef",
-    "CheckResult",
-    "CheckSettings",
-    "Finding",
-    "MetricValue",
-    "Regex",
-    "Severity",
-]
+from ..api import *  # noqa: F403 - the same names, whatever pytest_prove.api adds
+from ..api import __all__ as __all__  # noqa: PLC0414 - the explicit re-export form
