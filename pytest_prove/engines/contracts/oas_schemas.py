@@ -27,6 +27,7 @@ from typing import Any, Final
 __all__ = [
     "OAS31_DIALECT",
     "MetaError",
+    "Oas31MetaCheck",
     "instance_path",
     "meta_error_oas30",
     "meta_error_oas31",
@@ -144,6 +145,40 @@ def _meta_validator_oas31() -> Any:
 def meta_error_oas31(schema: Any) -> MetaError | None:
     """The first error of a schema against OAS 3.1's base dialect, as upstream reports one."""
     return _meta_error(_meta_validator_oas31, schema, _python_meta_error_oas31)
+
+
+class Oas31MetaCheck:
+    """Upstream's OAS 3.1 schema check: the schema's dialect (``$schema``, else the spec's
+    ``jsonSchemaDialect``, else OAS 3.1's base) picks the meta-schema; OAS 3.1's base
+    dialect is checked by jsonschema-rs, any other the way upstream does it, in Python."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        dialect = spec.get("jsonSchemaDialect")
+        self.default_dialect = dialect if isinstance(dialect, str) else OAS31_DIALECT
+        self.classes: dict[str, Any] = {}
+
+    def __call__(self, schema: Any) -> MetaError | None:
+        from jsonschema.exceptions import SchemaError, ValidationError  # type: ignore[import-untyped,unused-ignore]
+        from jsonschema.validators import validator_for  # type: ignore[import-untyped,unused-ignore]
+        from openapi_schema_validator import oas31_format_checker
+
+        dialect = self.default_dialect
+        if isinstance(schema, dict) and "$schema" in schema:
+            dialect = schema["$schema"]
+            if not isinstance(dialect, str):
+                return (), f"Unknown JSON Schema dialect: {dialect!r}"
+        if dialect == OAS31_DIALECT:
+            return meta_error_oas31(schema)  # the usual case, compiled
+        if dialect not in self.classes:
+            self.classes[dialect] = validator_for({"$schema": dialect}, default=None)
+        validator_class = self.classes[dialect]
+        if validator_class is None:
+            return (), f"Unknown JSON Schema dialect: {dialect!r}"
+        try:
+            validator_class.check_schema(schema, format_checker=oas31_format_checker)
+        except (SchemaError, ValidationError) as exc:
+            return tuple(exc.path), str(exc.message)
+        return None
 
 
 def _python_meta_error_oas31(schema: Any) -> MetaError | None:

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from ...errors import ProveError
 from .loading import Json, JsonPath
-from .oas_schemas import OAS31_DIALECT, MetaError, meta_error_oas30, meta_error_oas31
+from .oas_schemas import MetaError, Oas31MetaCheck, meta_error_oas30
 from .refs import resolve_local
 
 __all__ = ["SemanticError", "semantic_errors"]
@@ -72,7 +72,7 @@ class _Walker:
         self.meta_checked: set[int] = set()
         self.visited: set[int] = set()
         self.meta: Callable[[Json], MetaError | None] = (
-            _Oas31Meta(spec) if version == "3.1" else meta_error_oas30
+            Oas31MetaCheck(spec) if version == "3.1" else meta_error_oas30
         )
         self._resolver: Any = None
 
@@ -364,37 +364,3 @@ class _Walker:
             registry: Any = Registry().with_resource("", specification.create_resource(self.spec))
             self._resolver = registry.resolver("")
         return self._resolver
-
-
-class _Oas31Meta:
-    """Upstream's OAS 3.1 schema check: the schema's dialect (``$schema``, else the spec's
-    ``jsonSchemaDialect``, else OAS 3.1's base) picks the meta-schema; OAS 3.1's base
-    dialect is checked by jsonschema-rs, any other the way upstream does it, in Python."""
-
-    def __init__(self, spec: dict[str, Json]) -> None:
-        dialect = spec.get("jsonSchemaDialect")
-        self.default_dialect = dialect if isinstance(dialect, str) else OAS31_DIALECT
-        self.classes: dict[str, Any] = {}
-
-    def __call__(self, schema: Json) -> MetaError | None:
-        from jsonschema.exceptions import SchemaError, ValidationError  # type: ignore[import-untyped,unused-ignore]
-        from jsonschema.validators import validator_for  # type: ignore[import-untyped,unused-ignore]
-        from openapi_schema_validator import oas31_format_checker
-
-        dialect = self.default_dialect
-        if isinstance(schema, dict) and "$schema" in schema:
-            dialect = schema["$schema"]
-            if not isinstance(dialect, str):
-                return (), f"Unknown JSON Schema dialect: {dialect!r}"
-        if dialect == OAS31_DIALECT:
-            return meta_error_oas31(schema)  # the usual case, compiled
-        if dialect not in self.classes:
-            self.classes[dialect] = validator_for({"$schema": dialect}, default=None)
-        validator_class = self.classes[dialect]
-        if validator_class is None:
-            return (), f"Unknown JSON Schema dialect: {dialect!r}"
-        try:
-            validator_class.check_schema(schema, format_checker=oas31_format_checker)
-        except (SchemaError, ValidationError) as exc:
-            return tuple(exc.path), str(exc.message)
-        return None
