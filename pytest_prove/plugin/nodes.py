@@ -1,8 +1,8 @@
 """The collection tree: a config file, a collector per repository, an item per gate.
 
 Node ids read ``multi.yaml::api-service::security``.  An item only adapts: the gate is
-evaluated by :func:`pytest_prove.runner.evaluate.evaluate`, and the outcome becomes a pass,
-a skip, an xfail (waived) or a failure.
+evaluated by :func:`pytest_prove.runner.evaluate.evaluate`, and the outcome becomes a pass
+(a reused one with a ``cached`` property), a skip, an xfail (waived) or a failure.
 """
 
 from __future__ import annotations
@@ -128,6 +128,8 @@ class GateItem(pytest.Item):
             ("findings", str(len(result.findings))),
             *evidence.properties(),
         ]
+        if outcome.cached:
+            self.user_properties.append(("cached", outcome.cached))
         self.stash[RESULT_KEY] = GateData.of(
             repo=self.repo.name,
             check=self.gate.name,
@@ -135,6 +137,7 @@ class GateItem(pytest.Item):
             evidence=evidence,
             result=result,
             error=outcome.error,
+            cached=outcome.cached,
         ).to_dict()
         if result.skipped:
             pytest.skip(result.skipped)

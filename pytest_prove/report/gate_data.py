@@ -59,6 +59,8 @@ class GateData:
     metrics: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     skipped: str = ""
     error: str | None = None
+    # why a pass was reused from the pass cache without running the check; '' when it ran
+    cached: str = ""
 
     @classmethod
     def of(
@@ -70,6 +72,7 @@ class GateData:
         evidence: Evidence,
         result: CheckResult,
         error: str | None,
+        cached: str = "",
     ) -> GateData:
         return cls(
             repo=repo,
@@ -86,6 +89,7 @@ class GateData:
             metrics=dict(result.metrics),
             skipped=result.skipped or "",
             error=error,
+            cached=cached,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,6 +112,8 @@ class GateData:
             data["metrics"] = dict(self.metrics)
             if self.skipped:
                 data["skipped"] = self.skipped
+            if self.cached:
+                data["cached"] = self.cached
         if self.error is not None:
             data["error"] = self.error
         return data
@@ -142,4 +148,5 @@ class GateData:
             metrics=metrics if isinstance(metrics, dict) else {},
             skipped=text_or_empty(data.get("skipped")),
             error=error if isinstance(error, str) else None,
+            cached=text_or_empty(data.get("cached")),
         )

@@ -47,10 +47,10 @@ __all__ = [
 ]
 
 RESULT_ATTR: Final = "prove_result"
-CACHED_PREFIX: Final = "cached:"
 
 # "waived": failed, but valid waivers cover every error (an xfail to pytest);
-# "cached": skipped because it passed before with the same inputs;
+# "cached": passed again without running, as it passed before with the same inputs (pytest
+# reports it passed, with a ``cached`` property: CI servers count skips as missing tests);
 # "error": our own or pytest's machinery failed around the gate (setup/teardown).
 Outcome = Literal["passed", "failed", "skipped", "cached", "waived", "error"]
 OUTCOMES: Final[tuple[Outcome, ...]] = ("passed", "failed", "waived", "error", "skipped", "cached")
@@ -108,6 +108,8 @@ def gate_record(
     """
     props = properties or {}
     repo, check = gate_parts(nodeid)
+    if outcome == "passed" and data.cached:
+        outcome, reason = "cached", data.cached
     return GateRecord(
         nodeid=nodeid,
         repo=data.repo or props.get("repo") or repo,
@@ -225,8 +227,7 @@ def _phase_outcome(report: pytest.TestReport) -> tuple[Outcome, str] | None:
     if hasattr(report, "wasxfail"):
         return "waived", str(report.wasxfail)
     if report.skipped:
-        reason = _skip_reason(report)
-        return ("cached" if reason.startswith(CACHED_PREFIX) else "skipped"), reason
+        return "skipped", _skip_reason(report)
     if report.failed:
         return ("failed" if report.when == "call" else "error"), ""
     if report.when == "call":

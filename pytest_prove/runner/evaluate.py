@@ -1,11 +1,12 @@
 """One gate's evaluation, free of pytest: from a repository context to an outcome.
 
 The order is the gate policy.  A gate whose repository depends on one with a failed gate
-is skipped.  Then, within the gate's deadline: an unmet ``when`` condition skips it, a pass
-reused from the pass cache skips it, else its check runs.  A repository that cannot tell a
-fact the gate needs fails the gate with that message.  The result is then sanitized
-(nothing shown holds a secret), warned about when it judged nothing off the trunk, and,
-when it fails, held against the gate's waivers.  The pytest adapter
+is skipped.  Then, within the gate's deadline: an unmet ``when`` condition skips it; a pass
+reused from the pass cache passes it again without running the check (reported as passed,
+with why: CI servers count a skip as a missing test); else its check runs.  A repository
+that cannot tell a fact the gate needs fails the gate with that message.  The result is
+then sanitized (nothing shown holds a secret), warned about when it judged nothing off the
+trunk, and, when it fails, held against the gate's waivers.  The pytest adapter
 (:mod:`pytest_prove.plugin.nodes`) turns the outcome into a pass, skip, xfail or failure.
 """
 
@@ -60,8 +61,11 @@ class GateOutcome:
     mode: str
     # the repository's error that stood in for the check's run, sanitized
     error: str | None
-    # the pass-cache key (with its reuse limit) a pass is stored under
+    # the pass-cache key (with its reuse limit) a pass is stored under; None for a reused pass,
+    # whose stored entry (and its limit) stays as it is
     cache_key: str | None
+    # why the check did not run though the gate passed: "cached: passed at 1a2b3c4 ..."
+    cached: str = ""
     # the valid waivers that cover every error finding of a failed result
     waived: Coverage | None = None
     # why waivers of this gate were refused, one line each, for the failure text
@@ -116,8 +120,9 @@ def evaluate(repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun)
     mode = fact(context, "mode")
     error: str | None = None
     key: str | None = None
+    cached = ""
     try:
-        result, key = _result(repo, gate, context, run, mode)
+        result, key, cached = _result(repo, gate, context, run, mode)
     except RepoContextError as exc:
         # The report already names the repository: "bad::trunk: no commits yet".
         error = str(exc).removeprefix(f"{repo.name}: ")
@@ -139,7 +144,12 @@ def evaluate(repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun)
     if key is not None and result.valid_until is not None:
         key = reuse_until(key, result.valid_until)
     outcome = GateOutcome(
-        result=result, evidence=evidence, mode=sanitize(mode), error=error, cache_key=key
+        result=result,
+        evidence=evidence,
+        mode=sanitize(mode),
+        error=error,
+        cache_key=None if cached else key,
+        cached=cached,
     )
     if result.skipped or result.passed or not run.waivers:
         return outcome
@@ -151,12 +161,13 @@ def evaluate(repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun)
 
 def _result(
     repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun, mode: str
-) -> tuple[CheckResult, str | None]:
-    """The check's result (or the skip that stands for it) and the gate's pass-cache key."""
+) -> tuple[CheckResult, str | None, str]:
+    """The check's result (or the skip or reused pass that stands for it), the gate's
+    pass-cache key, and why a pass was reused ('' when the check ran)."""
     for dependency in repo.depends_on:
         if dependency in run.failed:
             skipped = f"depends on {dependency}: {run.failed[dependency]} failed"
-            return CheckResult(skipped=skipped), None
+            return CheckResult(skipped=skipped), None, ""
     settings = gate.settings_for(mode)
     limit = settings.timeout or run.timeout_ms
     try:
@@ -165,24 +176,26 @@ def _result(
             return _decide(repo, gate, context, run, settings)
     except GateTimeoutError:
         message = f"timed out after {limit} ms"
-        return CheckResult(
-            findings=[Finding(rule="timeout", message=message)], summary=message
-        ), None
+        return (
+            CheckResult(findings=[Finding(rule="timeout", message=message)], summary=message),
+            None,
+            "",
+        )
 
 
 def _decide(
     repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun, settings: CheckSettings
-) -> tuple[CheckResult, str | None]:
+) -> tuple[CheckResult, str | None, str]:
     if repo.when is not None:
         reason = unmet_condition(repo.when, context)
         if reason is not None:
-            return CheckResult(skipped=f"condition not met: {reason}"), None
+            return CheckResult(skipped=f"condition not met: {reason}"), None, ""
     key: str | None = None
     if run.passes is not None:
         key, cached = run.passes.lookup(run.nodeid, context, gate, settings)
         if cached is not None:
-            return CheckResult(skipped=cached), key
-    return gate.check.run(context, settings), key
+            return CheckResult(summary=cached), key, cached
+    return gate.check.run(context, settings), key, ""
 
 
 def _refusals(waivers: Sequence[Waiver], access: Access | None) -> str:

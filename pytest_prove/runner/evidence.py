@@ -46,9 +46,12 @@ def evidence_line(base: str, base_sha: str, head: str, judged: str) -> str:
 
 
 def passed_evidence(properties: Mapping[str, object]) -> str:
-    """``origin/main@1a2b3c4d5e..9f8e7d6c5b: 3 commits`` from a gate's report properties."""
-    keys = ("base", "base_sha", "head", "judged")
-    return evidence_line(*(str(properties.get(k, "")) for k in keys))
+    """``origin/main@1a2b3c4d5e..9f8e7d6c5b: 3 commits`` from a gate's report properties;
+    a pass reused from the cache says so where the counts would be."""
+    base, base_sha, head, judged, cached = (
+        str(properties.get(k, "")) for k in ("base", "base_sha", "head", "judged", "cached")
+    )
+    return evidence_line(base, base_sha, head, cached or judged)
 
 
 def judged_text(judged: Mapping[str, int]) -> str:

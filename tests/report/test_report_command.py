@@ -247,6 +247,12 @@ def test_from_json_tolerates_odd_tests(tmp_path: Path, capsys: pytest.CaptureFix
             "metadata": {"prove": {"findings": "nope", "metrics": [1]}},
         },
         {"nodeid": "m::a::d", "keywords": ["prove"], "outcome": "xfailed"},
+        {  # as reports are written now: a reused pass passes, and its metadata says why
+            "nodeid": "m::a::e",
+            "keywords": ["prove"],
+            "outcome": "passed",
+            "metadata": {"prove": {"passed": True, "cached": "cached: passed at 1a2b3c4"}},
+        },
     ]
     path = json_report(tmp_path, "r.json", 1.7e9, tests)
     rows = gates(report_json(capsys, "--from-json", str(path)))
@@ -254,4 +260,5 @@ def test_from_json_tolerates_odd_tests(tmp_path: Path, capsys: pytest.CaptureFix
         "a::b": "error",
         "a::c": "cached",
         "a::d": "waived",
+        "a::e": "cached",
     }

@@ -75,6 +75,12 @@ def test_the_definitions_stay_in_range(outcomes: list[Outcome]) -> None:
     assert change is None or -1 <= change <= 1
 
 
+def test_a_gate_that_never_ran_its_check_has_no_duration() -> None:
+    runs = runs_of({("web", "ok"): ("cached", 0.01)}, {("web", "ok"): ("skipped", 0.02)})
+    (ok,) = summarise(runs).gates
+    assert (ok.mean_duration, ok.max_duration) == (0.0, 0.0)
+
+
 def test_summary_per_repo_and_check_in_run_order() -> None:
     runs = runs_of(
         {("api", "lint"): ("passed", 1.0), ("web", "ok"): ("passed", 0.1)},
@@ -94,6 +100,8 @@ def test_summary_per_repo_and_check_in_run_order() -> None:
     assert (lint.mean_duration, lint.max_duration) == (2.0, 3.0)
     assert lint.trend == 0.0
     assert (ok.latest, ok.runs, ok.flaky, ok.sparkline) == ("cached", 2, False, ".c")
+    # the reused pass took no time of its own: the mean is of the run that ran the check
+    assert (ok.mean_duration, ok.max_duration) == (0.1, 0.1)
     assert report.slowest(1) == [lint]
     assert report.flaky == [lint]
 

@@ -17,7 +17,7 @@ from typing import Any
 from ...engines.command.reports import ReportError, load_json
 from ...errors import UsageError
 from ..gate_data import GateData, text_or_empty
-from ..run_record import CACHED_PREFIX, GateRecord, Outcome, RunRecord, gate_record
+from ..run_record import GateRecord, Outcome, RunRecord, gate_record
 
 _OUTCOMES: dict[str, Outcome] = {
     "passed": "passed",
@@ -27,6 +27,9 @@ _OUTCOMES: dict[str, Outcome] = {
     "xfailed": "waived",
     "xpassed": "passed",
 }
+# Reports written before 0.2 skipped a reused pass with this reason; now it passes, and its
+# metadata's ``cached`` says so (read by gate_record).
+_CACHED_SKIP = "cached:"
 
 
 def _phases(test: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -63,7 +66,7 @@ def _gate(test: Mapping[str, Any]) -> GateRecord | None:
     reason = ""
     if outcome == "skipped":
         reason = longrepr
-        if CACHED_PREFIX in longrepr:
+        if _CACHED_SKIP in longrepr:
             outcome = "cached"
     return gate_record(
         nodeid,

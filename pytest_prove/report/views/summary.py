@@ -37,6 +37,7 @@ LEGEND: Final = "  ".join(f"{letter} {outcome}" for outcome, letter in LETTERS.i
 # The outcome a group of gates shows: its worst.
 SEVERITY: Final[tuple[Outcome, ...]] = ("error", "failed", "waived", "passed", "cached", "skipped")
 PASSING: Final = frozenset({"passed", "cached"})
+NOT_RUN: Final = frozenset({"skipped", "cached"})
 FAILING: Final = frozenset({"failed", "error"})
 SPARKLINE_RUNS: Final = 20
 FLAKY_FLIPS: Final = 2
@@ -133,7 +134,8 @@ def worst(outcomes: Iterable[Outcome]) -> Outcome:
 
 def _summarise(gates: Sequence[tuple[datetime.datetime, GateRecord]]) -> GateSummary:
     outcomes = [gate.outcome for _, gate in gates]
-    durations = [gate.duration for _, gate in gates]
+    # A reused or skipped gate took no time of its own: it would pull the mean down.
+    durations = [gate.duration for _, gate in gates if gate.outcome not in NOT_RUN] or [0.0]
     at, latest = gates[-1]
     return GateSummary(
         repo=latest.repo,
