@@ -59,3 +59,22 @@ def hostile_run(hour: int = 0) -> RunRecord:
         host=HOSTILE,
         exit_status=1,
     )
+
+
+CHECKS = ("commit-msg", "coverage", "secrets", "tdd", "trunk", "lint", "types", "unit", "docs")
+
+
+def fleet_runs(repos: int = 1000, runs: int = 3) -> list[RunRecord]:
+    """``runs`` runs of ``repos`` repositories x 9 checks; one gate in 12 fails, a different
+    one each run, so sorting and trails have something to show."""
+    return [
+        run(
+            tuple(
+                gate(f"service-{r:04d}", check, "failed" if (r * 9 + c + h) % 12 == 0 else "passed")
+                for r in range(repos)
+                for c, check in enumerate(CHECKS)
+            ),
+            hour=h,
+        )
+        for h in range(runs)
+    ]

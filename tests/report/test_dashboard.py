@@ -8,6 +8,7 @@ import html
 import json
 import math
 import re
+from importlib import resources
 from typing import Any
 
 from hypothesis import given
@@ -15,6 +16,8 @@ from hypothesis import strategies as st
 
 from pytest_prove.report.views.dashboard import (
     MAX_FINDINGS,
+    SCRIPTS,
+    TRAIL_RUNS,
     embed_json,
     live_payload,
     pass_rate,
@@ -143,3 +146,27 @@ def test_the_live_file_lists_the_gates_finished_so_far() -> None:
     assert payload["run"] == record.id
     assert [g["check"] for g in payload["gates"]] == ["commit-msg", "secrets"]
     json.dumps(payload, allow_nan=False)
+
+
+def test_each_gate_carries_its_trail_over_the_newest_runs() -> None:
+    runs = [
+        run((gate("api", "lint", "passed"),), hour=0),
+        run((gate("api", "lint", "cached"), gate("web", "lint", "waived")), hour=1),
+        run((gate("api", "lint", "failed"), gate("web", "lint", "error")), hour=2),
+    ]
+    shown = _data(render_dashboard(runs))["latest"]["gates"]
+    assert [(g["repo"], g["trail"]) for g in shown] == [("api", "pcf"), ("web", "-we")]
+    # An outline's gates come from the outcomes read beside it; one missing there is "-".
+    many = [run((gate("api", "lint", "passed"),), hour=h) for h in range(TRAIL_RUNS + 5)]
+    assert len(_data(render_dashboard(many))["latest"]["gates"][0]["trail"]) == TRAIL_RUNS
+    assert _data(render_dashboard(many[-1:]))["latest"]["gates"][0]["trail"] == "p"
+
+
+def test_the_script_is_its_parts_in_one_function() -> None:
+    page = render_dashboard([])
+    script = re.findall(r"<script>(.*?)</script>", page, re.S)[0]
+    assert script.startswith('(function () {\n"use strict";')
+    assert script.rstrip().endswith("})();")
+    for name in SCRIPTS:
+        first = (resources.files("pytest_prove.report.views") / name).read_text().splitlines()[0]
+        assert first in script

@@ -86,9 +86,10 @@ def test_the_matrix_renders_and_hostile_text_is_only_text(page: Path, tmp_path: 
     assert sorted(str(a["data-outcome"]) for a in cells) == sorted(
         ["failed", "passed", "passed", "waived", "skipped", "none"]
     )
-    assert len(dom.tags("button")) == 5
+    cell_buttons = [a for a in dom.tags("button") if "data-key" in a]
+    assert len(cell_buttons) == 5
     assert {a.get("scope") for a in dom.tags("th")} == {"col", "row"}
-    labels = {a.get("aria-label") for a in dom.tags("button")}
+    labels = {a.get("aria-label") for a in cell_buttons}
     assert "api, commit-msg: failed, 1 finding" in labels
     # The hostile strings are there, as text: in the run line, the summary and the finding.
     assert HOSTILE in dom.text
@@ -108,7 +109,7 @@ def test_a_screenshot_is_saved_for_ci(page: Path, tmp_path: Path) -> None:
     chromium(
         tmp_path / "profile",
         f"--screenshot={SCREENSHOT}",
-        "--window-size=1280,1100",
+        "--window-size=1400,1000",
         page.as_uri() + "#gate=api%3A%3Acommit-msg",
     )
     assert SCREENSHOT.read_bytes().startswith(b"\x89PNG")
@@ -124,7 +125,12 @@ def test_no_runs_and_a_single_run_render(tmp_path: Path) -> None:
     single.write_text(render_dashboard([run((gate("api", "lint", "error"),))]))
     dom = Elements(chromium(tmp_path / "profile", "--dump-dom", single.as_uri()))
     assert [a.get("data-outcome") for t, a in dom.found if t == "td"] == ["error"]
-    assert len(dom.tags("circle")) == 1  # one point on the trend
+    # One run is no trend: no lone dot or bar, no one-cell trail, but a sentence instead.
+    assert not dom.tags("circle")
+    assert not [r for r in dom.tags("rect") if r.get("class") in ("bar", "bar bar-open")]
+    assert not [s for s in dom.tags("span") if s.get("class") == "trail"]
+    assert "The trend appears from the second run" in dom.text
+    assert "Each gate's trend appears from the second run." in dom.text
 
 
 @pytest.fixture
@@ -158,12 +164,23 @@ def test_the_served_page_updates_its_matrix_from_the_live_file(
 
 
 def _rows(dom: Elements) -> dict[str, bool]:
-    """Repository rows of the matrix: name -> shown."""
+    """Repository rows of the matrix: name -> shown (the page draws only the rows shown)."""
     return {
         str(a["data-repo"]): "hidden" not in a
         for t, a in dom.found
         if t == "tr" and "data-repo" in a
     }
+
+
+def _drive(page: Path, settings: dict[str, str]) -> None:
+    """Set the form's fields as a user would; the page then drops its CSP for this script."""
+    text = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page.read_text())
+    steps = "".join(
+        f"document.getElementById({json.dumps(k)}).value = {json.dumps(v)};"
+        f"document.getElementById({json.dumps(k)}).dispatchEvent(new Event('input'));"
+        for k, v in settings.items()
+    )
+    page.write_text(text.replace("</body>", f"<script>{steps}</script></body>"))
 
 
 @pytest.mark.parametrize(
@@ -172,6 +189,7 @@ def _rows(dom: Elements) -> dict[str, bool]:
         ({"filter-outcome": "failed"}, {"api"}),
         ({"filter-outcome": "waived"}, {"web"}),
         ({"filter-repo": "W"}, {"web"}),
+        ({"filter-repo": "SECRETS"}, {"api", "web"}),  # a check's name: rows with that gate
         ({"filter-check": "secrets"}, {"api", "docs", "web"}),
         ({"filter-check": "secrets", "filter-outcome": "skipped"}, set()),
         ({"filter-check": "commit-msg", "filter-outcome": "skipped"}, {"docs"}),
@@ -180,14 +198,7 @@ def _rows(dom: Elements) -> dict[str, bool]:
 def test_filters_hide_rows_and_columns(
     page: Path, tmp_path: Path, settings: dict[str, str], shown: set[str]
 ) -> None:
-    # The test drives the form with a script of its own, so it drops the page's CSP.
-    text = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page.read_text())
-    steps = "".join(
-        f"document.getElementById({json.dumps(k)}).value = {json.dumps(v)};"
-        f"document.getElementById({json.dumps(k)}).dispatchEvent(new Event('input'));"
-        for k, v in settings.items()
-    )
-    page.write_text(text.replace("</body>", f"<script>{steps}</script></body>"))
+    _drive(page, settings)
     dom = Elements(chromium(tmp_path / "profile", "--dump-dom", page.as_uri()))
     assert {name for name, visible in _rows(dom).items() if visible} == shown
     headers = [a for t, a in dom.found if t == "th" and a.get("scope") == "col"]

@@ -19,7 +19,8 @@ import pytest
 from pytest_prove.cli.main import main
 from pytest_prove.report.history.store import open_history
 from pytest_prove.report.run_record import RunOutline, RunRecord
-from pytest_prove.report.sinks.dashboard import recent_runs
+from pytest_prove.report.sinks.dashboard import recent_history, recent_runs
+from pytest_prove.report.views.dashboard import TRAIL_RUNS, render_dashboard
 from pytest_prove.report.views.dashboard_server import DashboardServer
 from tests.dashboard_records import HOSTILE, gate, hostile_run, run
 
@@ -185,3 +186,23 @@ def test_past_runs_are_outlines_and_the_newest_is_whole(tmp_path: Path) -> None:
     assert [r.id for r in recent_runs(path, limit=1)[0]] == ["run-0005"]
     assert recent_runs(tmp_path / "absent.db") == ([], "")
     assert not (tmp_path / "absent.db").exists()
+
+
+def test_each_gates_trail_comes_from_the_outlines_outcomes(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    with open_history(path) as store:
+        for hour in range(TRAIL_RUNS + 3):
+            gates = (
+                gate("api", "a", "failed" if hour % 2 else "passed"),
+                gate("api", "b", "passed"),
+            )
+            store.add(run(gates[: 1 if hour == TRAIL_RUNS else 2], hour=hour))
+    runs, outcomes, problem = recent_history(path)
+    assert problem == ""
+    # the outlines among the newest runs, plus one for a run that did not reach the history
+    assert sorted(outcomes) == [r.id for r in runs[-TRAIL_RUNS - 1 : -1]]
+    assert outcomes["run-0011"] == {("api", "a"): "failed", ("api", "b"): "passed"}
+    shown = _page_data(render_dashboard(runs, outcomes=outcomes).encode())["latest"]["gates"]
+    # oldest first, the newest run's own outcome last; run 10 had no gate b
+    assert [g["trail"] for g in shown] == ["fpfpfpfpfp", "ppppppp-pp"]
+    assert recent_history(tmp_path / "absent.db") == ([], {}, "")

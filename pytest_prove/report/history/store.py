@@ -186,6 +186,22 @@ class History:
             for row in reversed(rows)
         ]
 
+    def gate_outcomes(self, run_ids: Sequence[str]) -> dict[str, dict[tuple[str, str], Outcome]]:
+        """Each of these runs' gates by (repository, check), outcome only.
+
+        The dashboard's per-gate history: a few runs of 9,000 gates are read as four short
+        columns, not as whole records with their findings.
+        """
+        found: dict[str, dict[tuple[str, str], Outcome]] = {}
+        with self._lock, self._errors("read"):
+            for chunk, marks in _chunks(run_ids):
+                sql = (
+                    f"SELECT run_id, repo, check_name, outcome FROM gates WHERE run_id IN ({marks})"
+                )
+                for run_id, repo, check, name in self._db.execute(sql, chunk):
+                    found.setdefault(str(run_id), {})[(str(repo), str(check))] = outcome(str(name))
+        return found
+
     def _run_rows(
         self, since: datetime.datetime | None, repo: str | None, limit: int | None
     ) -> list[Any]:

@@ -29,14 +29,20 @@ import pytest
 from ...support.files import open_regular, write_atomic
 from ..history.liveness import this_process
 from ..run_record import RECORDER_KEY
-from ..views.dashboard import PAGE_TITLE, live_payload, render_dashboard
+from ..views.dashboard import (
+    PAGE_TITLE,
+    TRAIL_RUNS,
+    GateOutcomes,
+    live_payload,
+    render_dashboard,
+)
 
 if TYPE_CHECKING:
     from ...config.fleet import Fleet
     from ..run_record import GateRecord, RunOutline, RunRecord
     from .notify.message import Message
 
-__all__ = ["DEFAULT_DASHBOARD", "LIVE_FILE", "plugin", "recent_runs"]
+__all__ = ["DEFAULT_DASHBOARD", "LIVE_FILE", "plugin", "recent_history", "recent_runs"]
 
 DEFAULT_DASHBOARD: Final = Path(".prove/dashboard.html")
 LIVE_FILE: Final = Path(".prove/live.json")
@@ -62,15 +68,29 @@ def recent_runs(
     The newest is a whole :class:`RunRecord`; the others are outlines.  A file that
     does not exist is not a problem (history off, or no run yet) and is never created here.
     """
+    runs, _, problem = recent_history(history, limit=limit, trail=0)
+    return runs, problem
+
+
+def recent_history(
+    history: Path | None, *, limit: int = HISTORY_RUNS, trail: int = TRAIL_RUNS
+) -> tuple[list[RunOutline | RunRecord], GateOutcomes, str]:
+    """:func:`recent_runs`, and the outcome of every gate in the outlines among the newest
+    ``trail`` runs (by run id, then repository and check): each gate's recent history."""
     if history is None or not history.is_file():
-        return [], ""
+        return [], {}, ""
     from ..history.store import HistoryError, open_history
 
     try:
         with open_history(history, timeout=READ_TIMEOUT) as store:
-            return [*store.outlines(limit=limit)[:-1], *store.runs(limit=1)], ""
+            outlines = store.outlines(limit=limit)[:-1]
+            runs: list[RunOutline | RunRecord] = [*outlines, *store.runs(limit=1)]
+            # One outline more than the trail shows: if this run did not reach the history,
+            # the page adds it and the trail reaches one run further back.
+            wanted = [r.id for r in outlines[-trail:]] if trail > 0 else []
+            return runs, store.gate_outcomes(wanted), ""
     except HistoryError as exc:
-        return [], str(exc)
+        return [], {}, str(exc)
 
 
 def _ignore_state_dir(directory: Path) -> None:
@@ -190,11 +210,11 @@ class DashboardSink:
         if foreign:
             recorder.note(f"dashboard not written to {self.page}: {foreign}")
             return
-        runs, problem = recent_runs(self.history)
+        runs, outcomes, problem = recent_history(self.history)
         if problem:
             recorder.note(f"dashboard: history not read, showing this run only: {problem}")
         try:
-            write_atomic(self.page, render_dashboard(with_run(runs, run)))
+            write_atomic(self.page, render_dashboard(with_run(runs, run), outcomes=outcomes))
         except OSError as exc:
             recorder.note(f"dashboard not written to {self.page}: {exc.strerror or exc}")
             return

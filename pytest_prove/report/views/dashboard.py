@@ -25,7 +25,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 if TYPE_CHECKING:
     from ..history.liveness import ProcessMark
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PAGE_TITLE",
+    "SCRIPTS",
+    "TRAIL_RUNS",
+    "GateOutcomes",
     "embed_json",
     "gate_view",
     "live_payload",
@@ -47,6 +50,17 @@ MAX_TEXT: Final = 1000
 # As `prove report` counts: a waived failure is still a failure for the trend.
 PASSING: Final[tuple[Outcome, ...]] = ("passed", "cached")
 FAILING: Final[tuple[Outcome, ...]] = ("failed", "error", "waived")
+
+# Each gate's recent history in the matrix: its outcome in the newest runs, one letter a
+# run (oldest first, "-" where the run had no such gate); the script draws a cell a letter.
+TRAIL_RUNS: Final = 10
+TRAIL_LETTERS: Final[dict[str, str]] = {
+    "passed": "p", "failed": "f", "waived": "w", "error": "e", "skipped": "s", "cached": "c",
+}  # fmt: skip
+GateOutcomes: TypeAlias = "Mapping[str, Mapping[tuple[str, str], Outcome]]"
+"""Past runs' gates, outcome only: run id -> (repository, check) -> outcome."""
+# The script, in the order its parts depend on each other; one <script>, one CSP hash.
+SCRIPTS: Final = ("dashboard_base.js", "dashboard_matrix.js", "dashboard_charts.js", "dashboard.js")
 
 _ESCAPES: Final = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
@@ -146,17 +160,42 @@ def live_payload(
     return payload
 
 
-def dashboard_data(runs: Sequence[RunOutline | RunRecord], live_url: str | None) -> dict[str, Any]:
+def _trails(
+    ordered: Sequence[RunOutline | RunRecord], outcomes: GateOutcomes
+) -> list[Mapping[tuple[str, str], str]]:
+    """The newest :data:`TRAIL_RUNS` runs' gates as letters, oldest first: a run read in
+    full answers for itself, an outline through ``outcomes``."""
+    trails: list[Mapping[tuple[str, str], str]] = []
+    for run in ordered[-TRAIL_RUNS:]:
+        gates = getattr(run, "gates", None)
+        found = (
+            {(g.repo, g.check): g.outcome for g in gates}
+            if gates is not None
+            else outcomes.get(run.id, {})
+        )
+        trails.append({k: TRAIL_LETTERS.get(v, "e") for k, v in found.items()})
+    return trails
+
+
+def dashboard_data(
+    runs: Sequence[RunOutline | RunRecord],
+    live_url: str | None,
+    outcomes: GateOutcomes | None = None,
+) -> dict[str, Any]:
     ordered = sorted(runs, key=lambda r: r.started)
     latest = ordered[-1] if ordered else None
-    gates = getattr(latest, "gates", ())  # an outline's gates were not read
+    gates: Sequence[GateRecord] = getattr(latest, "gates", ())  # an outline's were not read
+    trails = _trails(ordered, outcomes or {})
+    views = []
+    for gate in gates:
+        view = gate_view(gate)
+        view["trail"] = "".join(t.get((gate.repo, gate.check), "-") for t in trails)
+        views.append(view)
     return {
         "generated": datetime.datetime.now(datetime.UTC).isoformat(),
         "live_url": live_url,
         "runs": [run_summary(r) for r in ordered],
-        "latest": None
-        if latest is None
-        else {**run_summary(latest), "gates": [gate_view(g) for g in gates]},
+        "latest": None if latest is None else {**run_summary(latest), "gates": views},
     }
 
 
@@ -169,13 +208,27 @@ def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
 
 
-def render_dashboard(runs: Sequence[RunOutline | RunRecord], *, live_url: str | None = None) -> str:
+def _script() -> str:
+    # One function scope around the parts: they share names, and leave none on window.
+    parts = "\n".join(_asset(name) for name in SCRIPTS)
+    return f'(function () {{\n"use strict";\n{parts}\n}})();'
+
+
+def render_dashboard(
+    runs: Sequence[RunOutline | RunRecord],
+    *,
+    live_url: str | None = None,
+    outcomes: GateOutcomes | None = None,
+) -> str:
     """The page for ``runs`` (any order; the newest one fills the matrix).
 
     :param live_url: where the page polls for the run in progress (``/live.json`` when
         served by ``prove status --dashboard``); ``None`` for a static file
+    :param outcomes: the gates of the outlines among ``runs``, for each gate's recent
+        history (:func:`pytest_prove.report.sinks.dashboard.recent_history`); a run read
+        in full needs none
     """
-    script, style = _asset("dashboard.js"), _asset("dashboard.css")
+    script, style = _script(), _asset("dashboard.css")
     connect = "'self'" if live_url else "'none'"
     policy = (
         f"default-src 'none'; script-src 'sha256-{_sha256(script)}'; "
@@ -183,7 +236,7 @@ def render_dashboard(runs: Sequence[RunOutline | RunRecord], *, live_url: str | 
         "base-uri 'none'; form-action 'none'"
     )  # hashes are base64: nothing in it needs escaping in a double-quoted attribute
     title = PAGE_TITLE
-    data = embed_json(dashboard_data(runs, live_url))
+    data = embed_json(dashboard_data(runs, live_url, outcomes))
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'

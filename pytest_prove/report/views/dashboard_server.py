@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from ..history.live_file import LiveFileError, parse_live
-from ..sinks.dashboard import recent_runs
+from ..sinks.dashboard import recent_history
 from .dashboard import render_dashboard
 
 __all__ = ["LIVE_PATH", "DashboardServer"]
@@ -49,8 +49,8 @@ class DashboardServer(http.server.ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/"
 
     def page(self) -> bytes:
-        runs, _ = recent_runs(self.history)
-        return render_dashboard(runs, live_url=LIVE_PATH).encode()
+        runs, outcomes, _ = recent_history(self.history)
+        return render_dashboard(runs, live_url=LIVE_PATH, outcomes=outcomes).encode()
 
     def live_state(self) -> bytes:
         """The live file if it holds a JSON object (a run may be replacing it), else idle.
