@@ -3,7 +3,8 @@
 A check is a name, a ``quick`` flag, a pydantic settings model and a function
 ``(context, settings) -> CheckResult``.  Built-in checks and third-party checks
 are declared the same way and registered through the ``prove_checks`` hook,
-either as the :class:`Check` itself or as a :class:`CheckRef` naming where it lives.
+either as the [`Check`][pytest_prove.api.Check] itself or as a
+[`CheckRef`][pytest_prove.api.CheckRef] naming where it lives.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ __all__ = [
 
 
 class Severity(enum.StrEnum):
+    """How much a finding weighs: ``error`` fails the gate; ``warning`` and ``info`` are
+    reported without failing it."""
+
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -111,10 +115,12 @@ class CheckResult:
 
     @property
     def errors(self) -> list[Finding]:
+        """The findings of severity ``error``: the ones that fail the gate."""
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
     @property
     def passed(self) -> bool:
+        """True when no finding has severity ``error``."""
         return not self.errors
 
 
@@ -150,7 +156,8 @@ class CheckSettings(BaseModel):
 
     Settings are frozen, reject unknown keys, and accept both ``snake_case`` and
     ``camelCase`` keys.  Every field needs a default, since a repository may
-    enable a check without configuring it.
+    enable a check without configuring it.  Every check inherits ``timeout``: the
+    milliseconds its gate may run (``global.timeout`` when unset).
     """
 
     model_config = STRICT_MODEL_CONFIG
@@ -180,7 +187,7 @@ class Check(Generic[SettingsT]):
     :param cacheable: False for a check whose verdict depends on more than the repository and
         its settings (the clock, the network): its passes are never reused
     :param description: one line for ``prove schema`` and docs
-    :param prefetch: the :class:`~pytest_prove.git.context.RepoContext` facts the check reads
+    :param prefetch: the ``RepoContext`` facts the check reads
         (``commits``, ``changed_files``, ...): a run may ask git for them in the background
         while the gate before this one runs; names that are not such facts are ignored
     :param cache_inputs: ``(context, settings) -> str``, a digest of what the check reads that
@@ -209,9 +216,9 @@ class CheckRef:
     configuration never names the check should not pay that.  The registry knows the
     name and aliases from here and loads ``target`` only when the check is asked for.
 
-    :param name: the check's name, as its :class:`Check` declares it
-    :param target: ``"package.module:ATTRIBUTE"`` holding the :class:`Check`
-    :param aliases: the check's aliases, as its :class:`Check` declares them
+    :param name: the check's name, as its [`Check`][pytest_prove.api.Check] declares it
+    :param target: ``"package.module:ATTRIBUTE"`` holding the [`Check`][pytest_prove.api.Check]
+    :param aliases: the check's aliases, as its [`Check`][pytest_prove.api.Check] declares them
     """
 
     name: str
