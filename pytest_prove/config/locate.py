@@ -13,7 +13,7 @@ from typing import Final
 
 from ..errors import UsageError
 
-__all__ = ["ORCHESTRATOR_NAMES", "find_orchestrator", "require_orchestrator"]
+__all__ = ["ORCHESTRATOR_NAMES", "find_orchestrator", "nearest_config_dir", "require_orchestrator"]
 
 # Looked for in this order; the first that is a file wins.
 ORCHESTRATOR_NAMES: Final = ("prove-orchestrator.yaml", "multi.yaml", "multi-repo.yaml")
@@ -32,6 +32,30 @@ def find_orchestrator(
         if candidate.is_file():
             return candidate
     return None
+
+
+def nearest_config_dir(start: Path) -> Path:
+    """The nearest folder from ``start`` upward with a repository config (``prove.yaml``,
+    ``prove.config.yaml``, or a ``pyproject.toml`` with ``[tool.prove]``); ``start`` when none
+    has one.  For a message judged outside any work tree, where no repository bounds the walk.
+    """
+    from ..readers.errors import ConfigError
+    from ..readers.yamlfile import load_pyproject_table
+    from .fleet import REPO_CONFIG_NAMES
+
+    for folder in (start, *start.parents):
+        for name in REPO_CONFIG_NAMES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            if name != "pyproject.toml":
+                return folder
+            try:
+                if load_pyproject_table(candidate) is not None:
+                    return folder
+            except ConfigError:
+                return folder  # reading it there reports the problem, naming the file
+    return start
 
 
 def require_orchestrator(explicit: str | None, who: str) -> Path:

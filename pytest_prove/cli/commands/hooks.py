@@ -263,17 +263,30 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "--force", action="store_true", help="move existing hooks aside to <name>.pre-prove"
     )
     hooks_sub.add_parser("uninstall", help="remove prove's hooks, restoring moved-aside ones")
-    run = hooks_sub.add_parser("run", help="what an installed hook runs")
+    run = hooks_sub.add_parser(
+        "run",
+        help="what an installed hook (or the pre-commit hook prove-commit-msg) runs",
+        description="Judge a commit message file: exit 0 to accept, 1 to reject (the rules "
+        "broken go to stderr), 4 when the file or the config cannot be read. Outside a git "
+        "work tree the nearest config upward from here applies, else the defaults.",
+    )
     run.add_argument("hook", choices=("commit-msg",))
-    run.add_argument("file", help="the commit message file git passes to the hook")
+    run.add_argument(
+        "file", help="the commit message file (git and pre-commit pass .git/COMMIT_EDITMSG)"
+    )
 
 
 def _hooks(args: argparse.Namespace) -> int:
-    from ...git.runner import GitCommandError, run_git
-
     try:
         top = run_git(Path.cwd(), "rev-parse", "--show-toplevel")
     except GitCommandError as exc:
+        if args.hooks_command == "run":
+            # A message file judged where there is no checkout (a pull request's title in
+            # a CI job, as `cz check --commit-msg-file` does): the nearest config upward
+            # from here, else the defaults, and git's default comment character.
+            from ...config.locate import nearest_config_dir
+
+            return run_commit_msg_hook(Path(args.file), nearest_config_dir(Path.cwd().resolve()))
         print(f"prove hooks: not inside a git work tree ({exc})", file=sys.stderr)
         return 2
     root = Path(top.decode("utf-8", "surrogateescape").rstrip("\n"))
