@@ -365,7 +365,7 @@ def test_the_example_pipelines_use_the_ci_outputs() -> None:
     script = " ".join(gitlab["script"])
     report = gitlab["artifacts"]["reports"]["codequality"]
     assert f"--prove-gitlab-codequality {report}" in script
-    github = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text())
+    github = yaml.safe_load((EXAMPLES / "github-actions-sharded.yml").read_text())
     step = next(
         s for s in github["jobs"]["gates"]["steps"] if "prove orchestrate" in s.get("run", "")
     )

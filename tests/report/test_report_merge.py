@@ -89,7 +89,7 @@ def test_bad_merges_are_usage_errors(sharded: Path, argv: list[str], message: st
 
 
 def test_github_actions_example() -> None:
-    workflow = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text())
+    workflow = yaml.safe_load((EXAMPLES / "github-actions-sharded.yml").read_text())
     gates = workflow["jobs"]["gates"]
     shards = gates["strategy"]["matrix"]["shard"]
     assert shards == [1, 2, 3]
