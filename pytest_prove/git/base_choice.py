@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
-from pytest_prove.git import refs
+from pytest_prove.git import forge, refs
 from pytest_prove.git.lazy import lazy
 from pytest_prove.git.probe import RepoContextError, RepoProbe
 
@@ -79,9 +79,37 @@ class BaseChoice(RepoProbe):
         )
 
     @lazy
+    def _origin(self) -> dict[str, list[str]]:
+        """``remote.origin.url`` and ``remote.origin.fetch``, each value as git prints it.
+
+        One git call for both: the fetch refspecs tell a single-branch clone, the URL where
+        the repository's files are shown (:attr:`web_url`).
+        """
+        out = self._git(
+            "config", "--get-regexp", r"^remote\.origin\.(url|fetch)$", ok=(0, 1)
+        )  # fmt: skip
+        found: dict[str, list[str]] = {}
+        for line in out.decode("utf-8", "replace").splitlines():
+            name, _, value = line.partition(" ")
+            found.setdefault(name.rpartition(".")[2], []).append(value)
+        return found
+
+    @property
     def _origin_fetch(self) -> bytes:
         """``remote.origin.fetch``: no ``*`` in it is a single-branch clone; empty, no origin."""
-        return self._git("config", "--get-all", "remote.origin.fetch", ok=(0, 1))
+        return "\n".join(self._origin.get("fetch", [])).encode()
+
+    @property
+    def remote_url(self) -> str:
+        """``remote.origin.url`` as configured (credentials and all: never show it); '' when
+        the repository has no origin."""
+        return next(iter(self._origin.get("url", [])), "")
+
+    @lazy
+    def web_url(self) -> str:
+        """The repository's page on its forge (``https://github.com/o/r``, no credentials), or
+        '' when origin is on no forge :mod:`.forge` knows."""
+        return forge.web_url(self.remote_url) or ""
 
     def _refuse_a_single_branch_clone(self, branch: str) -> None:
         """``git clone --single-branch -b feat/x`` makes ``origin/HEAD`` name the branch itself

@@ -61,6 +61,8 @@ class GateData:
     error: str | None = None
     # why a pass was reused from the pass cache without running the check; '' when it ran
     cached: str = ""
+    # the repository's page on its forge (``https://github.com/o/r``): findings link there
+    forge: str = ""
 
     @classmethod
     def of(
@@ -90,6 +92,7 @@ class GateData:
             skipped=result.skipped or "",
             error=error,
             cached=cached,
+            forge=evidence.web,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,6 +108,8 @@ class GateData:
         }
         if self.base_note:
             data["base_note"] = self.base_note
+        if self.forge:
+            data["forge"] = self.forge
         if self.passed is not None:
             data["summary"] = self.summary
             data["passed"] = self.passed
@@ -149,4 +154,5 @@ class GateData:
             skipped=text_or_empty(data.get("skipped")),
             error=error if isinstance(error, str) else None,
             cached=text_or_empty(data.get("cached")),
+            forge=text_or_empty(data.get("forge")),
         )

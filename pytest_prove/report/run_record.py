@@ -67,6 +67,8 @@ class GateRecord:
     :param findings: :meth:`Finding.to_dict` dicts; checks mask secrets before this point
     :param duration: seconds across setup, call and teardown
     :param reason: why the gate was skipped, cached or waived; empty otherwise
+    :param forge: the repository's page on its forge, where the findings' files are shown
+        at ``head``; empty when unknown
     """
 
     nodeid: str
@@ -82,6 +84,7 @@ class GateRecord:
     findings: tuple[Mapping[str, Any], ...] = ()
     metrics: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     waivers: tuple[str, ...] = ()
+    forge: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -124,6 +127,7 @@ def gate_record(
         findings=data.findings,
         metrics=data.metrics,
         waivers=waivers,
+        forge=data.forge,
     )
 
 

@@ -138,6 +138,8 @@ def evaluate(repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun)
         head=sanitize(fact(context, "head")),
         judged=result.judged,
         note=sanitize(fact(context, "base_note")) if base else "",
+        # Asked only where a finding names a file to link: a green fleet costs no git call.
+        web=sanitize(fact(context, "web_url")) if any(f.file for f in result.findings) else "",
     )
     if judged_nothing(result) and not _on_trunk(context):
         result = with_warning(result, judged_nothing_warning(evidence))

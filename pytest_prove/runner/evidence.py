@@ -25,6 +25,9 @@ class Evidence:
     head: str
     judged: Mapping[str, int]
     note: str = ""
+    # the repository's page on its forge, where a finding's file at ``head`` is linked; ''
+    # when its origin is on no known forge, or no finding names a file
+    web: str = ""
 
     def judged_text(self) -> str:
         """``3 commits``, ``5 files, 120 added lines``; '' when nothing was counted."""

@@ -905,3 +905,23 @@ def test_a_diverged_local_trunk_says_which_was_chosen(tmp_path: Path) -> None:
         "local main and origin/main have diverged (1 and 3 commits of their own): "
         "compared with origin/main, as a pull request would be"
     )
+
+
+def test_the_origin_url_and_fetch_come_from_one_git_call(feature_repo: RepoBuilder) -> None:
+    feature_repo.git(
+        "remote", "add", "origin", "https://ci:glpat-abc123secret@gitlab.com/g/app.git"
+    )
+    ctx = RepoContext(feature_repo.path)
+    before = (ctx.toplevel, ctx.git_calls)[1]  # the probe's own call first
+    assert ctx.web_url == "https://gitlab.com/g/app"  # no credentials
+    assert ctx._origin_fetch == b"+refs/heads/*:refs/remotes/origin/*"
+    assert ctx.remote_url.endswith("@gitlab.com/g/app.git")
+    assert ctx.git_calls == before + 1
+
+
+def test_no_origin_or_an_unknown_forge_has_no_page(feature_repo: RepoBuilder) -> None:
+    assert RepoContext(feature_repo.path).web_url == ""
+    feature_repo.git("remote", "add", "origin", "git@bitbucket.org:o/r.git")
+    assert RepoContext(feature_repo.path).web_url == ""
+    feature_repo.git("remote", "set-url", "origin", "git@github.com:o/r.git")
+    assert RepoContext(feature_repo.path).web_url == "https://github.com/o/r"

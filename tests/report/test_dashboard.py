@@ -170,3 +170,54 @@ def test_the_script_is_its_parts_in_one_function() -> None:
     for name in SCRIPTS:
         first = (resources.files("pytest_prove.report.views") / name).read_text().splitlines()[0]
         assert first in script
+
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+def test_findings_link_to_their_line_on_the_forge_and_only_there() -> None:
+    findings = tuple(
+        {"rule": "r", "severity": "error", "message": "m", "file": file, "line": line}
+        for file, line in (("src/a b.py", 3), ("/etc/passwd", 1), ("../x.py", 2), ("doc.md", None))
+    )
+    record = run(
+        (
+            gate(
+                "api", "lint", "failed", findings=findings, head=SHA, forge="https://github.com/o/r"
+            ),
+            gate(
+                "gl",
+                "lint",
+                "failed",
+                findings=findings[:1],
+                head=SHA,
+                forge="https://gitlab.com/g/r",
+            ),
+            gate(
+                "bad",
+                "lint",
+                "failed",
+                findings=findings[:1],
+                head=SHA,
+                forge="javascript:alert(1)",
+            ),
+            gate(
+                "nosha",
+                "lint",
+                "failed",
+                findings=findings[:1],
+                head="HEAD",
+                forge="https://github.com/o/r",
+            ),
+        )
+    )
+    shown = {g["repo"]: g["findings"] for g in _data(render_dashboard([record]))["latest"]["gates"]}
+    assert [f.get("url") for f in shown["api"]] == [
+        f"https://github.com/o/r/blob/{SHA}/src/a%20b.py#L3",
+        None,  # absolute
+        None,  # climbs out
+        f"https://github.com/o/r/blob/{SHA}/doc.md",
+    ]
+    assert shown["gl"][0]["url"] == f"https://gitlab.com/g/r/-/blob/{SHA}/src/a%20b.py#L3"
+    assert "url" not in shown["bad"][0]
+    assert "url" not in shown["nosha"][0]

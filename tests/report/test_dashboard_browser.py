@@ -204,3 +204,31 @@ def test_filters_hide_rows_and_columns(
     headers = [a for t, a in dom.found if t == "th" and a.get("scope") == "col"]
     if "filter-check" in settings:
         assert sum("hidden" not in a for a in headers) == 2  # "Repository" and the check
+
+
+def test_a_finding_links_to_the_forge_and_a_bad_link_stays_text(tmp_path: Path) -> None:
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    findings = tuple(
+        {"rule": "r", "severity": "error", "message": "m", "file": f"src/{name}.py", "line": 4}
+        for name in ("good", "evil")
+    )
+    record = run(
+        (
+            gate(
+                "api", "lint", "failed", findings=findings, head=sha, forge="https://github.com/o/r"
+            ),
+        )
+    )
+    page = tmp_path / "forge.html"
+    # A hand-edited history could hold any text where the page expects a link: the script
+    # checks it again and shows the place as text.
+    evil = f"https://github.com/o/r/blob/{sha}/src/evil.py#L4"
+    text = render_dashboard([record]).replace(evil, "javascript:document.title='pwned'//")
+    page.write_text(text)
+    dom = Elements(
+        chromium(tmp_path / "profile", "--dump-dom", page.as_uri() + "#gate=api%3A%3Alint")
+    )
+    links = dom.tags("a")
+    assert [a.get("href") for a in links] == [f"https://github.com/o/r/blob/{sha}/src/good.py#L4"]
+    assert links[0].get("rel") == "noopener noreferrer"
+    assert "src/evil.py:4" in dom.text

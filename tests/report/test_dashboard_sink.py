@@ -233,3 +233,35 @@ def test_the_state_directory_stays_out_of_the_gated_repository(
     assert (repo.path / ".prove" / "live.json").is_file()
     assert (repo.path / ".prove" / ".gitignore").read_text().endswith("*\n")
     assert repo.git("status", "--porcelain").strip() == "", result.stdout.str()
+
+
+# A linter's report with one finding at src/a.py line 3, as ESLint writes it.
+ESLINT = (
+    "import json, os, sys; print(json.dumps([{'filePath': os.path.join(os.getcwd(), 'src/a.py'),"
+    " 'messages': [{'ruleId': 'E1', 'severity': 2, 'message': 'bad', 'line': 3}]}])); sys.exit(1)"
+)
+
+
+def test_a_finding_links_to_its_line_on_the_forge_of_origin(
+    pytester: pytest.Pytester, make_repo: MakeRepo
+) -> None:
+    repo = make_repo("api")
+    repo.git("remote", "add", "origin", "https://ci:ghp_notarealtoken123@github.com/o/api.git")
+    web = make_repo("web")
+    web.git("remote", "add", "origin", "git@bitbucket.org:o/web.git")
+    pytester.makefile(
+        ".yaml",
+        multi=fleet_yaml(
+            entry("api", str(repo.path), ["lint"]),
+            entry("web", str(web.path), ["lint"]),
+            global_={"commands": {"lint": command("python3", "-c", ESLINT, parse="eslint-json")}},
+        ),
+    )
+    result = pytester.runpytest("--prove-config", "multi.yaml", "-p", "no:cacheprovider")
+    assert result.ret == 1
+    page = pytester.path / ".prove" / "dashboard.html"
+    gates = {g["repo"]: g for g in _page_data(page)["latest"]["gates"]}
+    (finding,) = [f for f in gates["api"]["findings"] if f["file"]]
+    assert finding["url"] == f"https://github.com/o/api/blob/{repo.head}/src/a.py#L3"
+    assert not [f for f in gates["web"]["findings"] if "url" in f]  # a forge prove does not know
+    assert "ghp_notarealtoken123" not in page.read_text()

@@ -82,3 +82,27 @@ def test_a_hand_edited_entry_reads_as_absent_where_its_types_are_wrong(
     assert all(isinstance(v, int) for v in data.judged.values())
     if data.passed is not None:  # with a result, what it reads is what it would write again
         assert GateData.from_dict(data.to_dict()) == data
+
+
+def test_the_forge_page_travels_from_the_evidence_to_the_record() -> None:
+    evidence = Evidence(
+        base="origin/main",
+        base_sha="1" * 40,
+        head="2" * 40,
+        judged={},
+        web="https://github.com/o/r",
+    )
+    result = CheckResult(findings=[Finding(rule="r1", message="bad", file="a.py", line=3)])
+    data = GateData.of(
+        repo="api", check="lint", mode="pr", evidence=evidence, result=result, error=None
+    )
+    carried = GateData.from_dict(json.loads(json.dumps(data.to_dict())))
+    record = gate_record("multi.yaml::api::lint", carried, outcome="failed", duration=0.1)
+    assert record.forge == "https://github.com/o/r"
+    assert record.to_dict()["forge"] == "https://github.com/o/r"
+    assert (
+        "forge"
+        not in GateData.of(
+            repo="api", check="lint", mode="pr", evidence=EVIDENCE, result=result, error=None
+        ).to_dict()
+    )

@@ -54,6 +54,7 @@ def test_a_run_reads_back_as_it_was_written(tmp_path: Path) -> None:
         metrics={"count": 1, "ratio": 0.5},
         waivers=("w1",),
         duration=1.25,
+        forge="https://github.com/o/api",
     )
     written = run("r1", T0, hostile, gate("web", "ok", "cached"), status=1)
     path = tmp_path / "deep" / "dir" / "history.db"

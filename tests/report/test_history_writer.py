@@ -222,6 +222,7 @@ def test_a_file_of_schema_version_1_opens_upgraded_with_nothing_lost(tmp_path: P
         "api", "failed", "bad", ({"rule": "E1"},), {"n": 1},
     )  # fmt: skip
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
     assert db.execute("SELECT status, pid FROM runs WHERE id = 'old'").fetchone() == ("finished", 0)
+    assert db.execute("SELECT forge FROM gates WHERE run_id = 'old'").fetchone() == ("",)
     db.close()

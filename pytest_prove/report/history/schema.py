@@ -83,11 +83,15 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE runs ADD COLUMN process_start TEXT NOT NULL DEFAULT '';
     """,
+    # The repository's page on its forge, so the dashboard links a finding to its line.
+    """
+    ALTER TABLE gates ADD COLUMN forge TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 GATE_COLUMNS: Final = (
     "run_id, seq, nodeid, repo, check_name, outcome, duration, summary, reason, "
-    "mode, base, head, findings, metrics, waivers"
+    "mode, base, head, findings, metrics, waivers, forge"
 )
 RUN_COLUMNS: Final = (
     "id, started, finished, host, command, config_digest, exit_status, status, pid, process_start"
@@ -147,6 +151,7 @@ def gate_row(run_id: str, seq: int, g: GateRecord) -> tuple[object, ...]:
         json_text([dict(f) for f in g.findings]),
         json_text(dict(g.metrics)),
         json_text(list(g.waivers)),
+        text(g.forge),
     )
 
 
@@ -187,7 +192,7 @@ def run_fields(row: Sequence[Any]) -> dict[str, Any]:
 
 def gate_from_row(row: Sequence[Any]) -> GateRecord:
     (_, _, nodeid, repo, check, result, duration, summary, reason, mode, base, head,
-     findings, metrics, waivers) = row  # fmt: skip
+     findings, metrics, waivers, forge) = row  # fmt: skip
     return GateRecord(
         nodeid=str(nodeid),
         repo=str(repo),
@@ -202,6 +207,7 @@ def gate_from_row(row: Sequence[Any]) -> GateRecord:
         findings=tuple(json.loads(findings)),
         metrics=json.loads(metrics),
         waivers=tuple(str(w) for w in json.loads(waivers)),
+        forge=str(forge),
     )
 
 

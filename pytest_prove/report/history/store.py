@@ -59,7 +59,7 @@ DEFAULT_TIMEOUT: Final = 30.0
 # Run ids bound per query, below SQLite's limit on bound parameters.
 _CHUNK_IDS: Final = 500
 _INSERT_RUN: Final = f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({', '.join('?' * 10)})"
-_INSERT_GATE: Final = f"INSERT INTO gates ({GATE_COLUMNS}) VALUES ({', '.join('?' * 15)})"
+_INSERT_GATE: Final = f"INSERT INTO gates ({GATE_COLUMNS}) VALUES ({', '.join('?' * 16)})"
 
 
 def history_path(configured: str | None, base_dir: Path) -> Path:

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
+from ...git.forge import blob_url
+
 if TYPE_CHECKING:
     from ..history.liveness import ProcessMark
     from ..run_record import GateRecord, Outcome, RunOutline, RunRecord
@@ -84,14 +86,22 @@ def _line(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _finding(finding: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+def _finding(finding: Mapping[str, Any], forge: str, head: str) -> dict[str, Any]:
+    shown = {
         "severity": _text(finding.get("severity", ""), 40),
         "rule": _text(finding.get("rule", ""), 200),
         "file": _text(finding.get("file", ""), 500),
         "line": _line(finding.get("line")),
         "message": _text(finding.get("message", "")),
     }
+    # The file at the gate's head on the forge: built and checked here (http(s), no
+    # credentials, a hex commit, a relative path, every name percent-encoded), and checked
+    # again by the script before it becomes a link.
+    file, line = finding.get("file"), _line(finding.get("line"))
+    url = blob_url(forge, head, file, line) if isinstance(file, str) else None
+    if url is not None:
+        shown["url"] = url
+    return shown
 
 
 def gate_view(gate: GateRecord) -> dict[str, Any]:
@@ -106,7 +116,7 @@ def gate_view(gate: GateRecord) -> dict[str, Any]:
         "mode": _text(gate.mode, 100),
         "base": _text(gate.base, 300),
         "head": _text(gate.head, 100),
-        "findings": [_finding(f) for f in gate.findings[:MAX_FINDINGS]],
+        "findings": [_finding(f, gate.forge, gate.head) for f in gate.findings[:MAX_FINDINGS]],
         "more_findings": max(len(gate.findings) - MAX_FINDINGS, 0),
     }
 
