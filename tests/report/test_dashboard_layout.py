@@ -40,6 +40,8 @@ MEASURE = """
     background: getComputedStyle(root).backgroundColor, color: getComputedStyle(root).color,
     rows: document.querySelectorAll("#matrix tbody tr").length,
     details: document.getElementById("details").textContent,
+    matrixOverflow: (({ scrollWidth, clientWidth }) => scrollWidth - clientWidth)(
+      document.querySelector(".matrix-wrap")),
   };
   // in the phone's iframe, on the page around it (srcdoc: the same origin)
   window.top.document.documentElement.setAttribute("data-measured", JSON.stringify(out));
@@ -179,11 +181,14 @@ def test_a_phone_scrolls_the_matrix_not_the_page(fleet: Path, small: Path, tmp_p
 
 
 def test_the_desktop_shows_the_header_without_sideways_scrolling(
-    fleet: Path, tmp_path: Path
+    fleet: Path, small: Path, tmp_path: Path
 ) -> None:
     wide = measured(fleet, tmp_path, DESKTOP)
     assert wide["scrollWidth"] <= wide["clientWidth"]
     assert 0 <= wide["headTop"] < wide["headBottom"] <= wide["innerHeight"]
+    # 9 columns fit at 1,400 px, and so does a matrix with a cell of no gate ("—").
+    assert wide["matrixOverflow"] <= 0
+    assert measured(small, tmp_path, DESKTOP)["matrixOverflow"] <= 0
     shot = SHOTS / "dashboard-1000.png"
     SHOTS.mkdir(exist_ok=True)
     shot.unlink(missing_ok=True)
