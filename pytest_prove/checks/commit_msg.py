@@ -47,7 +47,8 @@ def check_commit_messages(context: RepoContext, settings: CommitMsgSettings) -> 
     Metrics: ``commits`` judged, ``ignored`` (merges, reverts, ...), ``violations``
     (error findings) and ``warnings``, all counted before ``max_findings`` cuts the list.
     """
-    commits = context.commits
+    # A monorepo's project judges the commits that touch its folder, unless told otherwise.
+    commits = context.range_commits if settings.all_commits else context.commits
     if not commits:
         return CheckResult(
             summary="no commits to check",

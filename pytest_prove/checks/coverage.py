@@ -116,10 +116,10 @@ def diff_coverage(context: RepoContext, settings: CoverageSettings) -> DiffCover
     """The change's coverage; a finished result when there is no usable report."""
     toplevel = context.toplevel
     changed = _changed_lines(context, settings)
-    paths, absent = find_reports(toplevel, settings.reports)
+    paths, absent, folder = _reports(context, settings)
     if absent or not paths:
         return _missing(absent, toplevel, settings)
-    mapper = PathMapper(toplevel, changed, settings.source_roots)
+    mapper = PathMapper(toplevel, changed, settings.source_roots, folder=folder)
     reports: list[Report] = []
     broken: list[Finding] = []
     for path in paths:
@@ -139,6 +139,21 @@ def diff_coverage(context: RepoContext, settings: CoverageSettings) -> DiffCover
         reports=tuple(reports),
         warnings=tuple(_stale(paths, reports, coverage, toplevel)),
     )
+
+
+def _reports(
+    context: RepoContext, settings: CoverageSettings
+) -> tuple[list[Path], list[str], str]:
+    """:func:`find_reports` at the project's root, then (for a monorepo's project with no
+    report of its own and none configured) at the repository's top, where a workspace-wide
+    run writes one report for every project; and the project's folder when that one is read
+    (its relative paths start at the top)."""
+    paths, absent = find_reports(context.toplevel, settings.reports)
+    whole = context.whole_repository
+    if paths or absent or settings.reports or whole is context:
+        return paths, absent, ""
+    paths, absent = find_reports(whole.toplevel, ())
+    return paths, absent, context.toplevel.relative_to(whole.toplevel).as_posix()
 
 
 def _changed_lines(context: RepoContext, settings: CoverageSettings) -> dict[str, frozenset[int]]:
@@ -222,7 +237,7 @@ def _instant(timestamp: float) -> str:
 
 def report_digest(context: RepoContext, settings: CoverageSettings) -> str:
     """sha256 of the reports the check would read (and of the configured ones that are absent)."""
-    paths, absent = find_reports(context.toplevel, settings.reports)
+    paths, absent, _ = _reports(context, settings)
     digest = hashlib.sha256("\0".join(absent).encode())
     for path in paths:
         digest.update(b"\0" + os.fsencode(path) + b"\0")

@@ -107,7 +107,8 @@ def check_trunk(context: RepoContext, settings: TrunkSettings) -> CheckResult:
                 f"branch_pattern {settings.branch_pattern!r}",
             )
         )
-    base_ref, commits, behind = context.base_ref, context.commits, context.behind
+    # The branch's facts, the same for each project of a monorepo: every commit in range.
+    base_ref, commits, behind = context.base_ref, context.range_commits, context.behind
     metrics: dict[str, MetricValue] = {"ahead": len(commits), "behind": behind}
     if branch is not None:
         metrics["branch"] = branch

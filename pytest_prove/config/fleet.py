@@ -23,6 +23,7 @@ from ..readers.errors import ConfigError, KeyPath, Problems, display_path, prefi
 from ..readers.validation import validation_error
 from .merge import Layer, Merged, merge_layers
 from .models import TRUNK_BRANCH, WHEN, Access, GlobalSettings, Schedule, Waiver, When
+from .paths import work_tree_top
 from .sections import COMMAND_CHECK, COMMANDS_KEY, MODES_KEY
 
 DELIVERY_MODE_CHECK = "delivery-mode"
@@ -68,6 +69,12 @@ class RepoPlan:
     layers: tuple[Layer, ...]
     depends_on: tuple[str, ...] = ()
     group: str | None = None
+    # The top of the git work tree when ``path`` is a folder below it (a project of a
+    # monorepo, gated on its subtree); None when ``path`` is a repository's top (or none).
+    work_tree: Path | None = None
+    # Why the entry cannot be gated (a project inside another): its gates fail with it,
+    # the other entries run.
+    problem: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -248,6 +255,7 @@ def plan_repository(
     if missing:
         gates = (*gates, _policy_gate(name, missing))
     trunk = merged.values.get(TRUNK_BRANCH)
+    top = work_tree_top(path)
     return RepoPlan(
         name=name,
         path=path,
@@ -260,6 +268,7 @@ def plan_repository(
         when=when,
         merged=merged,
         layers=tuple(layers),
+        work_tree=top if top != path else None,
     )
 
 

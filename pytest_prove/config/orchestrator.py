@@ -30,6 +30,7 @@ from .options import Options
 from .outline import check_outline_access, entry_label, locator, read_outline
 from .paths import PathProblem, kind_of, resolved
 from .presets import resolve_extends
+from .projects import mark_nested_projects
 from .sections import normalise_sections
 from .selection import scheduled, shard
 from .waiver_file import load_waivers
@@ -225,7 +226,7 @@ def plan_orchestrator(loaded: LoadedFile, loader: FileLoader, options: Options) 
     with problems.collecting():
         waivers = load_waivers(shared.model.waivers, loaded.path.parent, locate, gates)
     problems.raise_any()
-    planned, balance = _sharded(tuple(repos), options, loaded.path.parent)
+    planned, balance = _sharded(mark_nested_projects(repos), options, loaded.path.parent)
     return Fleet(
         source=loaded.path,
         kind="orchestrator",

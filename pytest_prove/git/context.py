@@ -19,7 +19,7 @@ from typing import Final
 from pytest_prove.git.base_choice import BaseChoice
 from pytest_prove.git.diff import ChangedFile, parse_diff
 from pytest_prove.git.lazy import lazy
-from pytest_prove.git.log import LOG_FORMAT, Commit, parse_log
+from pytest_prove.git.log import LOG_FORMAT, Commit, parse_changed_paths, parse_log
 from pytest_prove.git.mode import ModeDecision, ModeOptions, resolve_mode
 from pytest_prove.git.probe import RepoContextError
 from pytest_prove.git.runner import GitCommandError
@@ -158,6 +158,38 @@ class RepoContext(BaseChoice):
             # which merge_base reports with its own message.
             _ = self.merge_base
         return commits
+
+    @property
+    def range_commits(self) -> tuple[Commit, ...]:
+        """Every commit in range, whatever it touches: for a repository :attr:`commits`; for
+        a project (:class:`~pytest_prove.git.project.ProjectContext`) not only its own."""
+        return self.commits
+
+    @property
+    def whole_repository(self) -> RepoContext:
+        """The context of the whole repository: itself, or the one a project is a view of."""
+        return self
+
+    @lazy
+    def _changed_paths(self) -> dict[str, tuple[str, ...]]:
+        """The paths each commit in range changed, by sha (a merge: against its first
+        parent; a rename: both paths, so a file moved out of a folder touches it)."""
+        head = self.head
+        return parse_changed_paths(
+            self._git(
+                *("log", "-z", "--format=%x01%H", "--name-only", "--no-renames"),
+                *("--diff-merges=first-parent", f"{self.base_commit}..{head}", "--"),
+            )
+        )
+
+    def commits_touching(self, folder: str) -> frozenset[str]:
+        """The shas of the commits in range that change something under ``folder``."""
+        prefix = folder.strip("/") + "/"
+        return frozenset(
+            sha
+            for sha, paths in self._changed_paths.items()
+            if any(p.startswith(prefix) for p in paths)
+        )
 
     @lazy
     def behind(self) -> int:

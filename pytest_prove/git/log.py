@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import os
 from typing import Final, NamedTuple
 
-__all__ = ["LOG_FORMAT", "Commit", "parse_log"]
+__all__ = ["LOG_FORMAT", "Commit", "parse_changed_paths", "parse_log"]
 
 # NUL between fields and (with -z) after each commit: a message may contain
 # anything but NUL, which git refuses in commit messages.  Only what the checks
@@ -63,3 +64,19 @@ def parse_log(output: bytes) -> tuple[Commit, ...]:
     columns = (fields[i : count * _FIELDS : _FIELDS] for i in range(_FIELDS))
     # Slices and map keep the per-commit work in C: this runs on every commit in range.
     return tuple(map(Commit, *columns))
+
+
+def parse_changed_paths(out: bytes) -> dict[str, tuple[str, ...]]:
+    """Each commit's changed paths by sha, from ``git log -z --format=%x01%H --name-only``.
+
+    A record is ``\x01<sha>\0``, then (when it changed anything) ``\n`` and the paths,
+    each ended by ``\0``.
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for record in out.split(b"\x01"):
+        if not record:
+            continue
+        sha, _, rest = record.partition(b"\0")
+        paths = rest.removeprefix(b"\n").split(b"\0")
+        found[sha.decode("ascii", "replace")] = tuple(os.fsdecode(p) for p in paths if p)
+    return found

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..config.fleet import Fleet
     from ..git.context import RepoContext
 
-__all__ = ["CONTEXTS_KEY", "FAILED_GATES_KEY", "FLEET_KEY", "RESULT_KEY"]
+__all__ = ["CONTEXTS_KEY", "FAILED_GATES_KEY", "FLEET_KEY", "REPOSITORIES_KEY", "RESULT_KEY"]
 
 FLEET_KEY: pytest.StashKey[Fleet] = pytest.StashKey()
 # an item's check result, as metadata, for the report hooks
@@ -22,3 +22,6 @@ RESULT_KEY = pytest.StashKey[dict[str, Any]]()
 # repository -> its first failed gate, as this process saw them (see scheduling.py)
 FAILED_GATES_KEY = pytest.StashKey[dict[str, str]]()
 CONTEXTS_KEY: pytest.StashKey[dict[str, RepoContext]] = pytest.StashKey()
+# a monorepo's shared context by (work tree top, trunk, mode options): its projects' views
+# (in CONTEXTS_KEY) ask git through it, once for all of them
+REPOSITORIES_KEY: pytest.StashKey[dict[tuple[object, ...], RepoContext]] = pytest.StashKey()

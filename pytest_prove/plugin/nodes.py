@@ -18,7 +18,7 @@ from pytest_prove.errors import ProveError
 from ..report.failure import format_failure
 from ..report.gate_data import GateData
 from ..runner.evaluate import GateRun, evaluate
-from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, FLEET_KEY, RESULT_KEY
+from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, FLEET_KEY, REPOSITORIES_KEY, RESULT_KEY
 from .pass_cache import CACHE_KEY_KEY, PASS_CACHE_KEY
 
 if TYPE_CHECKING:
@@ -69,20 +69,38 @@ class RepoCollector(pytest.Collector):
             yield GateItem.from_parent(self, name=gate.name, gate=gate, repo=self.plan)
 
 
+def repository_key(plan: RepoPlan) -> tuple[object, ...]:
+    """What a project's shared repository context is keyed by: projects that agree on the
+    trunk and the mode's settings (the usual case) share one."""
+    return (plan.work_tree, plan.trunk, plan.mode_options)
+
+
 def context_of(config: pytest.Config, plan: RepoPlan) -> RepoContext:
-    """The process's one context per repository, built on first use."""
+    """The process's one context per repository (for a project, a view of its repository's
+    one context), built on first use."""
     from ..git.context import RepoContext
 
     contexts = config.stash.setdefault(CONTEXTS_KEY, {})
     context = contexts.get(plan.name)
-    if context is None:
-        context = contexts[plan.name] = RepoContext(
-            plan.path,
-            name=plan.name,
-            base=config.getoption("prove_base"),
-            trunk=plan.trunk,
-            mode=plan.mode_options,
-        )
+    if context is not None:
+        return context
+    options = {"base": config.getoption("prove_base"), "trunk": plan.trunk}
+    if plan.work_tree is None:
+        context = RepoContext(plan.path, name=plan.name, mode=plan.mode_options, **options)
+    else:
+        from ..git.project import ProjectContext, project_folder
+
+        repositories = config.stash.setdefault(REPOSITORIES_KEY, {})
+        key = repository_key(plan)
+        repository = repositories.get(key)
+        if repository is None:
+            repository = repositories[key] = RepoContext(
+                plan.work_tree, name=plan.work_tree.name, mode=plan.mode_options, **options
+            )
+        folder = project_folder(plan.work_tree, plan.path)
+        assert folder is not None, "a project's path lies below its work tree"
+        context = ProjectContext(repository, folder, name=plan.name)
+    contexts[plan.name] = context
     return context
 
 

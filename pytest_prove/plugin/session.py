@@ -18,8 +18,8 @@ from ..runner.evidence import passed_evidence
 from ..runner.waivers import WaiverLedger, today
 from ..support.wording import count
 from . import prefetch
-from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, RESULT_KEY
-from .nodes import FleetFile, GateItem
+from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, REPOSITORIES_KEY, RESULT_KEY
+from .nodes import FleetFile, GateItem, repository_key
 from .pass_cache import (
     CACHE_KEY_KEY,
     PASS_CACHE_KEY,
@@ -183,10 +183,15 @@ class ProvePlugin:
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
         # A repository's facts (a long branch's commits) go once its last gate here has run:
         # kept to the end, every garbage collection would walk them again.
-        if isinstance(item, GateItem) and not (
-            isinstance(nextitem, GateItem) and nextitem.repo.name == item.repo.name
-        ):
+        if not isinstance(item, GateItem):
+            return
+        following = nextitem.repo if isinstance(nextitem, GateItem) else None
+        if following is None or following.name != item.repo.name:
             self.config.stash.get(CONTEXTS_KEY, {}).pop(item.repo.name, None)
+        # A monorepo's shared context stays while its next project's gates come.
+        key = repository_key(item.repo) if item.repo.work_tree is not None else None
+        if key is not None and (following is None or repository_key(following) != key):
+            self.config.stash.get(REPOSITORIES_KEY, {}).pop(key, None)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Final, Protocol
 
@@ -176,6 +177,8 @@ def gate_cache_key(
     inputs = {
         "prove": __version__,
         "gate": gate.name,
+        # a project's folder (an entry pointed elsewhere under the same name is new)
+        "path": os.fspath(context.root),
         "check": gate.check.name,
         "version": gate.check.version,
         # Sorted, so reordering keys in YAML is not a change.
@@ -208,9 +211,16 @@ class PassCache:
             if isinstance(passes, dict)
             else {}
         )
-        self._states: dict[str, str | None] = {}
+        # By repository context (a monorepo's projects share their repository's): held
+        # weakly, as the run drops a repository's context after its last gate.
+        self._states: weakref.WeakKeyDictionary[RepoContext, str | None] = (
+            weakref.WeakKeyDictionary()
+        )
         # One per repository: a state that hangs (a git hook) holds up no other repository.
-        self._computing: dict[str, threading.Lock] = {}
+        self._computing: weakref.WeakKeyDictionary[RepoContext, threading.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._guard = threading.Lock()
         self._changes: dict[str, str | None] = {}
 
     def lookup(
@@ -240,18 +250,22 @@ class PassCache:
         return key, f"cached: passed at {context.head[:7]} with the same inputs"
 
     def state(self, context: RepoContext) -> str | None:
-        """:func:`repo_state` of ``context``, computed once (``None`` when it cannot tell).
+        """:func:`repo_state` of ``context``'s repository, computed once for the repository
+        and all its projects (``None`` when it cannot tell).
 
         Under a lock of the repository's: a prefetching thread may compute it too.
         """
         from ..git.context import RepoContextError
 
-        with self._computing.setdefault(context.name, threading.Lock()):
-            if context.name not in self._states:
-                self._states[context.name] = None  # a failure is not retried per gate
+        whole = context.whole_repository
+        with self._guard:
+            lock = self._computing.setdefault(whole, threading.Lock())
+        with lock:
+            if whole not in self._states:
+                self._states[whole] = None  # a failure is not retried per gate
                 with contextlib.suppress(RepoContextError):
-                    self._states[context.name] = repo_state(context, self._written)
-            return self._states[context.name]
+                    self._states[whole] = repo_state(whole, self._written)
+            return self._states[whole]
 
     def may_reuse(self, nodeid: str) -> bool:
         """Whether a pass of ``nodeid`` is stored (it is reused only if its key still matches)."""

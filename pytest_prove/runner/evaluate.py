@@ -166,6 +166,10 @@ def _result(
 ) -> tuple[CheckResult, str | None, str]:
     """The check's result (or the skip or reused pass that stands for it), the gate's
     pass-cache key, and why a pass was reused ('' when the check ran)."""
+    if repo.problem is not None:
+        from ..git.context import RepoContextError
+
+        raise RepoContextError(repo.problem)
     for dependency in repo.depends_on:
         if dependency in run.failed:
             skipped = f"depends on {dependency}: {run.failed[dependency]} failed"

@@ -87,3 +87,8 @@ class CommitMsgSettings(CheckSettings):
     max_findings: int = Field(
         default=100, ge=1, le=MAX_COUNT, strict=True, description="Show at most this many findings"
     )
+    all_commits: bool = Field(
+        default=False,
+        description="In a project (a folder of a monorepo), judge every commit in range, "
+        "not only those that touch the project's folder",
+    )

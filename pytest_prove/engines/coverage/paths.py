@@ -38,12 +38,20 @@ class PathMapper:
     :param wanted: the repository-relative paths of interest (the changed files)
     :param source_roots: repository-relative directories that relative report
         paths may be relative to (a package that ran its tests in ``web/``)
+    :param folder: where ``toplevel`` lies below the directory the report's relative paths
+        start from (a monorepo's project reading the repository's report: ``packages/b``)
     """
 
     def __init__(
-        self, toplevel: Path, wanted: Iterable[str], source_roots: Sequence[str] = ()
+        self,
+        toplevel: Path,
+        wanted: Iterable[str],
+        source_roots: Sequence[str] = (),
+        *,
+        folder: str = "",
     ) -> None:
         self._toplevel = toplevel
+        self._folder = f"{folder.strip('/')}/" if folder.strip("/.") else ""
         tops = {unix_path(os.fspath(toplevel.absolute())), unix_path(os.path.realpath(toplevel))}
         self._tops = tuple(top.rstrip("/") + "/" for top in tops)
         self._wanted = frozenset(wanted)
@@ -91,6 +99,10 @@ class PathMapper:
                     return posixpath.normpath(path[len(top) :])
             return None
         normal = posixpath.normpath(path)
+        if self._folder:
+            if not normal.startswith(self._folder):
+                return None  # another project's file
+            normal = normal[len(self._folder) :]
         return None if normal == ".." or normal.startswith("../") else normal
 
     def _by_tail(self, path: str, sources: Sequence[str]) -> str | None:
