@@ -48,8 +48,7 @@ def _name(template: str, name: str, relpath: str) -> str:
     return _TEMPLATE_FIELD.sub(field, template)
 
 
-def discover_repositories(base_dir: Path, discovery: Discovery) -> list[tuple[str, Path]]:
-    """``(name, path)`` of each repository ``discovery`` finds, sorted by path."""
+def _root(base_dir: Path, discovery: Discovery) -> Path:
     try:
         root = resolved(base_dir / discovery.root)
         is_dir = kind_of(root) == "directory"
@@ -57,6 +56,12 @@ def discover_repositories(base_dir: Path, discovery: Discovery) -> list[tuple[st
         raise DiscoveryError(f"discovery root: {exc}") from None
     if not is_dir:
         raise DiscoveryError(f"discovery root not found: {discovery.root}")
+    return root
+
+
+def discover_repositories(base_dir: Path, discovery: Discovery) -> list[tuple[str, Path]]:
+    """``(name, path)`` of each repository ``discovery`` finds, sorted by path."""
+    root = _root(base_dir, discovery)
     pattern = compile_glob(discovery.pattern)
     found: list[tuple[str, Path]] = []
 
@@ -76,9 +81,40 @@ def discover_repositories(base_dir: Path, discovery: Discovery) -> list[tuple[st
                 continue
             if (child / ".git").exists():
                 if pattern.fullmatch(relpath):
-                    found.append((_name(discovery.name, child.name, relpath), child))
+                    found.append((_name(discovery.name or "{name}", child.name, relpath), child))
             elif depth > 1:
                 walk(child, f"{relpath}/", depth - 1)
 
     walk(root, "", discovery.depth)
     return found
+
+
+def discover_members(
+    base_dir: Path, discovery: Discovery
+) -> tuple[list[tuple[str, Path]], list[str]]:
+    """``(name, path)`` of each member the workspace manifests at ``discovery.root`` declare
+    (that ``pattern`` and ``exclude`` keep), sorted by path, and the problems that left a
+    pattern or member out (a glob matching nothing, a submodule), each naming its file.
+
+    :raises DiscoveryError: the root is missing, or a manifest cannot be read at all
+    """
+    from .workspaces import WorkspaceError, workspace_members
+
+    root = _root(base_dir, discovery)
+    try:
+        workspace = workspace_members(root)
+    except WorkspaceError as exc:
+        raise DiscoveryError(str(exc)) from None
+    pattern = compile_glob(discovery.pattern)
+    found = [
+        (
+            member.name
+            if discovery.name is None
+            else _name(discovery.name, member.path.rsplit("/", 1)[-1], member.path),
+            root / member.path,
+        )
+        for member in workspace.members
+        if pattern.fullmatch(member.path) and not matches_any(member.path, discovery.exclude)
+    ]
+    shown = display_path(root)
+    return found, [f"{shown}: {problem}" for problem in workspace.problems]

@@ -13,21 +13,26 @@ import pydantic
 
 from ..readers.errors import ConfigError, KeyPath, Locate, Problems, display_path, prefixed
 from ..readers.validation import validation_error
-from .discovery import DiscoveryError, discover_repositories
+from .discovery import DiscoveryError, discover_members, discover_repositories
 from .models import DiscoveryEntry, RepositoryEntry
 
 Entry = tuple[int, RepositoryEntry]  # the index of the list item it comes from, the entry
 
 
 def _discovered(
-    raw: Mapping[str, object], base_dir: Path, where: KeyPath, locate: Locate
+    raw: Mapping[str, object], base_dir: Path, where: KeyPath, locate: Locate, notes: list[str]
 ) -> list[RepositoryEntry]:
     try:
         entry = DiscoveryEntry.model_validate(raw)
     except pydantic.ValidationError as exc:
         raise validation_error(exc, raw, prefixed(locate, where), DiscoveryEntry) from None
     try:
-        found = discover_repositories(base_dir, entry.discover)
+        if entry.discover.workspaces:
+            found, left_out = discover_members(base_dir, entry.discover)
+            # A glob that matches nothing leaves no entry to fail: the run says so instead.
+            notes += left_out
+        else:
+            found = discover_repositories(base_dir, entry.discover)
     except DiscoveryError as exc:
         raise locate(str(exc), (*where, "discover")) from None
     defaults = entry.model_dump(exclude={"discover"}, exclude_none=True)
@@ -47,18 +52,27 @@ def _discovered(
     return entries
 
 
-def expand_entries(raw_entries: Sequence[object], base_dir: Path, locate: Locate) -> list[Entry]:
+def expand_entries(
+    raw_entries: Sequence[object],
+    base_dir: Path,
+    locate: Locate,
+    notes: list[str] | None = None,
+) -> list[Entry]:
     """Every repository entry, discovery expanded, in file order.
 
+    :param notes: gets what discovery left out without failing (a workspace glob that
+        matches nothing), one line each
     :raises ConfigError: the problems of every entry, not only the first entry's
     """
+    notes = [] if notes is None else notes
     entries: list[Entry] = []
     problems = Problems()
     for index, raw in enumerate(raw_entries):
         where: KeyPath = ("repositories", index)
         if isinstance(raw, Mapping) and "discover" in raw:
             with problems.collecting():
-                entries += [(index, e) for e in _discovered(raw, base_dir, where, locate)]
+                found = _discovered(raw, base_dir, where, locate, notes)
+                entries += [(index, e) for e in found]
             continue
         try:
             entries.append((index, RepositoryEntry.model_validate(raw)))

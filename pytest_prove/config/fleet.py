@@ -95,6 +95,8 @@ class Fleet:
     waivers: tuple[Waiver, ...] = ()
     access: Access | None = None
     balance: str | None = None
+    # what the configuration left out without failing (a workspace glob matching nothing)
+    notes: tuple[str, ...] = ()
 
     def repo(self, name: str) -> RepoPlan:
         for plan in self.repos:

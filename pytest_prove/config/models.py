@@ -216,9 +216,16 @@ class Discovery(ConfigModel):
         strict=True,
         description="How many directory levels below root to search",
     )
-    name: str = Field(
-        default="{name}",
-        description="Repository name template: {name} (directory name), {path} (path below root)",
+    name: str | None = Field(
+        default=None,
+        description="Repository name template: {name} (directory name), {path} (path below "
+        "root); default {name}, and with workspaces the member's path made a name",
+    )
+    workspaces: bool = Field(
+        default=False,
+        description="root is a monorepo: one project per member its workspace manifests "
+        "declare (package.json workspaces, pnpm-workspace.yaml, Cargo.toml [workspace], "
+        "go.work, pyproject.toml [tool.uv.workspace])",
     )
 
 

@@ -140,6 +140,7 @@ class _Shared:
     settings: GlobalSettings
     below: list[Layer]  # recommended checks, presets, global
     cli: Layer | None
+    notes: tuple[str, ...] = ()
 
 
 def _shared(loaded: LoadedFile, loader: FileLoader, options: Options, locate: Locate) -> _Shared:
@@ -181,7 +182,7 @@ def _shared(loaded: LoadedFile, loader: FileLoader, options: Options, locate: Lo
         raise combined(problems.found)
     if global_layer is not None:
         below.append(global_layer)
-    return _Shared(model, entries, dependencies, settings, below, cli)
+    return _Shared(model, entries, dependencies, settings, below, cli, outline.notes)
 
 
 def plan_orchestrator(loaded: LoadedFile, loader: FileLoader, options: Options) -> Fleet:
@@ -236,6 +237,7 @@ def plan_orchestrator(loaded: LoadedFile, loader: FileLoader, options: Options) 
         waivers=waivers,
         access=shared.model.access,
         balance=balance,
+        notes=shared.notes,
     )
 
 

@@ -66,6 +66,8 @@ class Outline:
     loaded: LoadedFile
     model: OrchestratorFile | None
     entries: list[Entry] | None
+    # what discovery left out without failing, for the run's header
+    notes: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -85,13 +87,14 @@ def read_outline(loaded: LoadedFile, problems: Problems, named: Sequence[str] = 
         problems.found.append(validation_error(exc, loaded.data, locate, OrchestratorFile))
     raw_entries = loaded.data.get("repositories")
     entries = None
+    notes: list[str] = []
     if isinstance(raw_entries, list):
         with problems.collecting():
-            entries = expand_entries(raw_entries, loaded.path.parent, locate)
+            entries = expand_entries(raw_entries, loaded.path.parent, locate, notes)
     if entries is not None:
         with problems.collecting():
             check_names(entries, named, locate, loaded.path)
-    return Outline(loaded, model, entries)
+    return Outline(loaded, model, entries, tuple(notes))
 
 
 def check_outline_access(outline: Outline, problems: Problems) -> None:

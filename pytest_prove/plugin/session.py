@@ -251,12 +251,13 @@ class ProvePlugin:
         word = f"PASSED ({report.longrepr})" if isinstance(report.longrepr, str) else "PASSED"
         return "passed", ".", (word, {"green": True})
 
-    def pytest_report_header(self, config: pytest.Config) -> str | None:
-        if self.fleet.balance is None:
-            return None
-        shard = config.getoption("prove_shard")
-        repos = count(len(self.fleet.repos), "repository", "repositories")
-        return f"prove shard {shard}: {repos}, balanced by {self.fleet.balance}"
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        lines = [f"prove: {note}" for note in self.fleet.notes]
+        if self.fleet.balance is not None:
+            shard = config.getoption("prove_shard")
+            repos = count(len(self.fleet.repos), "repository", "repositories")
+            lines.append(f"prove shard {shard}: {repos}, balanced by {self.fleet.balance}")
+        return lines
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_json_modifyreport(self, json_report: dict[str, Any]) -> None:

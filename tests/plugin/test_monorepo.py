@@ -144,3 +144,35 @@ def test_a_path_through_a_symlink_is_the_project_it_points_at(
     _, gates = _run(pytester)
     assert gates["pkg-b::tdd"]["outcome"] == "failed"
     assert gates["pkg-b::tdd"]["metadata"]["prove"]["judged"] == {"changed source files": 1}
+
+
+@pytest.mark.parametrize("xdist", XDIST.values(), ids=XDIST.keys())
+def test_workspace_discovery_makes_a_project_per_member(
+    pytester: pytest.Pytester, mono: RepoBuilder, xdist: list[str]
+) -> None:
+    mono.write("package.json", '{"private": true, "workspaces": ["packages/*", "apps/*"]}\n')
+    mono.write("packages/a/package.json", '{"name": "@shop/a"}\n')
+    mono.write("packages/b/package.json", '{"name": "@shop/b", "dependencies": {"@shop/a": "*"}}\n')
+    mono.commit("chore: package manifests")
+    write_fleet(
+        pytester,
+        {"discover": {"root": str(mono.path), "workspaces": True}, "checks": ["tdd"]},
+    )
+    result, gates = _run(pytester, *xdist)
+    assert {n: g["outcome"] for n, g in gates.items()} == {
+        "packages-a::tdd": "passed",
+        "packages-b::tdd": "failed",
+    }
+    # `apps/*` matches no package: the run says so in its header, the members still run
+    result.stdout.fnmatch_lines(["prove: *mono: package.json*apps/*"])
+
+
+def test_a_workspace_manifest_that_cannot_be_read_names_the_file(
+    pytester: pytest.Pytester, mono: RepoBuilder
+) -> None:
+    mono.write("package.json", '{"workspaces": ["packages/*",]}\n')
+    write_fleet(pytester, {"discover": {"root": str(mono.path), "workspaces": True}})
+    result = pytester.runpytest_subprocess("--prove-config", "multi.yaml", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*multi.yaml*discover*package.json:1*JSON*"])
+    assert "Traceback" not in result.stderr.str()
