@@ -9,6 +9,7 @@ followed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -89,12 +90,27 @@ def discover_repositories(base_dir: Path, discovery: Discovery) -> list[tuple[st
     return found
 
 
+@dataclasses.dataclass
+class Discovered:
+    """What discovery learnt besides the entries, gathered over a whole file.
+
+    :param notes: what it left out without failing (a workspace glob that matches nothing,
+        a submodule member), one line each for the run's header
+    :param uses: each workspace member's entry name -> the entry names of the members it
+        depends on, as the manifests declare (``--prove-affected`` follows them)
+    """
+
+    notes: list[str] = dataclasses.field(default_factory=list)
+    uses: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+
 def discover_members(
-    base_dir: Path, discovery: Discovery
-) -> tuple[list[tuple[str, Path]], list[str]]:
+    base_dir: Path, discovery: Discovery, discovered: Discovered
+) -> list[tuple[str, Path]]:
     """``(name, path)`` of each member the workspace manifests at ``discovery.root`` declare
-    (that ``pattern`` and ``exclude`` keep), sorted by path, and the problems that left a
-    pattern or member out (a glob matching nothing, a submodule), each naming its file.
+    (that ``pattern`` and ``exclude`` keep), sorted by path; the problems that left a
+    pattern or member out, each naming its file, and the members' dependencies go to
+    ``discovered``.
 
     :raises DiscoveryError: the root is missing, or a manifest cannot be read at all
     """
@@ -106,15 +122,19 @@ def discover_members(
     except WorkspaceError as exc:
         raise DiscoveryError(str(exc)) from None
     pattern = compile_glob(discovery.pattern)
-    found = [
-        (
-            member.name
-            if discovery.name is None
-            else _name(discovery.name, member.path.rsplit("/", 1)[-1], member.path),
-            root / member.path,
-        )
+    names = {
+        member.name: member.name
+        if discovery.name is None
+        else _name(discovery.name, member.path.rsplit("/", 1)[-1], member.path)
         for member in workspace.members
         if pattern.fullmatch(member.path) and not matches_any(member.path, discovery.exclude)
-    ]
+    }
+    found = []
+    for member in workspace.members:
+        if member.name in names:
+            name = names[member.name]
+            found.append((name, root / member.path))
+            discovered.uses[name] = tuple(names[d] for d in member.depends_on if d in names)
     shown = display_path(root)
-    return found, [f"{shown}: {problem}" for problem in workspace.problems]
+    discovered.notes += [f"{shown}: {problem}" for problem in workspace.problems]
+    return found

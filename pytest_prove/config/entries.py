@@ -13,14 +13,18 @@ import pydantic
 
 from ..readers.errors import ConfigError, KeyPath, Locate, Problems, display_path, prefixed
 from ..readers.validation import validation_error
-from .discovery import DiscoveryError, discover_members, discover_repositories
+from .discovery import Discovered, DiscoveryError, discover_members, discover_repositories
 from .models import DiscoveryEntry, RepositoryEntry
 
 Entry = tuple[int, RepositoryEntry]  # the index of the list item it comes from, the entry
 
 
 def _discovered(
-    raw: Mapping[str, object], base_dir: Path, where: KeyPath, locate: Locate, notes: list[str]
+    raw: Mapping[str, object],
+    base_dir: Path,
+    where: KeyPath,
+    locate: Locate,
+    discovered: Discovered,
 ) -> list[RepositoryEntry]:
     try:
         entry = DiscoveryEntry.model_validate(raw)
@@ -28,9 +32,7 @@ def _discovered(
         raise validation_error(exc, raw, prefixed(locate, where), DiscoveryEntry) from None
     try:
         if entry.discover.workspaces:
-            found, left_out = discover_members(base_dir, entry.discover)
-            # A glob that matches nothing leaves no entry to fail: the run says so instead.
-            notes += left_out
+            found = discover_members(base_dir, entry.discover, discovered)
         else:
             found = discover_repositories(base_dir, entry.discover)
     except DiscoveryError as exc:
@@ -56,22 +58,21 @@ def expand_entries(
     raw_entries: Sequence[object],
     base_dir: Path,
     locate: Locate,
-    notes: list[str] | None = None,
+    discovered: Discovered | None = None,
 ) -> list[Entry]:
     """Every repository entry, discovery expanded, in file order.
 
-    :param notes: gets what discovery left out without failing (a workspace glob that
-        matches nothing), one line each
+    :param discovered: gets what discovery learnt besides the entries
     :raises ConfigError: the problems of every entry, not only the first entry's
     """
-    notes = [] if notes is None else notes
+    discovered = Discovered() if discovered is None else discovered
     entries: list[Entry] = []
     problems = Problems()
     for index, raw in enumerate(raw_entries):
         where: KeyPath = ("repositories", index)
         if isinstance(raw, Mapping) and "discover" in raw:
             with problems.collecting():
-                found = _discovered(raw, base_dir, where, locate, notes)
+                found = _discovered(raw, base_dir, where, locate, discovered)
                 entries += [(index, e) for e in found]
             continue
         try:

@@ -72,6 +72,10 @@ class RepoPlan:
     # The top of the git work tree when ``path`` is a folder below it (a project of a
     # monorepo, gated on its subtree); None when ``path`` is a repository's top (or none).
     work_tree: Path | None = None
+    # The entries of the workspace members this project depends on, as its manifests
+    # declare (unlike ``depends_on``, a failure there skips nothing): --prove-affected
+    # keeps a project whose dependency changed.
+    uses: tuple[str, ...] = ()
     # Why the entry cannot be gated (a project inside another): its gates fail with it,
     # the other entries run.
     problem: str | None = None

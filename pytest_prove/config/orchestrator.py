@@ -20,6 +20,7 @@ from ..readers.errors import (
 from ..readers.yamlfile import LoadedFile
 from .command_line import parse_sets
 from .dependencies import DependencyPlan, plan_dependencies
+from .discovery import Discovered
 from .durations import DURATIONS_FILE, read_durations
 from .entries import Entry
 from .file_layers import FileLoader
@@ -140,7 +141,7 @@ class _Shared:
     settings: GlobalSettings
     below: list[Layer]  # recommended checks, presets, global
     cli: Layer | None
-    notes: tuple[str, ...] = ()
+    discovered: Discovered = dataclasses.field(default_factory=Discovered)
 
 
 def _shared(loaded: LoadedFile, loader: FileLoader, options: Options, locate: Locate) -> _Shared:
@@ -182,7 +183,7 @@ def _shared(loaded: LoadedFile, loader: FileLoader, options: Options, locate: Lo
         raise combined(problems.found)
     if global_layer is not None:
         below.append(global_layer)
-    return _Shared(model, entries, dependencies, settings, below, cli, outline.notes)
+    return _Shared(model, entries, dependencies, settings, below, cli, outline.discovered)
 
 
 def plan_orchestrator(loaded: LoadedFile, loader: FileLoader, options: Options) -> Fleet:
@@ -220,6 +221,7 @@ def plan_orchestrator(loaded: LoadedFile, loader: FileLoader, options: Options) 
                 plan,
                 depends_on=dependencies.closure[entry.name],
                 group=dependencies.groups.get(entry.name),
+                uses=shared.discovered.uses.get(entry.name, ()),
             )
         )
         gates[plan.name] = [g.name for g in plan.gates]
@@ -237,7 +239,7 @@ def plan_orchestrator(loaded: LoadedFile, loader: FileLoader, options: Options) 
         waivers=waivers,
         access=shared.model.access,
         balance=balance,
-        notes=shared.notes,
+        notes=tuple(shared.discovered.notes),
     )
 
 

@@ -19,6 +19,7 @@ from ..readers.errors import ConfigError, KeyPath, Locate, Problems, format_key_
 from ..readers.validation import validation_error
 from ..readers.yamlfile import LoadedFile, load_yaml_file
 from .access import check_access
+from .discovery import Discovered
 from .entries import Entry, check_names, expand_entries
 from .models import OrchestratorFile
 
@@ -66,8 +67,8 @@ class Outline:
     loaded: LoadedFile
     model: OrchestratorFile | None
     entries: list[Entry] | None
-    # what discovery left out without failing, for the run's header
-    notes: tuple[str, ...] = ()
+    # what discovery learnt besides the entries (notes for the header, workspace uses)
+    discovered: Discovered = dataclasses.field(default_factory=Discovered)
 
     @property
     def names(self) -> list[str]:
@@ -87,14 +88,14 @@ def read_outline(loaded: LoadedFile, problems: Problems, named: Sequence[str] = 
         problems.found.append(validation_error(exc, loaded.data, locate, OrchestratorFile))
     raw_entries = loaded.data.get("repositories")
     entries = None
-    notes: list[str] = []
+    discovered = Discovered()
     if isinstance(raw_entries, list):
         with problems.collecting():
-            entries = expand_entries(raw_entries, loaded.path.parent, locate, notes)
+            entries = expand_entries(raw_entries, loaded.path.parent, locate, discovered)
     if entries is not None:
         with problems.collecting():
             check_names(entries, named, locate, loaded.path)
-    return Outline(loaded, model, entries, tuple(notes))
+    return Outline(loaded, model, entries, discovered)
 
 
 def check_outline_access(outline: Outline, problems: Problems) -> None:

@@ -41,6 +41,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--prove-quick", action="store_true", dest="prove_quick", help="Run only the quick gates"
     )
     group.addoption(
+        "--prove-affected",
+        action="store_true",
+        dest="prove_affected",
+        help="Only the repositories and monorepo projects with changes against their base, "
+        "and those that depend on them (depends_on, workspace dependencies)",
+    )
+    group.addoption(
         "--prove-repo",
         action="append",
         dest="prove_repo",

@@ -17,7 +17,7 @@ from ..report.run_record import RECORDER_KEY, RESULT_ATTR, RunRecorder
 from ..runner.evidence import passed_evidence
 from ..runner.waivers import WaiverLedger, today
 from ..support.wording import count
-from . import prefetch
+from . import affected, prefetch
 from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, REPOSITORIES_KEY, RESULT_KEY
 from .nodes import FleetFile, GateItem, repository_key
 from .pass_cache import (
@@ -65,6 +65,7 @@ class ProvePlugin:
             config.pluginmanager.register(recorder, "prove-run-recorder")
             register_consumers(config, fleet)
         prefetch.register(config, fleet)
+        affected.register(config, fleet)
         groups = {p.name: p.group for p in fleet.repos if p.group is not None}
         if groups and config.pluginmanager.hasplugin("xdist"):
             from .scheduling import DependencySchedulerPlugin
