@@ -141,9 +141,7 @@ def diff_coverage(context: RepoContext, settings: CoverageSettings) -> DiffCover
     )
 
 
-def _reports(
-    context: RepoContext, settings: CoverageSettings
-) -> tuple[list[Path], list[str], str]:
+def _reports(context: RepoContext, settings: CoverageSettings) -> tuple[list[Path], list[str], str]:
     """:func:`find_reports` at the project's root, then (for a monorepo's project with no
     report of its own and none configured) at the repository's top, where a workspace-wide
     run writes one report for every project; and the project's folder when that one is read
