@@ -35,8 +35,10 @@ def _plan_repository(
 ) -> Fleet:
     """The gates of one repository (``pytest --prove``), from its own config or the defaults.
 
-    Run from a folder inside the repository, the repository is still gated whole, and its
-    config is the nearest one found walking up from ``root`` to the work tree's top (#16).
+    Run from a folder inside the repository, the config is the nearest one found walking
+    up from ``root`` to the work tree's top (#16).  Found in a folder below the top, that
+    folder is a project of a monorepo and is gated alone, on its subtree; found at the top
+    (or nowhere), the repository is gated whole.
     """
     top = work_tree_top(root)
     source, file_layers = loader.repo_file_layers(root, config_file)
@@ -44,7 +46,7 @@ def _plan_repository(
     while source is None and config_file is None and folder != top:
         folder = folder.parent
         source, file_layers = loader.repo_file_layers(folder, None)
-    root = top
+    root = folder if source is not None and config_file is None else top
     layers = [loader.recommended(), *file_layers]
     cli = parse_sets(options.sets, loader.registry)
     if cli is not None:

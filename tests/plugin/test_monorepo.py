@@ -176,3 +176,30 @@ def test_a_workspace_manifest_that_cannot_be_read_names_the_file(
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*multi.yaml*discover*package.json:1*JSON*"])
     assert "Traceback" not in result.stderr.str()
+
+
+def test_pytest_prove_inside_a_project_with_its_own_config_gates_that_project(
+    pytester: pytest.Pytester, mono: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mono.write("prove.yaml", "checks: [commit-msg]\n")
+    mono.write("packages/b/prove.yaml", "checks: [tdd, commit-msg]\n")
+    mono.commit("chore: configs")
+    monkeypatch.chdir(mono.path / "packages" / "b" / "src")
+    result = pytester.runpytest_subprocess(
+        "--prove", "--prove-only", "-p", "no:cacheprovider", "-rA"
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*src/b2.py missing-test src/b2.py changed without a matching test change*",
+            "PASSED prove.yaml::b::commit-msg - *: 2 commits",  # b2, and its config
+            "FAILED prove.yaml::b::tdd - *",
+        ]
+    )
+    # a folder without its own config takes the nearest one upward: the top's, for the whole
+    monkeypatch.chdir(mono.path / "packages" / "a")
+    whole = pytester.runpytest_subprocess(
+        "--prove", "--prove-only", "-p", "no:cacheprovider", "-rA"
+    )
+    whole.assert_outcomes(passed=1)
+    whole.stdout.fnmatch_lines(["PASSED *::mono::commit-msg - *: 2 commits"])
