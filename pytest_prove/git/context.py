@@ -19,7 +19,13 @@ from typing import Final
 from pytest_prove.git.base_choice import BaseChoice
 from pytest_prove.git.diff import ChangedFile, parse_diff
 from pytest_prove.git.lazy import lazy
-from pytest_prove.git.log import LOG_FORMAT, Commit, parse_changed_paths, parse_log
+from pytest_prove.git.log import (
+    LOG_FORMAT,
+    PATHS_LOG_FORMAT,
+    Commit,
+    parse_log,
+    parse_log_with_paths,
+)
 from pytest_prove.git.mode import ModeDecision, ModeOptions, resolve_mode
 from pytest_prove.git.probe import RepoContextError
 from pytest_prove.git.runner import GitCommandError
@@ -68,6 +74,9 @@ class RepoContext(BaseChoice):
         super().__init__(root, name=name, env=env, base=base, trunk=trunk)
         self._mode_options = mode or ModeOptions()
         self._blobs: dict[str, bytes | None] = {}
+        # Set for a repository whose monorepo projects are gated: its one log then says
+        # which paths each commit changed, so a project's commits cost no git call.
+        self.track_paths = False
 
     def __repr__(self) -> str:
         return f"RepoContext({str(self.root)!r}, name={self.name!r})"
@@ -148,16 +157,30 @@ class RepoContext(BaseChoice):
         unique), without the ``git merge-base`` call, which walks the whole range a
         second time: on a branch of 10,000 commits that call costs as much as the log.
         """
+        commits, _ = self._log
+        return commits
+
+    @lazy
+    def _log(self) -> tuple[tuple[Commit, ...], dict[str, tuple[str, ...]] | None]:
+        """The commits in range, and (with :attr:`track_paths`) each one's changed paths (a
+        merge: against its first parent; a rename: both paths, so a file moved out of a
+        folder touches it)."""
         head = self.head  # first: a repository without commits fails before refs are read
-        out = self._git(
-            "log", "-z", LOG_FORMAT, "--topo-order", "--reverse", f"{self.base_commit}..{head}"
-        )
-        commits = parse_log(out)
+        order = ("--topo-order", "--reverse", f"{self.base_commit}..{head}")
+        paths = None
+        if self.track_paths:
+            out = self._git(
+                *("log", "-z", PATHS_LOG_FORMAT, "--name-only", "--no-renames"),
+                *("--diff-merges=first-parent", *order),
+            )
+            commits, paths = parse_log_with_paths(out)
+        else:
+            commits = parse_log(self._git("log", "-z", LOG_FORMAT, *order))
         if any(not c.parent_ids for c in commits):
             # A root commit in range: HEAD's history may share nothing with the base,
             # which merge_base reports with its own message.
             _ = self.merge_base
-        return commits
+        return commits, paths
 
     @property
     def range_commits(self) -> tuple[Commit, ...]:
@@ -170,25 +193,20 @@ class RepoContext(BaseChoice):
         """The context of the whole repository: itself, or the one a project is a view of."""
         return self
 
-    @lazy
-    def _changed_paths(self) -> dict[str, tuple[str, ...]]:
-        """The paths each commit in range changed, by sha (a merge: against its first
-        parent; a rename: both paths, so a file moved out of a folder touches it)."""
-        head = self.head
-        return parse_changed_paths(
-            self._git(
-                *("log", "-z", "--format=%x01%H", "--name-only", "--no-renames"),
-                *("--diff-merges=first-parent", f"{self.base_commit}..{head}", "--"),
-            )
-        )
-
     def commits_touching(self, folder: str) -> frozenset[str]:
-        """The shas of the commits in range that change something under ``folder``."""
+        """The shas of the commits in range that change something under ``folder``.
+
+        Turns :attr:`track_paths` on: asked before the log was read, it costs no call of
+        its own; after (a rare order), the log is read again with the paths.
+        """
+        if not self.track_paths:
+            self.track_paths = True
+            self._memo.pop("_log", None)
+        _, paths = self._log
+        assert paths is not None
         prefix = folder.strip("/") + "/"
         return frozenset(
-            sha
-            for sha, paths in self._changed_paths.items()
-            if any(p.startswith(prefix) for p in paths)
+            sha for sha, changed in paths.items() if any(p.startswith(prefix) for p in changed)
         )
 
     @lazy

@@ -6,7 +6,7 @@ import datetime
 import os
 from typing import Final, NamedTuple
 
-__all__ = ["LOG_FORMAT", "Commit", "parse_changed_paths", "parse_log"]
+__all__ = ["LOG_FORMAT", "PATHS_LOG_FORMAT", "Commit", "parse_log", "parse_log_with_paths"]
 
 # NUL between fields and (with -z) after each commit: a message may contain
 # anything but NUL, which git refuses in commit messages.  Only what the checks
@@ -66,17 +66,30 @@ def parse_log(output: bytes) -> tuple[Commit, ...]:
     return tuple(map(Commit, *columns))
 
 
-def parse_changed_paths(out: bytes) -> dict[str, tuple[str, ...]]:
-    """Each commit's changed paths by sha, from ``git log -z --format=%x01%H --name-only``.
+# The log with each commit's changed paths (``--name-only``), for a repository that serves
+# monorepo projects: a record marker the message cannot hold (it has no NUL), then the
+# fields of LOG_FORMAT, then the paths.
+PATHS_LOG_FORMAT: Final = "--format=%x01%x02C%x00%H%x00%P%x00%ct%x00%B"
+_RECORD: Final = b"\x01\x02C\0"
 
-    A record is ``\x01<sha>\0``, then (when it changed anything) ``\n`` and the paths,
-    each ended by ``\0``.
+
+def parse_log_with_paths(output: bytes) -> tuple[tuple[Commit, ...], dict[str, tuple[str, ...]]]:
+    """The commits of ``git log -z --name-only`` output produced with
+    :data:`PATHS_LOG_FORMAT`, and each one's changed paths by sha.
+
+    A record is the marker, ``sha\0parents\0time\0message\0``, then (when the commit
+    changed anything) ``\n`` and the paths, each ended by ``\0``.
     """
-    found: dict[str, tuple[str, ...]] = {}
-    for record in out.split(b"\x01"):
-        if not record:
+    commits = []
+    paths: dict[str, tuple[str, ...]] = {}
+    for record in output.split(_RECORD):
+        fields = record.split(b"\0")
+        if len(fields) < _FIELDS:
             continue
-        sha, _, rest = record.partition(b"\0")
-        paths = rest.removeprefix(b"\n").split(b"\0")
-        found[sha.decode("ascii", "replace")] = tuple(os.fsdecode(p) for p in paths if p)
-    return found
+        sha, parents, committed, message = (f.decode("utf-8", "replace") for f in fields[:4])
+        commits.append(Commit(sha, parents, committed, message))
+        changed = fields[_FIELDS:]
+        if changed:
+            changed[0] = changed[0].removeprefix(b"\n")
+        paths[sha] = tuple(os.fsdecode(p) for p in changed if p)
+    return tuple(commits), paths

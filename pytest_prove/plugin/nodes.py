@@ -97,6 +97,8 @@ def context_of(config: pytest.Config, plan: RepoPlan) -> RepoContext:
             repository = repositories[key] = RepoContext(
                 plan.work_tree, name=plan.work_tree.name, mode=plan.mode_options, **options
             )
+            # Its projects' commits come from its one log, read with the changed paths.
+            repository.track_paths = True
         folder = project_folder(plan.work_tree, plan.path)
         assert folder is not None, "a project's path lies below its work tree"
         context = ProjectContext(repository, folder, name=plan.name)

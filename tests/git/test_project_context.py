@@ -138,3 +138,38 @@ def test_coverage_reads_the_projects_report_first_then_the_repositorys(
     assert result.metrics["covered"] == (1 if own_report else 0), result.findings
     assert result.metrics["measurable"] == 1
     assert result.passed is own_report
+
+
+def test_projects_ask_git_no_more_than_their_repository_would(mono: RepoBuilder) -> None:
+    whole = RepoContext(mono.path, base="main")
+    _run_every_check(whole)
+    shared = RepoContext(mono.path, base="main")
+    shared.track_paths = True  # as the plugin builds a repository that serves projects
+    for folder in ("packages/a", "packages/b", "packages/b-extra") * 10:
+        _run_every_check(project(shared, folder))
+    assert shared.git_calls == whole.git_calls
+
+
+def test_the_log_with_paths_reads_empty_commits_merges_and_odd_names(tmp_path: Path) -> None:
+    repo = RepoBuilder(tmp_path / "odd").init()
+    repo.commit("chore: start", files={"a/x.txt": "1\n"})
+    repo.git("checkout", "-q", "-b", "feat/odd")
+    repo.git("commit", "-q", "--allow-empty", "-m", "chore: nothing")
+    repo.commit("feat: odd names", files={"b/new\nline.txt": "2\n", "b/ü.txt": "3\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("fix: on main", files={"c/y.txt": "4\n"})
+    repo.git("checkout", "-q", "feat/odd")
+    repo.merge("main", "Merge main into feat/odd")
+    context = RepoContext(repo.path, base="main~1")
+    context.track_paths = True
+    plain = RepoContext(repo.path, base="main~1")
+    assert context.commits == plain.commits  # the same commits, read with their paths
+    by_message = {c.message.split("\n")[0]: c.sha for c in context.commits}
+    assert context.commits_touching("b") == {by_message["feat: odd names"]}
+    # a merge counts what it brings against its first parent
+    assert context.commits_touching("c") == {
+        by_message["fix: on main"],
+        by_message["Merge main into feat/odd"],
+    }
+    assert len(context.commits) == 4  # the empty commit too
+    assert context.commits_touching("a") == frozenset()
