@@ -16,32 +16,31 @@ from pathlib import Path
 from ..readers.errors import display_path
 from .fleet import RepoPlan
 
-__all__ = ["mark_nested_projects", "repository_of"]
+__all__ = ["mark_nested_projects"]
 
 
-def repository_of(plan: RepoPlan) -> Path:
-    """The top of the work tree ``plan`` gates (its path, unless it is a project)."""
-    return plan.work_tree or plan.path
-
-
-def _outer(plan: RepoPlan, others: Sequence[RepoPlan]) -> RepoPlan | None:
-    for other in others:
-        if other.path != plan.path and plan.path.is_relative_to(other.path):
-            return other
+def _outer(plan: RepoPlan, work_tree: Path, entries: dict[Path, RepoPlan]) -> RepoPlan | None:
+    """The entry whose folder holds ``plan``'s, nearest first: the folders above it, up to
+    the work tree's top (a walk of the path's depth, not of every entry)."""
+    for folder in plan.path.parents:
+        if folder in entries:
+            return entries[folder]
+        if folder == work_tree:
+            return None
     return None
 
 
 def mark_nested_projects(repos: Sequence[RepoPlan]) -> tuple[RepoPlan, ...]:
     """``repos``, each project that lies inside another entry of its repository marked with
     a problem naming that entry."""
-    by_repository: dict[Path, list[RepoPlan]] = {}
+    entries: dict[Path, RepoPlan] = {}
     for plan in repos:
-        by_repository.setdefault(repository_of(plan), []).append(plan)
+        entries.setdefault(plan.path, plan)
     marked = []
     for plan in repos:
         outer = None
         if plan.work_tree is not None:
-            outer = _outer(plan, by_repository[plan.work_tree])
+            outer = _outer(plan, plan.work_tree, entries)
         if outer is None:
             marked.append(plan)
             continue
