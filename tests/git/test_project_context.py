@@ -13,24 +13,13 @@ import pytest
 from pytest_prove.checks.registry import load_registry
 from pytest_prove.git.context import RepoContext
 from pytest_prove.git.project import ProjectContext, project_folder
+from tests.monorepo_builder import make_monorepo
 from tests.repo_builder import RepoBuilder
 
 
 @pytest.fixture
 def mono(tmp_path: Path) -> RepoBuilder:
-    repo = RepoBuilder(tmp_path / "mono").init()
-    repo.commit(
-        "chore: the workspace",
-        files={
-            "package.json": '{"private": true, "workspaces": ["packages/*"]}\n',
-            "packages/a/src/a1.py": "A = 1\n",
-            "packages/a/tests/test_a1.py": "def test_a(): pass\n",
-            "packages/b/src/b1.py": "B = 1\n",
-            "packages/b/tests/test_b1.py": "def test_b(): pass\n",
-            "packages/b-extra/src/x.py": "X = 1\n",
-        },
-    )
-    repo.git("checkout", "-q", "-b", "feat/b2")
+    repo = make_monorepo(tmp_path / "mono", {"packages/b-extra/src/x.py": "X = 1\n"})
     repo.commit("feat(b): b2", files={"packages/b/src/b2.py": "B2 = 2\n"})
     repo.commit("docs: root readme", files={"README.md": "# mono\n"})
     repo.commit("fix(extra): x", files={"packages/b-extra/src/x.py": "X = 2\n"})

@@ -7,14 +7,13 @@ by workspace discovery, under ``-n 0`` and ``-n 2``.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from pytest_prove.plugin.affected import affected_entries
 from tests.fleet_file import entry, write_fleet
+from tests.monorepo_builder import run_gates
 from tests.repo_builder import RepoBuilder
 
 XDIST = {"n0": [], "n2": ["-n", "2"]}
@@ -66,14 +65,9 @@ def shop(pytester: pytest.Pytester) -> RepoBuilder:
     return repo
 
 
-def _run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
-    result = pytester.runpytest_subprocess(
-        "--prove-config", "multi.yaml", "-p", "no:cacheprovider", "--prove-affected",
-        "--json-report", "--json-report-file=gates.json", *args,
-    )  # fmt: skip
-    assert "Traceback" not in result.stdout.str() + result.stderr.str()
-    report = json.loads((pytester.path / "gates.json").read_text())
-    return result, {t["nodeid"].split("::", 1)[1]: t["outcome"] for t in report["tests"]}
+def _run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, str]]:
+    result, tests = run_gates(pytester, "--prove-affected", *args)
+    return result, {name: test["outcome"] for name, test in tests.items()}
 
 
 def _workspace_fleet(pytester: pytest.Pytester, shop: RepoBuilder) -> None:

@@ -7,13 +7,13 @@ The repository has the shape of a JS workspace with Python packages (``packages/
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.fleet_file import entry, write_fleet
+from tests.monorepo_builder import make_monorepo, run_gates
 from tests.repo_builder import RepoBuilder
 
 XDIST = {"n0": [], "n2": ["-n", "2"]}
@@ -29,31 +29,13 @@ def _young_branches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def mono(pytester: pytest.Pytester) -> RepoBuilder:
-    repo = RepoBuilder(pytester.path / "mono").init()
-    repo.commit(
-        "chore: the workspace",
-        files={
-            "package.json": '{"private": true, "workspaces": ["packages/*"]}\n',
-            "packages/a/src/a1.py": "A = 1\n",
-            "packages/a/tests/test_a1.py": "def test_a(): pass\n",
-            "packages/b/src/b1.py": "B = 1\n",
-            "packages/b/tests/test_b1.py": "def test_b(): pass\n",
-        },
-    )
-    repo.git("checkout", "-q", "-b", "feat/b2")
+    repo = make_monorepo(pytester.path / "mono")
     repo.commit("feat(b): b2 without a test", files={"packages/b/src/b2.py": "B2 = 2\n"})
     return repo
 
 
 def _run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
-    result = pytester.runpytest_subprocess(
-        "--prove-config", "multi.yaml", "-p", "no:cacheprovider", "--json-report",
-        "--json-report-file=gates.json", "-rA", *args,
-    )  # fmt: skip
-    assert "Traceback" not in result.stdout.str() + result.stderr.str()
-    report = json.loads((pytester.path / "gates.json").read_text())
-    gates = {t["nodeid"].split("::", 1)[1]: t for t in report["tests"]}
-    return result, gates
+    return run_gates(pytester, "-rA", *args)
 
 
 @pytest.mark.parametrize("xdist", XDIST.values(), ids=XDIST.keys())
