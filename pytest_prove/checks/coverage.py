@@ -130,7 +130,7 @@ def diff_coverage(context: RepoContext, settings: CoverageSettings) -> DiffCover
             broken.append(Finding(rule="bad-report", message=str(exc)))
     if broken:
         return CheckResult(findings=tuple(broken), summary=broken[0].message)
-    foreign = _foreign(reports)
+    foreign = _foreign(reports, folder)
     if foreign is not None:
         return CheckResult(findings=(foreign,), summary=foreign.message)
     coverage = merge(reports)
@@ -183,11 +183,19 @@ def _label(path: Path, toplevel: Path) -> str:
         return os.fspath(path)
 
 
-def _foreign(reports: Sequence[Report]) -> Finding | None:
-    """A finding when no report names any file of this repository."""
+def _foreign(reports: Sequence[Report], folder: str = "") -> Finding | None:
+    """A finding when no report names any file of this repository (of this project, for
+    the repository's report read by one of its projects: ``folder``)."""
     if not reports or any(r.foreign is None for r in reports):
         return None
     first = reports[0]
+    if folder:
+        return Finding(
+            rule="no-project-data",
+            message=f"{first.label} (the repository's report) lists {first.listed} files and "
+            f"none is under {folder}/ (e.g. {first.foreign}): run this project's tests with "
+            "coverage too, or give it a report of its own in its folder",
+        )
     return Finding(
         rule="foreign-report",
         message=f"{first.label} lists {first.listed} files and none is in this repository "

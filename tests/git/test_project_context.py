@@ -162,3 +162,14 @@ def test_the_log_with_paths_reads_empty_commits_merges_and_odd_names(tmp_path: P
     }
     assert len(context.commits) == 4  # the empty commit too
     assert context.commits_touching("a") == frozenset()
+
+
+def test_the_repositorys_report_without_the_project_says_so(mono: RepoBuilder) -> None:
+    mono.write("coverage.xml", _cobertura("packages/a/src/a2.py", hits=1))
+    check = load_registry().checks["coverage"]
+    b = project(RepoContext(mono.path, base="main"), "packages/b")
+    result = check.run(b, check.settings_model(include_untracked=True))
+    assert not result.passed
+    (finding,) = result.findings
+    assert finding.rule == "no-project-data"
+    assert "none is under packages/b/" in finding.message
