@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from ..readers.errors import ConfigError
-from ..readers.yamlfile import load_yaml_file
-from .workspaces_read import (
+from ...readers.errors import ConfigError
+from ...readers.yamlfile import load_yaml_file
+from .read import (
     WorkspaceError,
     at,
     go_directives,

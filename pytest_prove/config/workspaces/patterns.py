@@ -26,8 +26,8 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..support.globs import compile_glob
-from .workspaces_manifests import Declaration, Pattern
+from ...support.globs import compile_glob
+from .manifests import Declaration, Pattern
 
 MAX_VISITED = 20_000
 """Directories one ``**`` may walk: far above a monorepo's package directories, far

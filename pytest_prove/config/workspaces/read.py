@@ -15,9 +15,9 @@ from typing import Any, Final
 
 from pytest_prove.errors import ProveError
 
-from ..readers.errors import os_problem
-from ..readers.yamlfile import MAX_FILE_BYTES
-from ..support.files import NotAFileError, open_regular
+from ...readers.errors import os_problem
+from ...readers.yamlfile import MAX_FILE_BYTES
+from ...support.files import NotAFileError, open_regular
 
 _TOML_PLACE: Final = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$")
 

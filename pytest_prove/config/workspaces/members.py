@@ -3,8 +3,8 @@
 :func:`workspace_members` reads every workspace manifest at a repository's root
 (``package.json`` ``workspaces``, ``pnpm-workspace.yaml``, ``Cargo.toml`` ``[workspace]``,
 ``go.work``, ``pyproject.toml`` ``[tool.uv.workspace]``), expands each tool's member
-patterns as that tool does (``workspaces_manifests`` reads, ``workspaces_glob`` expands and
-excludes, ``workspaces_read`` parses with located errors), and returns the
+patterns as that tool does (``manifests`` reads, ``patterns`` expands and
+excludes, ``read`` parses with located errors), and returns the
 union, one :class:`Member` per directory, with the other members each depends on.
 
 Errors and problems, the design:
@@ -42,8 +42,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Final
 
-from .workspaces_glob import braces, cargo_excluded, exclusion, expand, is_dir, normalised, within
-from .workspaces_manifests import (
+from .manifests import (
     MEMBER_MANIFEST,
     Declaration,
     MemberManifest,
@@ -55,7 +54,8 @@ from .workspaces_manifests import (
     read_member,
     uv_declaration,
 )
-from .workspaces_read import WorkspaceError, normalise_name, read_text
+from .patterns import braces, cargo_excluded, exclusion, expand, is_dir, normalised, within
+from .read import WorkspaceError, normalise_name, read_text
 
 __all__ = ["Member", "Workspace", "WorkspaceError", "workspace_members"]
 
