@@ -21,7 +21,7 @@ import pytest
 
 from ..git.context import RepoContextError
 from ..support.wording import count
-from .nodes import GateItem, context_of
+from .nodes import context_of, deselect_gates
 
 if TYPE_CHECKING:
     from ..config.fleet import Fleet, RepoPlan
@@ -82,14 +82,7 @@ class Affected:
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        keep: list[pytest.Item] = []
-        drop: list[pytest.Item] = []
-        for item in items:
-            unaffected = isinstance(item, GateItem) and item.repo.name not in self.why
-            (drop if unaffected else keep).append(item)
-        if drop:
-            config.hook.pytest_deselected(items=drop)
-            items[:] = keep
+        deselect_gates(config, items, lambda gate: gate.repo.name not in self.why)
 
 
 def register(config: pytest.Config, fleet: Fleet) -> None:

@@ -7,7 +7,7 @@ evaluated by :func:`pytest_prove.runner.evaluate.evaluate`, and the outcome beco
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +67,20 @@ class RepoCollector(pytest.Collector):
     def collect(self) -> Iterator[GateItem]:
         for gate in self.plan.gates:
             yield GateItem.from_parent(self, name=gate.name, gate=gate, repo=self.plan)
+
+
+def deselect_gates(
+    config: pytest.Config, items: list[pytest.Item], unwanted: Callable[[GateItem], bool]
+) -> None:
+    """Deselect the gates ``unwanted`` names, as ``-k`` does (pytest counts them); other
+    items (the repository's own tests) are left alone."""
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        (drop if isinstance(item, GateItem) and unwanted(item) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def repository_key(plan: RepoPlan) -> tuple[object, ...]:

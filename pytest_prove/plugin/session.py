@@ -19,7 +19,7 @@ from ..runner.waivers import WaiverLedger, today
 from ..support.wording import count
 from . import affected, prefetch
 from .keys import CONTEXTS_KEY, FAILED_GATES_KEY, REPOSITORIES_KEY, RESULT_KEY
-from .nodes import FleetFile, GateItem, repository_key
+from .nodes import FleetFile, GateItem, deselect_gates, repository_key
 from .pass_cache import (
     CACHE_KEY_KEY,
     PASS_CACHE_KEY,
@@ -142,15 +142,8 @@ class ProvePlugin:
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        if not config.getoption("prove_quick"):
-            return
-        keep: list[pytest.Item] = []
-        drop: list[pytest.Item] = []
-        for item in items:
-            (drop if isinstance(item, GateItem) and not item.gate.quick else keep).append(item)
-        if drop:
-            config.hook.pytest_deselected(items=drop)
-            items[:] = keep
+        if config.getoption("prove_quick"):
+            deselect_gates(config, items, lambda gate: not gate.gate.quick)
 
     # -- the pass cache ---------------------------------------------------------------
 
