@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 from ..api import CheckResult, CheckSettings, Finding
 from .cache import reuse_until
@@ -61,8 +61,7 @@ class GateOutcome:
     mode: str
     # the repository's error that stood in for the check's run, sanitized
     error: str | None
-    # the pass-cache key (with its reuse limit) a pass is stored under; None for a reused pass,
-    # whose stored entry (and its limit) stays as it is
+    # the pass-cache key (with its reuse limit) a pass is stored under (see _Decided.key)
     cache_key: str | None
     # why the check did not run though the gate passed: "cached: passed at 1a2b3c4 ..."
     cached: str = ""
@@ -150,7 +149,7 @@ def evaluate(repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun)
         evidence=evidence,
         mode=sanitize(mode),
         error=error,
-        cache_key=None if cached else key,
+        cache_key=key,
         cached=cached,
     )
     if result.skipped or result.passed or not run.waivers:
@@ -161,11 +160,20 @@ def evaluate(repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun)
     return dataclasses.replace(outcome, refused=_refusals(run.waivers, run.access))
 
 
+class _Decided(NamedTuple):
+    """The check's result (or the skip or reused pass that stands for it)."""
+
+    result: CheckResult
+    # the key a pass is stored under; None without one, and for a reused pass (its stored
+    # entry, with its reuse limit, stays as it is)
+    key: str | None = None
+    # why a pass was reused ('' when the check ran)
+    cached: str = ""
+
+
 def _result(
     repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun, mode: str
-) -> tuple[CheckResult, str | None, str]:
-    """The check's result (or the skip or reused pass that stands for it), the gate's
-    pass-cache key, and why a pass was reused ('' when the check ran)."""
+) -> _Decided:
     if repo.problem is not None:
         from ..git.context import RepoContextError
 
@@ -173,7 +181,7 @@ def _result(
     for dependency in repo.depends_on:
         if dependency in run.failed:
             skipped = f"depends on {dependency}: {run.failed[dependency]} failed"
-            return CheckResult(skipped=skipped), None, ""
+            return _Decided(CheckResult(skipped=skipped))
     settings = gate.settings_for(mode)
     limit = settings.timeout or run.timeout_ms
     try:
@@ -182,26 +190,24 @@ def _result(
             return _decide(repo, gate, context, run, settings)
     except GateTimeoutError:
         message = f"timed out after {limit} ms"
-        return (
-            CheckResult(findings=[Finding(rule="timeout", message=message)], summary=message),
-            None,
-            "",
+        return _Decided(
+            CheckResult(findings=[Finding(rule="timeout", message=message)], summary=message)
         )
 
 
 def _decide(
     repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun, settings: CheckSettings
-) -> tuple[CheckResult, str | None, str]:
+) -> _Decided:
     if repo.when is not None:
         reason = unmet_condition(repo.when, context)
         if reason is not None:
-            return CheckResult(skipped=f"condition not met: {reason}"), None, ""
+            return _Decided(CheckResult(skipped=f"condition not met: {reason}"))
     key: str | None = None
     if run.passes is not None:
         key, cached = run.passes.lookup(run.nodeid, context, gate, settings)
         if cached is not None:
-            return CheckResult(summary=cached), key, cached
-    return gate.check.run(context, settings), key, ""
+            return _Decided(CheckResult(summary=cached), cached=cached)
+    return _Decided(gate.check.run(context, settings), key)
 
 
 def _refusals(waivers: Sequence[Waiver], access: Access | None) -> str:
