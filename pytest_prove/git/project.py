@@ -118,9 +118,8 @@ class ProjectContext(RepoContext):
     @lazy
     def work_tree_files(self) -> frozenset[str]:
         """The repository's files under the project's folder, relative to it."""
-        size = len(self._prefix)
-        prefix = self._prefix
-        return frozenset(p[size:] for p in self.repository.work_tree_files if p.startswith(prefix))
+        inside = (self._inside(p) for p in self.repository.work_tree_files)
+        return frozenset(p for p in inside if p)
 
     @lazy
     def commits(self) -> tuple[Commit, ...]:
