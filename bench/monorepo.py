@@ -18,14 +18,12 @@ pass cache), ``-n 0``.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from peer_runs import ENV, run, timed
+from peer_runs import ENV, counting_git, run, timed
 
 CHECKS = "[commit-msg, trunk, tdd, security]"
 SETTINGS = "global:\n  security: {dependencies: {enabled: false}}\n"
@@ -57,17 +55,6 @@ def make_monorepo(path: Path, projects: int, changed: int) -> list[str]:
         run(["git", "commit", "-q", "-am", f"feat(p{index:03d}): bump the value"], path, (0,))
         names.append(f"packages-p{index:03d}")
     return names
-
-
-def counting_git(folder: Path, log: Path) -> dict[str, str]:
-    """An environment whose ``git`` logs every call to ``log`` and runs the real git."""
-    real = shutil.which("git")
-    assert real is not None, "git is needed"
-    folder.mkdir()
-    wrapper = folder / "git"
-    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    wrapper.chmod(0o755)
-    return {**ENV, "PATH": f"{folder}{os.pathsep}{ENV['PATH']}"}
 
 
 def gates(work: Path, *args: str, env: dict[str, str] | None = None) -> None:

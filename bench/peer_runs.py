@@ -55,6 +55,22 @@ def run_timed(
     return proc, wall, cpu
 
 
+def counting_git(folder: Path, log: Path, *, with_cwd: bool = False) -> dict[str, str]:
+    """An environment whose ``git`` logs every call to ``log`` and runs the real git.
+
+    A line is the arguments joined by spaces, or with ``with_cwd`` the working directory and
+    the arguments joined by the unit separator (arguments may hold spaces).
+    """
+    real = shutil.which("git")
+    assert real is not None, "git is needed"
+    folder.mkdir()
+    wrapper = folder / "git"
+    line = '(IFS=$(printf "\\037"); echo "$PWD$IFS$*")' if with_cwd else 'echo "$*"'
+    wrapper.write_text(f'#!/bin/sh\n{line} >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    return {**ENV, "PATH": f"{folder}{os.pathsep}{ENV['PATH']}"}
+
+
 def peer_tool(name: str, package: str) -> str:
     """The peer's executable: installed beside this Python (a clean venv), else on PATH."""
     beside = Path(sys.executable).with_name(name)

@@ -77,6 +77,8 @@ class RepoContext(BaseChoice):
         # Set for a repository whose monorepo projects are gated: its one log then says
         # which paths each commit changed, so a project's commits cost no git call.
         self.track_paths = False
+        # Set when the log will be read anyway: the merge-base then comes from it.
+        self.reads_log = False
 
     def __repr__(self) -> str:
         return f"RepoContext({str(self.root)!r}, name={self.name!r})"
@@ -87,12 +89,24 @@ class RepoContext(BaseChoice):
         diff = self._git(*_DIFF_ARGS, self.merge_base, "--")
         files = {f.path: f for f in parse_diff(diff)}
         files.update(self._diffed_as_text(f for f in files.values() if f.binary))
-        for raw in self._git("ls-files", "--others", "--exclude-standard", "-z").split(b"\0"):
+        for raw in self._listing.split(b"\0"):
             # A trailing "/" marks an untracked nested repository, not a file.
-            if raw and not raw.endswith(b"/"):
-                path = os.fsdecode(raw)
+            if raw[:2] == b"? " and not raw.endswith(b"/"):
+                path = os.fsdecode(raw[2:])
                 files[path] = self._untracked(path, files.get(path))
         return tuple(files[path] for path in sorted(files))
+
+    @lazy
+    def _listing(self) -> bytes:
+        """Every listed path, tagged: ``H`` (and ``S``, ``M``) tracked, ``R`` deleted from the
+        work tree, ``?`` untracked and not ignored.
+
+        One process answers both :attr:`changed_files` (the untracked files) and
+        :attr:`work_tree_files`: the walk for untracked files is most of its cost either way.
+        """
+        return self._git(
+            "ls-files", "-z", "-t", "--cached", "--others", "--deleted", "--exclude-standard"
+        )
 
     def _diffed_as_text(self, binary: Iterable[ChangedFile]) -> dict[str, ChangedFile]:
         """Files git called binary only because ``.gitattributes`` says so, diffed as text.
@@ -142,12 +156,12 @@ class RepoContext(BaseChoice):
         For checks that ask "does a file exist" or scan the tree: one listing instead of
         a file-system walk.  Files deleted in the work tree are left out.
         """
-        listed = self._git("ls-files", "-z", "--cached", "--others", "--exclude-standard")
-        deleted = self._git("ls-files", "-z", "--deleted")
-        gone = {os.fsdecode(p) for p in deleted.split(b"\0") if p}
-        # A trailing "/" marks an untracked nested repository, not a file.
-        files = (os.fsdecode(p) for p in listed.split(b"\0") if p and not p.endswith(b"/"))
-        return frozenset(files) - gone
+        listed, gone = set(), set()
+        for raw in self._listing.split(b"\0"):
+            # A trailing "/" marks an untracked nested repository, not a file.
+            if raw and not raw.endswith(b"/"):
+                (gone if raw[:2] == b"R " else listed).add(raw[2:])
+        return frozenset(map(os.fsdecode, listed - gone))
 
     @lazy
     def commits(self) -> tuple[Commit, ...]:
@@ -178,9 +192,29 @@ class RepoContext(BaseChoice):
             commits = parse_log(self._git("log", "-z", LOG_FORMAT, *order))
         if any(not c.parent_ids for c in commits):
             # A root commit in range: HEAD's history may share nothing with the base,
-            # which merge_base reports with its own message.
-            _ = self.merge_base
+            # which git's merge-base reports with its own message.
+            self._merge_base_of_git()
         return commits, paths
+
+    @lazy
+    def merge_base(self) -> str:
+        """The sha of the best common ancestor of :attr:`base_ref` and ``HEAD``.
+
+        With :attr:`reads_log`, from the log when it can tell: a parent of a commit in range
+        that is not in range itself is reachable from the base; when there is one such
+        parent, every path from ``HEAD`` to a common ancestor leaves the range through it,
+        so it is the merge-base (``HEAD`` itself for an empty range).  Otherwise (several
+        such parents, a root or shallow commit in range) ``git merge-base`` is asked.
+        """
+        if self.reads_log:
+            commits = self.commits
+            if not commits:
+                return self.head
+            in_range = {c.sha for c in commits}
+            outside = {p for c in commits for p in c.parent_ids.split() if p not in in_range}
+            if len(outside) == 1 and all(c.parent_ids for c in commits):
+                return outside.pop()
+        return self._merge_base_of_git()
 
     @property
     def range_commits(self) -> tuple[Commit, ...]:

@@ -116,6 +116,8 @@ def context_of(config: pytest.Config, plan: RepoPlan) -> RepoContext:
         folder = project_folder(plan.work_tree, plan.path)
         assert folder is not None, "a project's path lies below its work tree"
         context = ProjectContext(repository, folder, name=plan.name)
+    if any("commits" in gate.check.prefetch for gate in plan.gates):
+        context.whole_repository.reads_log = True
     contexts[plan.name] = context
     return context
 

@@ -587,6 +587,26 @@ def test_untracked_nested_repository_is_not_a_file(make_repo: MakeRepo) -> None:
     assert RepoContext(repo.path).changed_files == ()
 
 
+def test_work_tree_files_and_untracked_changes_share_one_listing(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    repo.commit(
+        "files",
+        files={".gitignore": "*.log\n", "kept.py": "k\n", "gone.py": "g\n", "unstaged.py": "u\n"},
+    )
+    (repo.path / "gone.py").unlink()  # deleted in the work tree, still in the index
+    repo.git("rm", "--quiet", "--cached", "unstaged.py")  # untracked again, on disk
+    repo.write("new.py", "n\n")
+    repo.write("debug.log", "ignored\n")
+    nested = RepoBuilder(repo.path / "nested").init()
+    nested.commit("n", files={"n.txt": "n\n"})
+    ctx = RepoContext(repo.path)
+    assert ctx.work_tree_files == {"README.md", ".gitignore", "kept.py", "unstaged.py", "new.py"}
+    calls = ctx.git_calls
+    untracked = {f.path for f in ctx.changed_files if f.untracked}
+    assert untracked == {"new.py", "unstaged.py"}
+    assert ctx.git_calls == calls + 3  # refs, merge-base, diff: the listing is shared
+
+
 def test_removed_from_index_but_still_on_disk(make_repo: MakeRepo) -> None:
     repo = make_repo()
     repo.git("rm", "--quiet", "--cached", "README.md")
