@@ -156,7 +156,8 @@ class RepoContext(BaseChoice):
         For checks that ask "does a file exist" or scan the tree: one listing instead of
         a file-system walk.  Files deleted in the work tree are left out.
         """
-        listed, gone = set(), set()
+        listed: set[bytes] = set()
+        gone: set[bytes] = set()
         for raw in self._listing.split(b"\0"):
             # A trailing "/" marks an untracked nested repository, not a file.
             if raw and not raw.endswith(b"/"):

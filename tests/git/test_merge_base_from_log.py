@@ -75,7 +75,9 @@ def test_a_merged_unrelated_history_asks_git(make_repo: MakeRepo) -> None:
     assert from_log(repo, base="main").merge_base == gits(repo)
 
 
-def test_a_shallow_clone_asks_git(make_repo: MakeRepo, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_a_shallow_clone_asks_git(
+    make_repo: MakeRepo, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     origin = make_repo()
     origin.branch("feature")
     for n in range(3):
@@ -104,7 +106,9 @@ def test_random_histories_agree_with_git(make_repo: MakeRepo, seed: int) -> None
             repo.branch(name)
             branches.append(name)
         elif action < 0.45 and len(branches) > 1:
-            other = chance.choice([b for b in branches if b != repo.git("branch", "--show-current")])
+            other = chance.choice(
+                [b for b in branches if b != repo.git("branch", "--show-current")]
+            )
             repo.git("merge", "--no-ff", "--quiet", "-m", f"merge {other}", other, check=False)
             repo.git("merge", "--abort", check=False)
         else:
