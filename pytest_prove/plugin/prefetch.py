@@ -2,7 +2,7 @@
 
 A gate's time is mostly git's: a 10,000-commit ``git log`` is a process of its own
 that runs on one core while Python waits.  While one gate runs its rules, a small
-thread pool asks git what the next one or two gates will ask first (their
+thread pool asks git what the next repositories' gates will ask first (their
 check's ``prefetch`` facts, or only the cache key's inputs when a cached pass is
 likely).  Answers land in the repository's :class:`RepoContext`, whose lazy facts
 are computed once each under a lock of their own, so a gate that gets there first
@@ -11,15 +11,18 @@ depend on stay free), and a failure is re-raised in the gate exactly as if it ha
 asked itself.  Nothing here decides an outcome.
 
 Each process (``-n 0``, or each xdist worker) looks ahead only at items it will
-run itself: an xdist worker at the ``nextitem`` pytest passes; without xdist, the
-session's order is the run's, so at the gates of the next two repositories (the
-first two as soon as the configuration is loaded).  Nothing is asked under
-``--collect-only``.
+run itself, at the gates of the next four repositories: without xdist in the
+session's order, which is the run's (the first ones as soon as the configuration is
+loaded); an xdist worker at the ``nextitem`` pytest passes and the items queued for
+it.  Four repositories and three threads keep git busy on the other core while a
+gate's Python runs: with two of each, a 1,000-repository run waited on git for half
+its time.  Nothing is asked under ``--collect-only``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import queue
 import threading
 from collections.abc import Callable
@@ -42,7 +45,9 @@ __all__ = ["Prefetcher", "register"]
 
 # The facts runtest and the run record read for every gate.
 _EVERY_GATE: Final = ("mode", "head", "base_ref")
-_THREADS: Final = 2
+_THREADS: Final = 3
+# Repositories looked ahead at: enough that git always has a call to run on the other core.
+_AHEAD: Final = 4
 # A bound on the items scanned per look ahead, for repositories with very many gates.
 _MAX_ITEMS: Final = 64
 
@@ -50,14 +55,14 @@ _MAX_ITEMS: Final = 64
 class Prefetcher:
     """A pytest plugin: warms the contexts of upcoming gates (see the module docstring).
 
-    :param repositories: how many repositories' gates to look ahead at in the session's
-        order, from the next item on; 0 for just the next item (an xdist worker, which
-        runs what it is sent, not the session's order)
+    :param worker: an xdist worker, which runs what it is sent, not the session's order:
+        it looks ahead at the items queued for it
     """
 
-    def __init__(self, config: pytest.Config, *, repositories: int) -> None:
+    def __init__(self, config: pytest.Config, *, worker: bool = False) -> None:
         self._config = config
-        self._repositories = repositories
+        self._worker = worker
+        self._queue: object = None
         self._pool: _Pool | None = None
         self._order: dict[str, int] = {}
         self._items: Sequence[pytest.Item] = ()
@@ -71,7 +76,7 @@ class Prefetcher:
         """
         config = self._config
         cache_off = not cache_wanted(config)
-        for plan in fleet.repos[: self._repositories]:
+        for plan in fleet.repos[:_AHEAD]:
             facts = dict.fromkeys(_EVERY_GATE)
             if cache_off:
                 facts.update(dict.fromkeys(f for gate in plan.gates for f in gate.check.prefetch))
@@ -84,37 +89,60 @@ class Prefetcher:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._items = session.items
+        if self._worker:
+            self._queue = _worker_queue(self._config)
+            return
         self._order = {item.nodeid: index for index, item in enumerate(session.items)}
-        if self._repositories and session.items:
+        if session.items:
             # The first gates' facts, while the session starts and the header is written.
-            self._ahead(self._upcoming(0))
+            self._ahead(self._by_repository(self._items[:_MAX_ITEMS]))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
         if nextitem is None:
             return
+        if self._worker:
+            self._ahead(self._by_repository([nextitem, *self._queued()]))
+            return
         index = self._order.get(nextitem.nodeid)
-        if not self._repositories or index is None:
+        if index is None:
             self._ahead([nextitem])
         else:
-            self._ahead(self._upcoming(index))
+            self._ahead(self._by_repository(self._items[index : index + _MAX_ITEMS]))
 
-    def _upcoming(self, index: int) -> Sequence[pytest.Item]:
-        """The items from ``index`` on, up to the end of the last repository looked ahead at.
+    def _queued(self) -> list[pytest.Item]:
+        """The items queued for this xdist worker after the next one, as far as it can tell.
+
+        pytest-xdist offers no API for this: its queue's deque is read (``_items`` since
+        3.6, ``queue`` before).  Anything unexpected means no look ahead past the next item,
+        which costs time, never a result.
+        """
+        pending = getattr(self._queue, "_items", None)
+        if pending is None:
+            pending = getattr(self._queue, "queue", None)
+        try:
+            indices = list(itertools.islice(pending, _MAX_ITEMS)) if pending is not None else []
+        except RuntimeError:  # the thread receiving work appended meanwhile
+            return []
+        items = self._items
+        return [items[i] for i in indices if type(i) is int and 0 <= i < len(items)]
+
+    @staticmethod
+    def _by_repository(items: Sequence[pytest.Item]) -> Sequence[pytest.Item]:
+        """``items`` up to the end of the :data:`_AHEAD`-th repository they reach.
 
         By repository rather than by item: a cached gate takes a millisecond, so a few
         items ahead would leave git no time, while the next repository's facts take it
         several.
         """
         seen: list[str] = []
-        end = index
-        for end, item in enumerate(self._items[index : index + _MAX_ITEMS], start=index):
+        for end, item in enumerate(items):
             repo = item.repo.name if isinstance(item, GateItem) else ""
             if repo not in seen:
-                if len(seen) == self._repositories:
-                    return self._items[index:end]
+                if len(seen) == _AHEAD:
+                    return items[:end]
                 seen.append(repo)
-        return self._items[index : end + 1]
+        return items
 
     def _ahead(self, items: Sequence[pytest.Item]) -> None:
         for gate in items:
@@ -191,6 +219,14 @@ def _warm(context: RepoContext, names: Sequence[str]) -> None:
                 getattr(context, name)
 
 
+def _worker_queue(config: pytest.Config) -> object:
+    """pytest-xdist's queue of the item indices sent to this worker, or None."""
+    for plugin in config.pluginmanager.get_plugins():
+        if hasattr(plugin, "torun") and hasattr(plugin, "nextitem_index"):
+            return plugin.torun
+    return None
+
+
 def register(config: pytest.Config, fleet: Fleet) -> None:
     """Add the prefetcher to the plugins of a process that runs gates.
 
@@ -202,7 +238,7 @@ def register(config: pytest.Config, fleet: Fleet) -> None:
     worker = hasattr(config, "workerinput")
     if config.option.collectonly or (not worker and getattr(config.option, "dist", "no") != "no"):
         return
-    prefetcher = Prefetcher(config, repositories=0 if worker else 2)
+    prefetcher = Prefetcher(config, worker=worker)
     config.pluginmanager.register(prefetcher, "prove-prefetch")
     if not worker:
         prefetcher.start(fleet)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_prove.git import runner as runner_module
 from pytest_prove.git.runner import (
     GIT_OPTIONS,
     NOT_FOUND,
@@ -90,6 +91,18 @@ def test_run_git_failure_carries_argv_code_and_stderr(make_repo: MakeRepo) -> No
         "`git rev-parse --verify no-such-ref` failed with exit code 128: "
         "fatal: Needed a single revision"
     )
+
+
+@pytest.mark.parametrize("memfd", ["refused", "absent"])
+def test_stderr_is_read_where_no_in_memory_file_is_offered(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, memfd: str
+) -> None:
+    def refused(name: str, flags: int) -> int:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(runner_module, "_MEMFD", refused if memfd == "refused" else None)
+    with pytest.raises(GitCommandError, match="Needed a single revision"):
+        run_git(make_repo().path, "rev-parse", "--verify", "no-such-ref")
 
 
 def test_run_git_accepts_listed_exit_codes(make_repo: MakeRepo) -> None:

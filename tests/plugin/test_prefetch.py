@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -49,10 +50,11 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def _fleet(pytester: pytest.Pytester, make_repo: MakeRepo, check: str) -> None:
-    """Repositories a, b and c, each a branch with one commit, gated by ``check`` alone."""
+def _fleet(pytester: pytest.Pytester, make_repo: MakeRepo, check: str, names: str = "abc") -> None:
+    """Repositories ``names`` (a, b and c), each a branch with one commit, gated by ``check``
+    alone."""
     entries = []
-    for name in "abc":
+    for name in names:
         repo = make_repo(name)
         repo.branch("feat/x")
         repo.commit("feat: add x", files={"x.txt": "x\n"})
@@ -157,25 +159,86 @@ def pytest_sessionstart(session):
 
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and (
-        known("_base_choice") != ["a", "b"] or known("commits") != COMMITS
+        known("_base_choice") != list("abcd") or known("commits") != COMMITS
     ):
         time.sleep(0.01)
     session.config.prefetched = (known("_base_choice"), known("commits"))
 """
 
 
-@pytest.mark.parametrize(("cache", "expected"), [([], []), (["--prove-no-cache"], ["a", "b"])])
+@pytest.mark.parametrize(
+    ("cache", "expected"), [([], []), (["--prove-no-cache"], ["a", "b", "c", "d"])]
+)
 def test_the_first_repositories_facts_are_asked_for_at_configure(
     pytester: pytest.Pytester, make_repo: MakeRepo, cache: list[str], expected: list[str]
 ) -> None:
-    _fleet(pytester, make_repo, "commit-msg")
+    _fleet(pytester, make_repo, "commit-msg", names="abcdef")
     pytester.makeconftest(EARLY_CONFTEST.format(commits=expected))
     recorder = pytester.inline_run("--prove-config", "multi.yaml", *cache)
-    recorder.assertoutcome(passed=3)
+    recorder.assertoutcome(passed=6)
     (call,) = recorder.getcalls("pytest_sessionstart")
-    # With the pass cache on, a gate may be answered without its commits: only the
-    # facts every gate reads are asked for before collection.
-    assert call.session.config.prefetched == (["a", "b"], expected)
+    # The first four repositories. With the pass cache on, a gate may be answered without
+    # its commits: only the facts every gate reads are asked for before collection.
+    assert call.session.config.prefetched == (["a", "b", "c", "d"], expected)
+
+
+# In each xdist worker: whether the prefetcher found the worker's queue, and what it saw.
+QUEUE_CONFTEST = """
+import json, os
+
+def pytest_runtest_call(item):
+    prefetcher = item.config.pluginmanager.get_plugin("prove-prefetch")
+    worker = getattr(item.config, "workerinput", {{}}).get("workerid", "none")
+    seen = [i.name for i in prefetcher._queued()] if prefetcher._queue is not None else None
+    with open(os.path.join({out!r}, worker + ".jsonl"), "a") as stream:
+        stream.write(json.dumps({{"item": item.name, "queued": seen}}) + "\\n")
+"""
+
+
+def test_an_xdist_worker_looks_ahead_at_the_items_queued_for_it(
+    pytester: pytest.Pytester, make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    # xdist sends each worker a first batch of a quarter of the items
+    _fleet(pytester, make_repo, "commit-msg", names="abcdefghijklmnopqrstuvwx")
+    out = tmp_path / "seen"
+    out.mkdir()
+    pytester.makeconftest(QUEUE_CONFTEST.format(out=str(out)))
+    result = pytester.runpytest_subprocess("--prove-config", "multi.yaml", "-n", "2")
+    result.assert_outcomes(passed=24)
+    lines = [json.loads(line) for f in out.glob("gw*.jsonl") for line in f.read_text().splitlines()]
+    assert len(lines) == 24
+    # Found in every worker (pytest-xdist offers no API for it: a new version could move it).
+    assert all(line["queued"] is not None for line in lines)
+    # Some gate ran with more of its worker's batch queued than the next item.
+    assert any(line["queued"] for line in lines)
+
+
+class _Queue:
+    def __init__(self, pending: object) -> None:
+        self._items = pending
+
+
+def test_the_worker_queue_is_read_with_care(pytester: pytest.Pytester) -> None:
+    from pytest_prove.plugin.prefetch import Prefetcher
+
+    prefetcher = Prefetcher(pytester.parseconfig(), worker=True)
+    prefetcher._items = ["i0", "i1", "i2"]  # type: ignore[list-item]
+    for pending, expected in [
+        ([2, 1], ["i2", "i1"]),
+        ([5, -1, "shutdown", 0], ["i0"]),  # out of range, a marker: left out
+        ([], []),
+    ]:
+        prefetcher._queue = _Queue(pending)
+        assert prefetcher._queued() == expected
+
+    class Mutating:
+        def __iter__(self) -> object:
+            raise RuntimeError("deque mutated during iteration")
+
+    prefetcher._queue = _Queue(Mutating())
+    assert prefetcher._queued() == []
+    prefetcher._queue = None  # no queue found: only the next item is looked at
+    assert prefetcher._queued() == []
 
 
 def test_a_git_call_that_hangs_in_the_background_does_not_hang_the_run(
