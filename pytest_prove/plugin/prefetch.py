@@ -145,18 +145,23 @@ class Prefetcher:
         return items
 
     def _ahead(self, items: Sequence[pytest.Item]) -> None:
-        for gate in items:
-            if isinstance(gate, GateItem) and gate.nodeid not in self._submitted:
-                self._submitted.add(gate.nodeid)
-                self._submit(gate)
-
-    def _submit(self, gate: GateItem) -> None:
-        context = context_of(self._config, gate.repo)  # the main thread owns the dict
+        """Submit the new gates' facts: one call per repository, so the threads work on
+        different repositories instead of waiting on each other's locks in one."""
         passes = self._config.stash.get(PASS_CACHE_KEY, None)
-        if passes is not None and gate.gate.check.cacheable and passes.may_reuse(gate.nodeid):
-            self._pool_of().submit(passes.state, context)
-        else:
-            self._pool_of().submit(_warm, context, (*_EVERY_GATE, *gate.gate.check.prefetch))
+        wanted: dict[int, tuple[RepoContext, dict[str, None], list[bool]]] = {}
+        for gate in items:
+            if not isinstance(gate, GateItem) or gate.nodeid in self._submitted:
+                continue
+            self._submitted.add(gate.nodeid)
+            context = context_of(self._config, gate.repo)  # the main thread owns the dict
+            _, facts, state = wanted.setdefault(id(context), (context, {}, [False]))
+            if passes is not None and gate.gate.check.cacheable and passes.may_reuse(gate.nodeid):
+                state[0] = True
+            else:
+                facts.update(dict.fromkeys((*_EVERY_GATE, *gate.gate.check.prefetch)))
+        for context, facts, state in wanted.values():
+            key = passes.state if passes is not None and state[0] else None
+            self._pool_of().submit(_warm, context, tuple(facts), key)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self) -> None:
@@ -211,7 +216,15 @@ class _Pool:
                 call()
 
 
-def _warm(context: RepoContext, names: Sequence[str]) -> None:
+def _warm(
+    context: RepoContext,
+    names: Sequence[str],
+    key: Callable[[RepoContext], object] | None = None,
+) -> None:
+    """Compute ``context``'s pass-cache ``key`` (when given), then the facts ``names``."""
+    if key is not None:
+        with contextlib.suppress(Exception):  # the gate that asks meets the failure itself
+            key(context)
     for name in names:
         if isinstance(getattr(RepoContext, name, None), lazy | property):
             # A failure is memoised too: the gate that asks gets it raised, as if it had asked.
