@@ -14,6 +14,7 @@ from typing import Final
 from pytest_prove.git import forge, refs
 from pytest_prove.git.lazy import lazy
 from pytest_prove.git.probe import RepoContextError, RepoProbe
+from pytest_prove.git.ref_files import refs_listing
 
 __all__ = ["FETCH_HINT", "BaseChoice"]
 
@@ -41,7 +42,9 @@ class BaseChoice(RepoProbe):
 
     @lazy
     def _refs_listing(self) -> bytes:
-        return self._git(*refs.REFS_ARGS)
+        probe = self._probe
+        listing = refs_listing(probe.git_dir, probe.common_dir)
+        return listing if listing is not None else self._git(*refs.REFS_ARGS)
 
     @lazy
     def _refs(self) -> dict[str, str]:

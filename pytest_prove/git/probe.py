@@ -1,7 +1,8 @@
 """What one ``git rev-parse`` tells about a repository, and how the context asks git.
 
 The bottom of :class:`~pytest_prove.git.context.RepoContext`: the probe (top of the work
-tree, git directories, shallowness, ``HEAD`` and its branch), the errors a repository that
+tree, git directories, shallowness, ``HEAD`` and its branch; read from the files under
+``.git`` where :mod:`~pytest_prove.git.ref_files` is sure of them), the errors a repository that
 cannot be used gives, and :meth:`RepoProbe._git`, through which every git call is counted.
 """
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Final
 from pytest_prove.errors import ProveError
 from pytest_prove.git import refs
 from pytest_prove.git.lazy import lazy
+from pytest_prove.git.ref_files import probe_files
 from pytest_prove.git.runner import NOT_FOUND, GitCommandError, hidden_git_redirects, run_git
 
 if TYPE_CHECKING:
@@ -68,6 +70,18 @@ class RepoProbe:
         if not self.root.is_dir():
             problem = "is not a directory" if self.root.exists() else "does not exist"
             raise RepoContextError(f"{self.name}: {self.root} {problem}: fix the repository path")
+        found = probe_files(self.root, self.env)
+        if found is not None:  # read from the files under .git: no process
+            return _Probe(
+                toplevel=found.toplevel,
+                git_dir=found.git_dir,
+                common_dir=found.common_dir,
+                index_file=found.git_dir / "index",
+                object_dir=found.common_dir / "objects",
+                shallow=found.shallow,
+                head=found.head,
+                symbolic_head=found.symbolic_head,
+            )
         try:
             out = self._git(
                 *_PROBE_ARGS, "HEAD", "--symbolic-full-name", "HEAD", cwd=self.root, wrap=False
@@ -182,6 +196,8 @@ class RepoProbe:
         except GitCommandError as err:
             if not wrap:
                 raise
+            if err.returncode == NOT_FOUND:  # no git, or the directory went away
+                raise RepoContextError(f"{self.name}: {err.stderr}") from err
             # Unexpected, yet still the repository's problem: reported like
             # the expected failures, not as a traceback of ours.
             raise RepoContextError(f"git failed in {self.name}: {err}") from err

@@ -30,8 +30,6 @@ __all__ = [
 # wrong repository (pre-commit learnt this the hard way, see pre-commit#300).
 # The keep-list holds variables that only say *how* to reach a remote or which
 # config to read, never *where* the repository is.
-# Linux's anonymous in-memory files, for git's stderr (see _stderr_file).
-_MEMFD: Final = getattr(os, "memfd_create", None)
 _KEEP: Final = frozenset(
     {
         "GIT_ALLOW_PROTOCOL",
@@ -50,6 +48,8 @@ _KEEP: Final = frozenset(
     }
 )
 _KEEP_PREFIXES: Final = ("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_HTTP_PROXY")
+# Linux's anonymous in-memory files, for git's stderr (see _stderr_file).
+_MEMFD: Final = getattr(os, "memfd_create", None)
 
 # Pinned on every call so a user's config cannot change what we parse:
 # prefixes and relative paths change diff headers, quotepath escapes non-ASCII

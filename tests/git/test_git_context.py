@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_prove.git import ChangedFile, RepoContext, RepoContextError
+from pytest_prove.git import base_choice as base_choice_module
 from pytest_prove.git import probe as probe_module
 from pytest_prove.git.log import LOG_FORMAT, parse_log
 from pytest_prove.git.refs import find_trunk, requested_base, resolve_ref
@@ -57,21 +58,32 @@ def test_constructing_starts_no_git(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert RepoContext(tmp_path, name="custom").name == "custom"
 
 
-def test_probe_answers_in_one_git_call(feature_repo: RepoBuilder) -> None:
+@pytest.fixture(params=["files", "git"])
+def probe_by(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways to the probe and the refs: the files under .git, and git (when the files
+    leave a doubt, see tests/git/test_ref_files.py)."""
+    if request.param == "git":
+        monkeypatch.setattr(probe_module, "probe_files", lambda root, env: None)
+        monkeypatch.setattr(base_choice_module, "refs_listing", lambda git_dir, common: None)
+    return str(request.param)
+
+
+def test_probe_answers_in_one_git_call(feature_repo: RepoBuilder, probe_by: str) -> None:
     ctx = RepoContext(feature_repo.path)
     assert ctx.toplevel == feature_repo.path
     assert ctx.head == feature_repo.head
     assert ctx.branch == "feature"
     assert ctx.detached is False
     assert ctx.shallow is False
-    assert ctx.git_calls == 1
+    calls = {"files": 0, "git": 1}[probe_by]
+    assert ctx.git_calls == calls
     assert (ctx.toplevel, ctx.head, ctx.branch, ctx.shallow) == (
         feature_repo.path,
         feature_repo.head,
         "feature",
         False,
     )
-    assert ctx.git_calls == 1
+    assert ctx.git_calls == calls
 
 
 def test_subdirectory_root_finds_the_toplevel(make_repo: MakeRepo) -> None:
@@ -168,7 +180,7 @@ def test_repeated_failures_do_not_grow_the_traceback(not_a_repo: Path) -> None:
     assert depths[1] == depths[2]
 
 
-def test_repository_without_commits(empty_repo: RepoBuilder) -> None:
+def test_repository_without_commits(empty_repo: RepoBuilder, probe_by: str) -> None:
     ctx = RepoContext(empty_repo.path, name="fresh")
     assert ctx.toplevel == empty_repo.path
     with pytest.raises(RepoContextError) as info:
@@ -177,7 +189,8 @@ def test_repository_without_commits(empty_repo: RepoBuilder) -> None:
     for attribute in ("branch", "detached", "merge_base", "changed_files", "commits"):
         with pytest.raises(RepoContextError, match="no commits yet"):
             getattr(ctx, attribute)
-    assert ctx.git_calls == 2  # the probe, then the probe without HEAD
+    # git: the probe, then the probe without HEAD; the files: HEAD names an unborn branch
+    assert ctx.git_calls == {"files": 0, "git": 2}[probe_by]
 
 
 def test_bare_repository(make_repo: MakeRepo, tmp_path: Path) -> None:
@@ -187,11 +200,11 @@ def test_bare_repository(make_repo: MakeRepo, tmp_path: Path) -> None:
         _ = RepoContext(tmp_path / "b.git").toplevel
 
 
-def test_git_not_installed(make_repo: MakeRepo, tmp_path: Path) -> None:
-    ctx = RepoContext(make_repo().path, env={"PATH": os.fspath(tmp_path)})
+def test_git_not_installed(make_repo: MakeRepo, tmp_path: Path, probe_by: str) -> None:
+    ctx = RepoContext(make_repo().path, env={"PATH": os.fspath(tmp_path)}, base="main")
     with pytest.raises(RepoContextError) as info:
-        _ = ctx.head
-    assert_one_line(info.value, "git is not installed")
+        _ = ctx.head, ctx.commits  # HEAD may come from the files; the log needs git
+    assert_one_line(info.value, "repo: git is not installed or not on PATH: install git")
 
 
 def test_shallow_clone_without_the_base(shallow_clone: RepoBuilder) -> None:
@@ -266,10 +279,10 @@ def test_unknown_base(make_repo: MakeRepo) -> None:
 def test_unexpected_git_failure_is_a_context_error(make_repo: MakeRepo) -> None:
     repo = make_repo()
     ctx = RepoContext(repo.path, base="main")
-    _ = ctx.head
+    _ = ctx.head, ctx.trunk  # HEAD and the refs come from the files under .git
     (repo.path / ".git" / "HEAD").write_text("garbage\n")  # corrupt it behind our back
-    with pytest.raises(RepoContextError, match=r"git failed in repo: `git for-each-ref"):
-        _ = ctx.trunk
+    with pytest.raises(RepoContextError, match=r"git failed in repo: `git log"):
+        _ = ctx.commits
 
 
 # --- the environment of a git hook ------------------------------------------------
@@ -511,10 +524,10 @@ def test_an_unknown_base_named_like_an_option_is_not_found(feature_repo: RepoBui
 def test_merge_base_is_the_branch_point(feature_repo: RepoBuilder) -> None:
     ctx = RepoContext(feature_repo.path)
     assert ctx.merge_base == branch_point(feature_repo)
-    # probe, refs, merge-base: each once
-    assert ctx.git_calls == 3
+    # merge-base once (the probe and the refs come from the files under .git)
+    assert ctx.git_calls == 1
     assert ctx.merge_base == branch_point(feature_repo)
-    assert ctx.git_calls == 3
+    assert ctx.git_calls == 1
 
 
 def test_committed_changes_since_the_merge_base(feature_repo: RepoBuilder) -> None:
@@ -522,10 +535,10 @@ def test_committed_changes_since_the_merge_base(feature_repo: RepoBuilder) -> No
     assert ctx.changed_files == (
         ChangedFile(path="app.py", status="added", added_lines=frozenset({1, 2, 3, 4})),
     )
-    assert ctx.git_calls == 5  # probe, refs, merge-base, diff, ls-files
+    assert ctx.git_calls == 3  # merge-base, diff, ls-files
     assert ctx.changed_file("app.py") is ctx.changed_files[0]
     assert ctx.changed_file("trunk.txt") is None  # changed on main only
-    assert ctx.git_calls == 5
+    assert ctx.git_calls == 3
 
 
 def test_every_kind_of_change_is_collected(feature_repo: RepoBuilder) -> None:
@@ -604,7 +617,7 @@ def test_work_tree_files_and_untracked_changes_share_one_listing(make_repo: Make
     calls = ctx.git_calls
     untracked = {f.path for f in ctx.changed_files if f.untracked}
     assert untracked == {"new.py", "unstaged.py"}
-    assert ctx.git_calls == calls + 3  # refs, merge-base, diff: the listing is shared
+    assert ctx.git_calls == calls + 2  # merge-base, diff: the listing is shared
 
 
 def test_removed_from_index_but_still_on_disk(make_repo: MakeRepo) -> None:
@@ -795,10 +808,10 @@ def test_behind_counts_base_commits_head_lacks(feature_repo: RepoBuilder) -> Non
     feature_repo.checkout("feature")
     ctx = RepoContext(feature_repo.path)
     assert ctx.behind == 2
-    # probe, refs, merge-base, rev-list: each once
-    assert ctx.git_calls == 4
+    # merge-base, rev-list: each once
+    assert ctx.git_calls == 2
     assert ctx.behind == 2
-    assert ctx.git_calls == 4
+    assert ctx.git_calls == 2
     assert RepoContext(feature_repo.path, base="feature").behind == 0
 
 

@@ -29,9 +29,9 @@ def test_a_linear_branch_needs_no_merge_base_call(make_repo: MakeRepo) -> None:
     repo.commit("two", files={"a.py": "b\n"})
     context = from_log(repo)
     assert context.merge_base == gits(repo)
-    assert context.git_calls == 3  # probe, refs, log
+    assert context.git_calls == 1  # the log (the probe and refs come from the files)
     assert len(context.commits) == 2
-    assert context.git_calls == 3
+    assert context.git_calls == 1
 
 
 def test_an_empty_range_is_based_at_head(make_repo: MakeRepo) -> None:
@@ -41,7 +41,7 @@ def test_an_empty_range_is_based_at_head(make_repo: MakeRepo) -> None:
     context = from_log(repo)
     assert context.commits == ()
     assert context.merge_base == repo.head == gits(repo)
-    assert context.git_calls == 3
+    assert context.git_calls == 1
 
 
 def test_trunk_merged_into_the_branch_asks_git(make_repo: MakeRepo) -> None:
@@ -54,7 +54,7 @@ def test_trunk_merged_into_the_branch_asks_git(make_repo: MakeRepo) -> None:
     context = from_log(repo)
     # Two parents outside the range (the branch point and main's tip): git decides.
     assert context.merge_base == gits(repo) == repo.git("rev-parse", "main")
-    assert context.git_calls == 4
+    assert context.git_calls == 2  # the log, then merge-base
 
 
 def test_unrelated_histories_keep_their_message(make_repo: MakeRepo) -> None:

@@ -1,0 +1,217 @@
+"""``HEAD`` and the refs read from the files under ``.git``, where that is certain.
+
+A fleet run asks every repository for its probe (``git rev-parse``) and its refs
+(``git for-each-ref``) before anything else, and an unchanged re-run with the pass cache
+asks nothing more but ``git status``: two of its three processes only read a few small
+files.  This module reads them itself, in the layout git documents
+(gitrepository-layout(5): ``HEAD``, loose refs under ``refs/``, ``packed-refs``,
+``commondir`` for a linked worktree, ``gitdir:`` files for worktrees and submodules).
+
+It answers only when it is certain to answer as git would, and returns ``None``
+otherwise, so the caller asks git: a ``.git`` not at the given directory itself, a
+repository configured with ``core.worktree``, ``core.bare``, includes or the reftable
+format, a directory owned by another user (git may refuse it), configuration passed in
+the environment, a per-worktree ref, a loose tag (an annotated tag is peeled by reading
+its object), a ``packed-refs`` without peeled tags, or anything it cannot parse.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
+__all__ = ["FileProbe", "probe_files", "refs_listing"]
+
+_SHA: Final = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+# Settings that move the work tree or the refs, or bring in more configuration: git decides.
+_UNSURE_CONFIG: Final = re.compile(
+    r"^\s*(?:worktree|refstorage)\b|^\s*\[\s*include"
+    r"|^[ \t]*bare[ \t]*(?:$|=[ \t]*+(?!(?:false|no|off|0)[ \t]*(?:[#;].*)?$))",
+    re.IGNORECASE | re.MULTILINE,
+)
+# The same settings given in the environment (GIT_CONFIG_KEY_<n>, git-config(1)).
+_UNSURE_KEY: Final = re.compile(r"core\.(?:worktree|bare)|extensions\.refstorage|include", re.I)
+# What git-check-ref-format(1) rejects in a ref name: for-each-ref skips such a file.
+_BAD_NAME: Final = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|/\.|\.$|^@$|//")
+# Refs kept per worktree (gitrepository-layout(5)): in a linked worktree they live apart.
+_PER_WORKTREE: Final = ("refs/bisect/", "refs/worktree/", "refs/rewritten/")
+
+
+@dataclasses.dataclass(frozen=True)
+class FileProbe:
+    """What ``git rev-parse`` would tell of a repository whose ``.git`` is at its top."""
+
+    toplevel: Path
+    git_dir: Path
+    common_dir: Path
+    shallow: bool
+    head: str | None
+    symbolic_head: str | None
+
+
+def probe_files(root: Path, env: Mapping[str, str]) -> FileProbe | None:
+    """The probe of the repository whose top is ``root``, from its files; ``None`` if unsure."""
+    try:
+        return _probe(root, env)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _probe(root: Path, env: Mapping[str, str]) -> FileProbe | None:
+    if any(k.startswith("GIT_CONFIG_KEY_") and _UNSURE_KEY.match(v) for k, v in env.items()):
+        return None
+    toplevel = Path(os.path.realpath(root))
+    dirs = _git_dirs(toplevel)
+    if dirs is None or not _plain(toplevel, *dirs):
+        return None
+    git_dir, common_dir = dirs
+    shallow = (common_dir / "shallow").exists()
+    head = (git_dir / "HEAD").read_text(encoding="utf-8").rstrip("\n")
+    if _SHA.fullmatch(head):
+        return FileProbe(toplevel, git_dir, common_dir, shallow, head, "HEAD")
+    if not head.startswith("ref: refs/heads/"):
+        return None
+    branch = head[len("ref: ") :]
+    target = _resolve(branch, git_dir, common_dir)
+    if isinstance(target, _Unsure):
+        return None
+    # An unborn branch: git's probe gives no HEAD, and no branch name either.
+    symbolic = branch if target is not None else None
+    return FileProbe(toplevel, git_dir, common_dir, shallow, target, symbolic)
+
+
+def _git_dirs(toplevel: Path) -> tuple[Path, Path] | None:
+    """The git directory and the common one of the work tree ``toplevel``, by its ``.git``."""
+    dot_git = toplevel / ".git"
+    if dot_git.is_symlink():
+        return None
+    if dot_git.is_dir():
+        git_dir = dot_git
+    elif dot_git.is_file():
+        text = dot_git.read_text(encoding="utf-8")
+        if not text.startswith("gitdir: "):
+            return None
+        git_dir = Path(os.path.realpath(toplevel / text[len("gitdir: ") :].rstrip("\n")))
+    else:
+        return None
+    if not (git_dir / "commondir").exists():
+        return git_dir, git_dir
+    common = (git_dir / "commondir").read_text(encoding="utf-8").rstrip("\n")
+    return git_dir, Path(os.path.realpath(git_dir / common))
+
+
+def _plain(toplevel: Path, git_dir: Path, common_dir: Path) -> bool:
+    """A repository git would open as it is laid out, with nothing to reinterpret."""
+    if (common_dir / "reftable").exists() or not (common_dir / "refs").is_dir():
+        return False
+    owner = os.geteuid() if hasattr(os, "geteuid") else None
+    if owner is not None and any(p.stat().st_uid != owner for p in (toplevel, git_dir)):
+        return False  # git's safe.directory check may refuse it: let git say so
+    configs = [common_dir / "config", git_dir / "config.worktree"]
+    return not any(
+        _UNSURE_CONFIG.search(path.read_text(encoding="utf-8")) for path in configs if path.exists()
+    )
+
+
+class _Unsure:
+    pass
+
+
+_UNSURE: Final = _Unsure()
+
+
+def _resolve(name: str, git_dir: Path, common_dir: Path) -> str | _Unsure | None:
+    """The sha a plain (not symbolic) ref names, ``None`` if it does not exist."""
+    if git_dir != common_dir and name.startswith(_PER_WORKTREE):
+        return _UNSURE
+    loose = common_dir / name
+    if loose.is_file():
+        content = loose.read_text(encoding="utf-8").rstrip("\n")
+        return content if _SHA.fullmatch(content) else _UNSURE
+    if loose.exists():
+        return _UNSURE  # a directory where a ref would be
+    packed = _packed(common_dir)
+    if packed is None:
+        return _UNSURE
+    entry = packed.get(name)
+    return entry[0] if entry is not None else None
+
+
+def _packed(common_dir: Path) -> dict[str, tuple[str, str]] | None:
+    """``packed-refs``: each ref's sha and peeled sha ('' when not a tag object); ``None``
+    when its tags are not peeled in it."""
+    path = common_dir / "packed-refs"
+    if not path.exists():
+        return {}
+    refs: dict[str, tuple[str, str]] = {}
+    peeled = False
+    last = ""
+    for line in path.read_bytes().decode("utf-8").split("\n"):
+        if line.startswith("# pack-refs with:"):
+            peeled = " peeled" in line or " fully-peeled" in line
+        elif line.startswith("^"):
+            if not last or not _SHA.fullmatch(line[1:]):
+                return None
+            refs[last] = (refs[last][0], line[1:])
+        elif line:
+            sha, _, name = line.partition(" ")
+            if not _SHA.fullmatch(sha) or not name.startswith("refs/"):
+                return None
+            refs[name] = (sha, "")
+            last = name
+    if not peeled and any(name.startswith("refs/tags/") for name in refs):
+        return None
+    return refs
+
+
+def refs_listing(git_dir: Path, common_dir: Path) -> bytes | None:
+    """What ``git for-each-ref`` prints with :data:`~pytest_prove.git.refs.REFS_ARGS`'s
+    format (name, symref target, object, peeled object), from the files; ``None`` if unsure."""
+    try:
+        return _listing(git_dir, common_dir)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _listing(git_dir: Path, common_dir: Path) -> bytes | None:
+    if git_dir != common_dir and (git_dir / "refs").exists():
+        return None  # per-worktree refs: where git lists them from is git's to say
+    packed = _packed(common_dir)
+    loose = _loose(common_dir)
+    if packed is None or loose is None:
+        return None
+    records = {name: ("", sha, peeled) for name, (sha, peeled) in packed.items()}
+    for name, content in loose.items():
+        if _SHA.fullmatch(content):
+            if name.startswith("refs/tags/"):
+                return None  # an annotated tag would need its object read to be peeled
+            records[name] = ("", content, "")
+            continue
+        if not content.startswith("ref: refs/"):
+            return None
+        target = content[len("ref: ") :]
+        plain = loose.get(target)
+        if plain is not None and not _SHA.fullmatch(plain):
+            return None  # a symref to a symref
+        sha, peeled = (plain, "") if plain is not None else packed.get(target, ("", ""))
+        if sha:  # a dangling one is left out, as for-each-ref does
+            records[name] = (target, sha, peeled)
+    lines = (f"{n}\0{s}\0{o}\0{p}" for n, (s, o, p) in sorted(records.items()))
+    return os.fsencode("".join(f"{line}\n" for line in lines))
+
+
+def _loose(common_dir: Path) -> dict[str, str] | None:
+    """Each loose ref's name and content; ``None`` when one is for git to read."""
+    loose: dict[str, str] = {}
+    for folder, _, files in os.walk(common_dir / "refs"):
+        for file in files:
+            path = Path(folder) / file
+            name = path.relative_to(common_dir).as_posix()
+            if file.endswith(".lock") or path.is_symlink() or _BAD_NAME.search(name):
+                return None  # being written, read git's own way, or a name git ignores
+            loose[name] = path.read_text(encoding="utf-8").rstrip("\n")
+    return loose
