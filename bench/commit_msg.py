@@ -10,7 +10,11 @@ Usage: python bench/commit_msg.py [--commits 10000] [--repos 20] [--runs 3]
    in each repository in turn (target: at least 5x faster).
 
 Repositories are generated with `git fast-import`: a trunk commit, then a branch of N
-commits whose messages both tools accept, except every 97th, which both reject.
+commits. ``--history linear``: one line of commits whose messages both tools accept, except
+every 97th, which both reject.  ``--history realistic`` (the default, issue 21): 25 topic
+branches forked from the branch and merged back with a merge commit, reverts
+(``Revert "..."`` with git's body), multi-line bodies with footers, and 2% of messages that
+follow no convention.
 """
 
 from __future__ import annotations
@@ -40,16 +44,79 @@ def message(i: int) -> str:
     return f"update stuff {i}" if i % BAD_EVERY == 0 else GOOD[i % len(GOOD)].format(i=i)
 
 
-def make_repo(path: Path, commits: int) -> None:
+REALISTIC = (
+    "feat(core): add widget {i}",
+    "fix(parser): handle an empty line in block {i}\n\nThe parser read past the end when a\n"
+    "block ended with an empty line.\n\nFixes: #{i}",
+    "docs: explain option {i}",
+    "refactor(api): split handler {i}\n\n- move validation out\n- keep the routes\n\n"
+    "Refs: #{i}\nReviewed-by: A <a@example.com>",
+    "test: cover case {i}",
+    "chore(deps): bump lib to 1.{i}.0",
+    "perf(db): batch writes {i}\n\nBatching halves the round trips.",
+)
+TOPICS = 25
+TOPIC_COMMITS = 3
+
+
+def realistic_message(i: int) -> str:
+    if i % 50 == 7:  # 2% follow no convention
+        return f"Update stuff {i}"
+    return REALISTIC[i % len(REALISTIC)].format(i=i)
+
+
+def _commit(branch: str, mark: int, stamp: int, text: str, parents: list[int]) -> list[str]:
+    data = text.encode()
+    lines = [f"commit refs/heads/{branch}", f"mark :{mark}"]
+    lines += [f"committer B <b@example.com> {stamp} +0000", f"data {len(data)}", text]
+    lines += [f"from :{parents[0]}", *(f"merge :{p}" for p in parents[1:])]
+    return lines
+
+
+def realistic_stream(commits: int, stamp: int) -> list[str]:
+    """The branch of ``--history realistic``: ``commits`` commits in all, merges included."""
+    lines = ["commit refs/heads/main", "mark :1", f"committer B <b@example.com> {stamp} +0000"]
+    lines += ["data 12", "chore: start"]
+    mark = tip = 1
+    every = max(1, commits // (TOPICS + 1))
+    subjects: dict[int, str] = {}
+    made = topics = 0
+    while made < commits:
+        mark += 1
+        made += 1
+        if made % every == 0 and topics < TOPICS and made + TOPIC_COMMITS < commits:
+            topics += 1
+            fork = tip
+            for _ in range(TOPIC_COMMITS):
+                text = realistic_message(mark)
+                lines += _commit(f"topic-{topics}", mark, stamp + mark, text, [fork])
+                fork, mark, made = mark, mark + 1, made + 1
+            text = f"Merge branch 'topic-{topics}' into feat/big"
+            lines += _commit("feat/big", mark, stamp + mark, text, [tip, fork])
+        elif made % 97 == 0 and subjects:
+            sha_mark, subject = next(iter(subjects.items()))
+            text = f'Revert "{subject}"\n\nThis reverts an earlier change (mark {sha_mark}).'
+            lines += _commit("feat/big", mark, stamp + mark, text, [tip])
+        else:
+            text = realistic_message(mark)
+            subjects = {mark: text.split("\n", 1)[0]}
+            lines += _commit("feat/big", mark, stamp + mark, text, [tip])
+        tip = mark
+    return lines
+
+
+def make_repo(path: Path, commits: int, history: str = "realistic") -> None:
     path.mkdir(parents=True)
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=path, check=True, env=ENV)
     lines = []
     stamp = 1_700_000_000
-    lines += ["commit refs/heads/main", "mark :1", f"committer B <b@example.com> {stamp} +0000"]
-    data = b"chore: start"
-    lines += [f"data {len(data)}", data.decode()]
+    if history == "realistic":
+        lines = realistic_stream(commits, stamp)
+    else:
+        lines += ["commit refs/heads/main", "mark :1"]
+        lines += [f"committer B <b@example.com> {stamp} +0000", "data 12", "chore: start"]
     prev = 1
-    for i in range(1, commits + 1):
+    for i in range(1, commits + 1 if history == "linear" else 1):
         text = message(i).encode()
         lines += [
             "commit refs/heads/feat/big",
@@ -98,6 +165,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=10_000)
     parser.add_argument("--repos", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--history", choices=("realistic", "linear"), default="realistic")
     args = parser.parse_args()
     cz = peer_tool("cz", "commitizen")
     py = sys.executable
@@ -105,7 +173,7 @@ def main() -> None:
         root = Path(tmp)
         start = time.perf_counter()
         for r in range(args.repos):
-            make_repo(root / f"repo-{r:02d}", args.commits)
+            make_repo(root / f"repo-{r:02d}", args.commits, args.history)
         print(
             f"built {args.repos} repositories x {args.commits} commits in "
             f"{time.perf_counter() - start:.1f} s"
