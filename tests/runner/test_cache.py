@@ -442,3 +442,14 @@ def test_a_coverage_pass_is_cached_until_its_ignored_report_changes(
     assert svc.run(*argv) == {gate: "passed"}
     (repo.path / "coverage.xml").unlink()
     assert svc.run(*argv) == {gate: "failed"}  # no report: an error finding, never the cached pass
+
+
+def test_settings_json_is_remembered_by_object_not_by_address() -> None:
+    from pytest_prove.checks.commit_msg import CommitMsgSettings
+    from pytest_prove.runner.cache import _settings_json
+
+    first = CommitMsgSettings(max_findings=3)
+    assert _settings_json(first) == _settings_json(CommitMsgSettings(max_findings=3))
+    assert _settings_json(first) is _settings_json(first)  # dumped once
+    assert '"max_findings": 3' in _settings_json(first)
+    assert _settings_json(first) != _settings_json(CommitMsgSettings(max_findings=4))
