@@ -10,10 +10,11 @@ pass cache is the subject.
 
 1. ``-n 0`` and ``-n 2`` without the pass cache, against the floor: the five questions a
    repository's gates need git for (``rev-parse``, ``for-each-ref``, ``log``, ``diff``,
-   ``status``) asked by bare processes, two at a time, with no Python work at all.  The first
-   four are the gates' own calls, logged by a ``git`` on PATH that records its arguments and
-   working directory, then runs the real one; ``status`` is the pass cache's.  Every call the
-   gates made, replayed the same way, is printed too.
+   ``status``) asked by bare processes, two at a time, with no Python work at all.  ``log``
+   and ``diff`` are the gates' own calls, logged by a ``git`` on PATH that records its
+   arguments and working directory, then runs the real one; the others are asked with the
+   product's arguments (it reads ``HEAD`` and the refs from the files now; ``status`` is the
+   pass cache's).  Every call the gates made, replayed the same way, is printed too.
    Targets: the faster of the two within 2x the floor; ``-n 2`` no slower than ``-n 0``.
 2. An unchanged re-run with the pass cache against a run that fills it.  Targets: at most 35%
    of the uncached run's time; git asked at most once per repository.
@@ -97,8 +98,16 @@ def logged_calls(root: Path, log: Path, *args: str) -> list[tuple[str, list[str]
     return calls
 
 
-FLOOR = ("rev-parse", "for-each-ref", "log", "diff")
-STATUS = ["status", "--porcelain=v1", "-z", "--untracked-files=all"]
+FLOOR = ("log", "diff")
+# The questions the gates no longer ask git (HEAD and the refs come from the files under
+# .git) stay in the floor as the issue defines it, with the arguments the product would use.
+ASKED = [
+    ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--git-path",
+     "index", "--git-path", "objects", "--is-shallow-repository", "HEAD",
+     "--symbolic-full-name", "HEAD"],
+    ["for-each-ref", "--format=%(refname)%00%(symref)%00%(objectname)%00%(*objectname)"],
+    ["status", "--porcelain=v1", "-z", "--untracked-files=all"],
+]  # fmt: skip
 
 
 def subcommand(arguments: list[str]) -> str:
@@ -110,9 +119,9 @@ def subcommand(arguments: list[str]) -> str:
 
 
 def five_questions(calls: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
-    """The floor's calls: of each repository's, those of :data:`FLOOR`, and a ``status``."""
+    """The floor's calls: of each repository's, those of :data:`FLOOR`, and :data:`ASKED`."""
     kept = [call for call in calls if subcommand(call[1]) in FLOOR]
-    kept += [(cwd, STATUS) for cwd in sorted({cwd for cwd, _ in calls})]
+    kept += [(cwd, asked) for cwd in sorted({cwd for cwd, _ in calls}) for asked in ASKED]
     return kept
 
 
