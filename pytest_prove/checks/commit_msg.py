@@ -175,8 +175,9 @@ def _obviously_valid(s: CommitMsgSettings, messages: Sequence[str]) -> Iterable[
     """Per message, truthy only if the full rules accept it without a finding.
 
     Most commits in a long range are one-line headers like ``feat(api): add x``; one
-    regex built from the settings accepts those, and everything else (bodies, upper
-    case, odd scopes, exemptions) takes the full parse.  All falsy when the settings
+    regex built from the settings accepts those (and plain bodies, and footers that open
+    with a reference such as ``Fixes: #12``), and everything else (upper case, odd scopes,
+    notes, exemptions) takes the full parse.  All falsy when the settings
     use rules this shortcut cannot stand in for.  A Hypothesis test checks that it
     never accepts what the full path would report or exempt.
     """
@@ -225,7 +226,19 @@ def _shortcut_pattern(s: CommitMsgSettings) -> re.Pattern[str] | None:
         rf"(?!{note}|Merge )[^\r\n\u2028\u2029:#\U00010000-\U0010ffff]"
         rf"{{0,{_limit(s.body_max_line_length)}}}"
     )
-    return re.compile(rf"{header}(?:\n\n{line}(?:\n{line})*)?")
+    # A footer after a blank line: a first line that is only a reference ("Fixes: #12",
+    # "Refs #3": it opens the footer), then lines with no "#", note, merge or gpg line.
+    footer_max = _limit(s.footer_max_line_length)
+    reference = (
+        rf"(?={char}{{0,{footer_max}}}(?:\n|\Z))(?!{note}|Merge )"
+        r"[A-Z][a-z]+(?:-[a-z]+)*:? #[0-9]{1,9}"
+    )
+    footer_line = (
+        rf"(?![{JS_SPACE}]*gpg:)(?!{note}|Merge )[^\r\n\u2028\u2029#\U00010000-\U0010ffff]"
+        rf"{{0,{footer_max}}}"
+    )
+    body = rf"\n\n{line}(?:\n{line})*"
+    return re.compile(rf"{header}(?:{body})?(?:\n\n{reference}(?:\n{footer_line})*)?")
 
 
 def _limit(limit: int | None) -> str:

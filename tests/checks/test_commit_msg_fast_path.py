@@ -48,6 +48,26 @@ with_bodies = st.builds(
     st.sampled_from(["\n\n", "\n", "\n\n\n", "\n \n"]),
     bodies,
 )
+# Footers near what the shortcut accepts: references, trailers, notes, merges, long lines.
+footers = st.lists(
+    st.sampled_from(
+        [
+            *("Fixes: #12", "Refs #3", "Closes: #1", "Co-authored-by: A <a@b>", "Token: v", ""),
+            *("Merge #1", "Breaking-change #2", "BREAKING CHANGE: z", "gpg: sig", "Refs: #x"),
+            *("Fixes: #12 and #13", "Reviewed-by: " + "r" * 90, "é" * 99, "😀", "fix #4", "\r"),
+            *("Prefixes: #5", "Fixes: " + "#" + "9" * 95, "see https://example.com/" + "a" * 90),
+        ]
+    ),
+    min_size=1,
+    max_size=4,
+).map("\n".join)
+with_footers = st.builds(
+    lambda header, body, gap, footer: f"{header}{body}{gap}{footer}",
+    plausible.map(lambda message: message.split("\n", 1)[0]),
+    st.one_of(st.just(""), bodies.map(lambda body: f"\n\n{body}")),
+    st.sampled_from(["\n\n", "\n", "\n\n\n"]),
+    footers,
+)
 DEFAULTS = CommitMsgSettings()
 # Each setting is its default half of the time, so the shortcut exists often enough to test.
 configs = st.builds(
@@ -57,6 +77,7 @@ configs = st.builds(
     require_scope=st.booleans(),
     header_max_length=st.one_of(st.just(100), st.none(), st.integers(1, 120)),
     body_max_line_length=st.one_of(st.just(100), st.none(), st.integers(1, 120)),
+    footer_max_line_length=st.one_of(st.just(100), st.none(), st.integers(1, 120)),
     subject_case=st.one_of(
         st.just(DEFAULTS.subject_case), st.lists(st.sampled_from(CASES), max_size=3)
     ),
@@ -81,7 +102,7 @@ def _assert_sound(message: str, config: CommitMsgSettings) -> None:
 
 @settings(max_examples=3000, deadline=None)
 @given(
-    message=st.one_of(messages, plausible, with_bodies),
+    message=st.one_of(messages, plausible, with_bodies, with_footers),
     config=st.one_of(st.just(DEFAULTS), st.just(CommitMsgSettings(scopes=["api"])), configs),
 )
 @example(message="chore: 1.2.0", config=CommitMsgSettings())
@@ -98,7 +119,7 @@ def test_the_shortcut_accepts_only_what_the_full_rules_accept(
 # Near the shortcut's boundary, with settings close to what teams use.
 @settings(max_examples=2000, deadline=None)
 @given(
-    message=st.one_of(plausible, with_bodies),
+    message=st.one_of(plausible, with_bodies, with_footers),
     config=st.sampled_from(
         [
             DEFAULTS,
@@ -106,6 +127,7 @@ def test_the_shortcut_accepts_only_what_the_full_rules_accept(
             CommitMsgSettings(require_scope=True),
             CommitMsgSettings(header_max_length=20, subject_full_stop=None),
             CommitMsgSettings(body_max_line_length=10, footer_max_line_length=None),
+            CommitMsgSettings(footer_max_line_length=8),
             CommitMsgSettings(body_max_line_length=None, header_max_length=None),
             CommitMsgSettings(types=["chore", "amend", "Feat"], ignore_reverts=False),
         ]
@@ -120,12 +142,14 @@ def test_the_shortcut_takes_the_common_case() -> None:
     for good in (
         *("feat(api): add x", "fix: handle 2 cases\n", "perf!: faster", "fix: add é"),
         *("fix: x\n\nBody.\n\nMore body.\n", "refactor(api): y\n\n" + "z" * 100),
+        *("fix: x\n\nFixes: #12", "fix: x\n\nBody.\n\nRefs #3\nReviewed-by: A <a@b.c>"),
     ):
         assert accepts(config, good)
     for other in (
         *("feat: Add x", "chore: v1.2.0", "chore(deps): 1.2", "fix: x."),
         *("Merge branch 'x'", "feat: " + "x" * 95, "fix: add 😀", "fix: x\nbody"),
-        *("fix: x\n\nRefs: 12", "fix: x\n\nbody\n\nRefs #1", "fix: x\n\n" + "y" * 101),
+        *("fix: x\n\nRefs: 12", "fix: x\n\nbody\nRefs #1", "fix: x\n\n" + "y" * 101),
+        *("fix: x\n\nBREAKING CHANGE: y", "fix: x\n\nRefs #1\nMerge branch 'y'"),
     ):
         assert not accepts(config, other)
     assert accepts(CommitMsgSettings(header_max_length=None), "feat: " + "x" * 500)
