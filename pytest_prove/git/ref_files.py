@@ -12,7 +12,9 @@ otherwise, so the caller asks git: a ``.git`` not at the given directory itself,
 repository configured with ``core.worktree``, ``core.bare``, includes or the reftable
 format, a directory owned by another user (git may refuse it), configuration passed in
 the environment, a per-worktree ref, a loose tag (an annotated tag is peeled by reading
-its object), a ``packed-refs`` without peeled tags, or anything it cannot parse.
+its object), a ``packed-refs`` that does not peel every ref, or anything it cannot parse.
+A loose ref outside ``refs/tags/`` is taken to name a commit, as git's own commands write
+branches and remote-tracking refs.
 """
 
 from __future__ import annotations
@@ -108,6 +110,8 @@ def _plain(toplevel: Path, git_dir: Path, common_dir: Path) -> bool:
     """A repository git would open as it is laid out, with nothing to reinterpret."""
     if (common_dir / "reftable").exists() or not (common_dir / "refs").is_dir():
         return False
+    if (git_dir / "HEAD").is_symlink():
+        return False  # an old layout: HEAD a link to the branch's file
     owner = os.geteuid() if hasattr(os, "geteuid") else None
     if owner is not None and any(p.stat().st_uid != owner for p in (toplevel, git_dir)):
         return False  # git's safe.directory check may refuse it: let git say so
@@ -143,7 +147,7 @@ def _resolve(name: str, git_dir: Path, common_dir: Path) -> str | _Unsure | None
 
 def _packed(common_dir: Path) -> dict[str, tuple[str, str]] | None:
     """``packed-refs``: each ref's sha and peeled sha ('' when not a tag object); ``None``
-    when its tags are not peeled in it."""
+    when it does not say it peels every ref (``fully-peeled``, written since git 1.8)."""
     path = common_dir / "packed-refs"
     if not path.exists():
         return {}
@@ -152,7 +156,7 @@ def _packed(common_dir: Path) -> dict[str, tuple[str, str]] | None:
     last = ""
     for line in path.read_bytes().decode("utf-8").split("\n"):
         if line.startswith("# pack-refs with:"):
-            peeled = " peeled" in line or " fully-peeled" in line
+            peeled = " fully-peeled" in line
         elif line.startswith("^"):
             if not last or not _SHA.fullmatch(line[1:]):
                 return None
@@ -163,9 +167,7 @@ def _packed(common_dir: Path) -> dict[str, tuple[str, str]] | None:
                 return None
             refs[name] = (sha, "")
             last = name
-    if not peeled and any(name.startswith("refs/tags/") for name in refs):
-        return None
-    return refs
+    return refs if peeled or not refs else None
 
 
 def refs_listing(git_dir: Path, common_dir: Path) -> bytes | None:

@@ -187,6 +187,10 @@ def test_a_loose_annotated_tag_is_left_to_git(make_repo: MakeRepo) -> None:
         ("refs/heads/main", "not a sha\n"),
         ("packed-refs", "# pack-refs with: peeled fully-peeled sorted\nzzz refs/heads/x\n"),
         ("packed-refs", "1111111111111111111111111111111111111111 refs/tags/t\n"),  # not peeled
+        (
+            "packed-refs",
+            "# pack-refs with: peeled\n1111111111111111111111111111111111111111 refs/x\n",
+        ),
         ("refs/heads/bad..name", "1111111111111111111111111111111111111111\n"),
         ("refs/heads/main.lock", "1111111111111111111111111111111111111111\n"),
     ],
@@ -203,4 +207,12 @@ def test_what_cannot_be_read_is_left_to_git(make_repo: MakeRepo, damage: tuple[s
 def test_a_reftable_repository_is_left_to_git(make_repo: MakeRepo) -> None:
     repo = make_repo()
     (repo.path / ".git" / "reftable").mkdir()
+    assert probe_files(repo.path, os.environ) is None
+
+
+def test_a_symlinked_head_is_left_to_git(make_repo: MakeRepo) -> None:
+    repo = make_repo()
+    head = repo.path / ".git" / "HEAD"
+    head.unlink()
+    head.symlink_to("refs/heads/main")  # the layout of git before 1.5
     assert probe_files(repo.path, os.environ) is None
