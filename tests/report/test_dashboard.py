@@ -19,6 +19,7 @@ from pytest_prove.report.views.dashboard import (
     SCRIPTS,
     TRAIL_RUNS,
     embed_json,
+    gate_view,
     live_payload,
     pass_rate,
     render_dashboard,
@@ -141,7 +142,8 @@ def test_pass_rate_counts_as_prove_report_does() -> None:
 
 def test_the_live_file_lists_the_gates_finished_so_far() -> None:
     record = hostile_run()
-    payload = live_payload(record.id, record.started, record.gates[:2], running=True)
+    views = [gate_view(g) for g in record.gates[:2]]
+    payload = live_payload(record.id, record.started, views, running=True)
     assert payload["running"] is True
     assert payload["run"] == record.id
     assert [g["check"] for g in payload["gates"]] == ["commit-msg", "secrets"]

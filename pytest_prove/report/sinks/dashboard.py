@@ -22,7 +22,7 @@ import time
 import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
@@ -33,6 +33,7 @@ from ..views.dashboard import (
     PAGE_TITLE,
     TRAIL_RUNS,
     GateOutcomes,
+    gate_view,
     live_payload,
     render_dashboard,
 )
@@ -168,6 +169,7 @@ class DashboardSink:
         self.live = live
         self.shown = shown
         self._gates: list[GateRecord] = []
+        self._views: list[dict[str, Any]] = []
         self._written = 0.0
         self._live_ok = True
         self._process = this_process()
@@ -177,7 +179,7 @@ class DashboardSink:
             return
         recorder = config.stash[RECORDER_KEY]
         payload = live_payload(
-            recorder.id, recorder.started, self._gates, running=running, process=self._process
+            recorder.id, recorder.started, self._views, running=running, process=self._process
         )
         try:
             write_atomic(self.live, json.dumps(payload, separators=(",", ":")) + "\n")
@@ -192,6 +194,7 @@ class DashboardSink:
 
     def pytest_prove_gate_finished(self, config: pytest.Config, gate: GateRecord) -> None:
         self._gates.append(gate)
+        self._views.append(gate_view(gate))
         if time.monotonic() - self._written >= LIVE_INTERVAL:
             self._write_live(config, running=True)
 

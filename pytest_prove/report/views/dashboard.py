@@ -23,7 +23,7 @@ import functools
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -148,12 +148,15 @@ def run_summary(run: RunOutline | RunRecord) -> dict[str, Any]:
 def live_payload(
     run_id: str,
     started: datetime.datetime,
-    gates: Iterable[GateRecord],
+    views: Sequence[Mapping[str, Any]],
     *,
     running: bool,
     process: ProcessMark | None = None,
 ) -> dict[str, Any]:
     """The content of ``.prove/live.json``: the gates finished so far in the current run.
+
+    :param views: what :func:`gate_view` gives for each, made once per gate (the file is rewritten
+        every second of a long run, each time with every gate so far)
 
     :param process: where the run runs, so that a reader can tell a run that was killed
         from one going on (:mod:`pytest_prove.report.history.live_file`)
@@ -163,7 +166,7 @@ def live_payload(
         "run": run_id,
         "started": started.isoformat(),
         "updated": datetime.datetime.now(datetime.UTC).isoformat(),
-        "gates": [gate_view(g) for g in gates],
+        "gates": views,
     }
     if process is not None:
         payload.update(host=process.host, pid=process.pid, process_start=process.start)
