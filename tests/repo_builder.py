@@ -194,6 +194,13 @@ class RepoBuilder:
         """Create a branch (without switching to it)."""
         self.git("branch", name, *([start] if start else []))
 
+    def diverge(self, branch: str, trunk_file: str = "trunk.txt") -> None:
+        """Cut ``branch`` here, commit once more on the current branch (the trunk moves on),
+        and switch to ``branch``: a feature branch whose trunk has a commit it lacks."""
+        self.branch(branch)
+        self.commit("Trunk moves on", files={trunk_file: "trunk\n"})
+        self.checkout(branch)
+
     def checkout(self, name: str) -> None:
         """Switch to a branch, or detach at a sha or tag."""
         self.git("checkout", "--quiet", name)

@@ -32,9 +32,7 @@ def with_env(**variables: str) -> Mapping[str, str]:
 def feature_repo(make_repo: MakeRepo) -> RepoBuilder:
     """main with two commits; `feature` branched after the first, two commits ahead."""
     repo = make_repo()
-    repo.branch("feature")
-    repo.commit("Trunk moves on", files={"trunk.txt": "trunk\n"})
-    repo.checkout("feature")
+    repo.diverge("feature")
     repo.commit("Add app", files={"app.py": "a = 1\nb = 2\nc = 3\n"})
     repo.commit("Change app", files={"app.py": "a = 1\nb = 20\nc = 3\nd = 4\n"})
     return repo

@@ -22,9 +22,7 @@ def gits(repo: RepoBuilder, base: str = "main") -> str:
 
 def test_a_linear_branch_needs_no_merge_base_call(make_repo: MakeRepo) -> None:
     repo = make_repo()
-    repo.branch("feature")
-    repo.commit("trunk moves on", files={"t.txt": "t\n"})
-    repo.checkout("feature")
+    repo.diverge("feature")
     repo.commit("one", files={"a.py": "a\n"})
     repo.commit("two", files={"a.py": "b\n"})
     context = from_log(repo)
@@ -46,9 +44,7 @@ def test_an_empty_range_is_based_at_head(make_repo: MakeRepo) -> None:
 
 def test_trunk_merged_into_the_branch_asks_git(make_repo: MakeRepo) -> None:
     repo = make_repo()
-    repo.branch("feature")
-    repo.commit("trunk 1", files={"t.txt": "1\n"})
-    repo.checkout("feature")
+    repo.diverge("feature")
     repo.commit("feature 1", files={"f.txt": "1\n"})
     repo.merge("main", "merge main")
     context = from_log(repo)

@@ -42,9 +42,7 @@ def assert_as_git(root: Path, monkeypatch: pytest.MonkeyPatch) -> FileProbe:
 
 
 def two_branches(repo: RepoBuilder) -> RepoBuilder:
-    repo.branch("feat/x")
-    repo.commit("trunk", files={"t.txt": "t\n"})
-    repo.checkout("feat/x")
+    repo.diverge("feat/x")
     repo.commit("feature", files={"f.txt": "f\n"})
     return repo
 
