@@ -9,10 +9,11 @@ files.  This module reads them itself, in the layout git documents
 
 It answers only when it is certain to answer as git would, and returns ``None``
 otherwise, so the caller asks git: a ``.git`` not at the given directory itself, a
-repository configured with ``core.worktree``, ``core.bare``, includes or the reftable
-format, a directory owned by another user (git may refuse it), configuration passed in
-the environment, a per-worktree ref, a loose tag (an annotated tag is peeled by reading
-its object), a ``packed-refs`` that does not peel every ref, or anything it cannot parse.
+repository configured (in its files or ``GIT_CONFIG_KEY_<n>``) with ``core.worktree``,
+``core.bare``, includes or the reftable format, a directory owned by another user (git
+may refuse it), a symlinked ``HEAD``, a per-worktree ref, a loose tag (an annotated tag
+is peeled by reading its object), a ``packed-refs`` that does not peel every ref, or
+anything it cannot parse.
 A loose ref outside ``refs/tags/`` is taken to name a commit, as git's own commands write
 branches and remote-tracking refs.
 """
