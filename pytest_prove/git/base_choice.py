@@ -211,9 +211,10 @@ class BaseChoice(RepoProbe):
         """Why the remote-tracking trunk was compared with instead of the local one, or ''."""
         return self._base_choice[3]
 
-    def _merge_base_of_git(self) -> str:
+    @lazy
+    def _git_merge_base(self) -> str:
         """The sha of the best common ancestor of :attr:`base_ref` and ``HEAD``, as
-        ``git merge-base`` tells it (or why there is none)."""
+        ``git merge-base`` tells it (or why there is none); asked once."""
         # Shas, not names, go to git: a ref named like an option ("--output=...") is data.
         head, base_ref = self.head, self.base_ref
         out = self._git("merge-base", self.base_commit, head, ok=(0, 1)).strip()

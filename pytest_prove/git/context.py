@@ -194,7 +194,7 @@ class RepoContext(BaseChoice):
         if any(not c.parent_ids for c in commits):
             # A root commit in range: HEAD's history may share nothing with the base,
             # which git's merge-base reports with its own message.
-            self._merge_base_of_git()
+            _ = self._git_merge_base
         return commits, paths
 
     @lazy
@@ -215,7 +215,7 @@ class RepoContext(BaseChoice):
             outside = {p for c in commits for p in c.parent_ids.split() if p not in in_range}
             if len(outside) == 1 and all(c.parent_ids for c in commits):
                 return outside.pop()
-        return self._merge_base_of_git()
+        return self._git_merge_base
 
     @property
     def range_commits(self) -> tuple[Commit, ...]:

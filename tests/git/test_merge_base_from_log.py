@@ -68,7 +68,10 @@ def test_a_merged_unrelated_history_asks_git(make_repo: MakeRepo) -> None:
     repo.commit("vendor import", files={"vendor.txt": "v\n"})
     repo.git("checkout", "--quiet", "-b", "feat/x", "main")
     repo.git("merge", "--quiet", "--allow-unrelated-histories", "-m", "merge vendor", "vendor")
-    assert from_log(repo, base="main").merge_base == gits(repo)
+    context = from_log(repo, base="main")
+    assert context.merge_base == gits(repo)
+    # The log, then git's merge-base once: the log's own check of the root commit asked it.
+    assert context.git_calls == 2
 
 
 def test_a_shallow_clone_asks_git(
