@@ -148,20 +148,21 @@ class Prefetcher:
         """Submit the new gates' facts: one call per repository, so the threads work on
         different repositories instead of waiting on each other's locks in one."""
         passes = self._config.stash.get(PASS_CACHE_KEY, None)
-        wanted: dict[int, tuple[RepoContext, dict[str, None], list[bool]]] = {}
+        facts: dict[RepoContext, dict[str, None]] = {}  # ordered, without repeats
+        keyed: set[RepoContext] = set()  # a gate of theirs may be a reused pass
         for gate in items:
             if not isinstance(gate, GateItem) or gate.nodeid in self._submitted:
                 continue
             self._submitted.add(gate.nodeid)
             context = context_of(self._config, gate.repo)  # the main thread owns the dict
-            _, facts, state = wanted.setdefault(id(context), (context, {}, [False]))
+            wanted = facts.setdefault(context, {})
             if passes is not None and gate.gate.check.cacheable and passes.may_reuse(gate.nodeid):
-                state[0] = True
+                keyed.add(context)
             else:
-                facts.update(dict.fromkeys((*_EVERY_GATE, *gate.gate.check.prefetch)))
-        for context, facts, state in wanted.values():
-            key = passes.state if passes is not None and state[0] else None
-            self._pool_of().submit(_warm, context, tuple(facts), key)
+                wanted.update(dict.fromkeys((*_EVERY_GATE, *gate.gate.check.prefetch)))
+        for context, names in facts.items():
+            key = passes.state if passes is not None and context in keyed else None
+            self._pool_of().submit(_warm, context, tuple(names), key)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self) -> None:
