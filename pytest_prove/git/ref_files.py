@@ -21,6 +21,7 @@ branches and remote-tracking refs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -146,16 +147,30 @@ def _resolve(name: str, git_dir: Path, common_dir: Path) -> str | _Unsure | None
     return entry[0] if entry is not None else None
 
 
-def _packed(common_dir: Path) -> dict[str, tuple[str, str]] | None:
+def _packed(common_dir: Path) -> Mapping[str, tuple[str, str]] | None:
     """``packed-refs``: each ref's sha and peeled sha ('' when not a tag object); ``None``
-    when it does not say it peels every ref (``fully-peeled``, written since git 1.8)."""
+    when it does not say it peels every ref (``fully-peeled``, written since git 1.8).
+
+    Read once for the probe and the listing alike: a clone's branches are all in it, and
+    it may hold 100,000 tags.  git replaces the file by renaming a new one over it, so
+    its inode, time and size tell a new version.
+    """
     path = common_dir / "packed-refs"
-    if not path.exists():
+    try:
+        found = path.stat()
+    except FileNotFoundError:
         return {}
+    return _read_packed(os.fspath(path), found.st_ino, found.st_mtime_ns, found.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_packed(
+    path: str, inode: int, mtime_ns: int, size: int
+) -> Mapping[str, tuple[str, str]] | None:
     refs: dict[str, tuple[str, str]] = {}
     peeled = False
     last = ""
-    for line in path.read_bytes().decode("utf-8").split("\n"):
+    for line in Path(path).read_bytes().decode("utf-8").split("\n"):
         if line.startswith("# pack-refs with:"):
             peeled = " fully-peeled" in line
         elif line.startswith("^"):

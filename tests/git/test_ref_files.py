@@ -214,3 +214,19 @@ def test_a_symlinked_head_is_left_to_git(make_repo: MakeRepo) -> None:
     head.unlink()
     head.symlink_to("refs/heads/main")  # the layout of git before 1.5
     assert probe_files(repo.path, os.environ) is None
+
+
+def test_packed_refs_are_read_once_and_again_when_git_rewrites_them(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_prove.git.ref_files import _read_packed
+
+    repo = two_branches(make_repo())
+    repo.git("pack-refs", "--all")  # HEAD's branch is only in packed-refs now
+    before = _read_packed.cache_info().misses
+    assert_as_git(repo.path, monkeypatch)  # the probe and the listing
+    assert _read_packed.cache_info().misses == before + 1
+    repo.commit("more", files={"m.txt": "m\n"})
+    repo.git("pack-refs", "--all")
+    assert_as_git(repo.path, monkeypatch)
+    assert _read_packed.cache_info().misses == before + 2
