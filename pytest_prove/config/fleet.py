@@ -8,7 +8,7 @@ and never touches git.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -143,12 +143,55 @@ def _checks_list(merged: Merged, registry: Registry, problems: Problems) -> list
 def _validate(
     check: Check[Any], raw: Mapping[str, Any], merged: Merged, prefix: KeyPath
 ) -> CheckSettings:
+    """``raw`` validated by the check's model: one shared (frozen) object per distinct
+    section, so a fleet whose repositories keep the defaults validates each once, and
+    the pass cache's key of a gate finds its settings' JSON already made."""
     model = check.settings_model
+    key = _frozen(raw)
+    if key is not None:
+        known = _VALIDATED.get((model, key))
+        if known is not None:
+            return known
     try:
         settings: CheckSettings = model.model_validate(raw)
     except pydantic.ValidationError as exc:
         raise validation_error(exc, raw, prefixed(merged.error, prefix), model) from None
+    if key is not None:
+        if len(_VALIDATED) >= _VALIDATED_MAX:
+            _VALIDATED.clear()
+        _VALIDATED[(model, key)] = settings
     return settings
+
+
+# Validation is a pure function of the model and the section's values (no validator reads
+# the environment, the clock or the file system), and the settings are frozen models.
+_VALIDATED: dict[tuple[type[CheckSettings], Hashable], CheckSettings] = {}
+_VALIDATED_MAX = 4096
+
+
+def _frozen(value: object) -> Hashable | None:
+    """``value`` (YAML or TOML data) as a hashable that tells apart what validation would:
+    every scalar with its type, since ``1``, ``1.0`` and ``True`` are equal in Python but
+    not to a strict model.  None for anything else (that section is just validated)."""
+    if isinstance(value, Mapping):
+        items = []
+        for name, item in value.items():
+            frozen = _frozen(item)
+            if frozen is None or not isinstance(name, str):
+                return None
+            items.append((name, frozen))
+        return ("map", tuple(sorted(items)))
+    if isinstance(value, list | tuple):
+        parts = []
+        for item in value:
+            frozen = _frozen(item)
+            if frozen is None:
+                return None
+            parts.append(frozen)
+        return (type(value).__name__, tuple(parts))
+    if value is None or type(value) in (str, int, float, bool):
+        return (type(value).__name__, value)
+    return None
 
 
 def _gate_raw(

@@ -181,30 +181,32 @@ def gate_cache_key(
         "path": os.fspath(context.root),
         "check": gate.check.name,
         "version": gate.check.version,
-        # Sorted, so reordering keys in YAML is not a change.
-        "settings": _settings_json(settings),
+        # Sorted JSON, so reordering keys in YAML is not a change; its digest, so the
+        # settings are not escaped into this JSON again for every gate.
+        "settings": _settings_digest(settings),
         "repo": repo_state(context) if state is None else state,
         "inputs": None if extra is None else extra(context, settings),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
-# Settings as sorted JSON, by the settings object (kept alive here, so its id stays its own):
-# a fleet's gates share few settings objects, and dumping one per gate cost more than the
-# rest of a cached gate's key.
-_SETTINGS_JSON: dict[int, tuple[CheckSettings, str]] = {}
-_SETTINGS_JSON_MAX: Final = 4096
+# The sha256 of the settings as sorted JSON, by the settings object (kept alive here, so
+# its id stays its own): a fleet's gates share few settings objects, and dumping one per
+# gate cost more than the rest of a cached gate's key.
+_SETTINGS_DIGEST: dict[int, tuple[CheckSettings, str]] = {}
+_SETTINGS_DIGEST_MAX: Final = 4096
 
 
-def _settings_json(settings: CheckSettings) -> str:
-    known = _SETTINGS_JSON.get(id(settings))
+def _settings_digest(settings: CheckSettings) -> str:
+    known = _SETTINGS_DIGEST.get(id(settings))
     if known is not None and known[0] is settings:
         return known[1]
     text = json.dumps(settings.model_dump(mode="json"), sort_keys=True)
-    if len(_SETTINGS_JSON) >= _SETTINGS_JSON_MAX:
-        _SETTINGS_JSON.clear()
-    _SETTINGS_JSON[id(settings)] = (settings, text)
-    return text
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if len(_SETTINGS_DIGEST) >= _SETTINGS_DIGEST_MAX:
+        _SETTINGS_DIGEST.clear()
+    _SETTINGS_DIGEST[id(settings)] = (settings, digest)
+    return digest
 
 
 def _expired(until: str, context: RepoContext) -> bool:

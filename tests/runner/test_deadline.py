@@ -83,3 +83,24 @@ def test_deadline_raises_in_the_block() -> None:
     assert time.monotonic() - started < 2
     with deadline(None):
         time.sleep(0.01)  # no limit: nothing raised
+
+
+def test_deadline_puts_back_the_handler_it_found() -> None:
+    import signal
+
+    def theirs(signum: int, frame: object) -> None:
+        raise AssertionError("not ours")
+
+    before = signal.signal(signal.SIGALRM, theirs)
+    try:
+        for _ in range(2):  # twice: the second finds its own handler's predecessor again
+            with deadline(60_000):
+                assert signal.getsignal(signal.SIGALRM) is not theirs
+            assert signal.getsignal(signal.SIGALRM) is theirs
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        with deadline(60_000):
+            pass
+        assert signal.getsignal(signal.SIGALRM) is signal.Handlers.SIG_DFL
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    finally:
+        signal.signal(signal.SIGALRM, before)
