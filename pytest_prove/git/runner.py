@@ -140,9 +140,29 @@ def without_git_redirects(environ: Mapping[str, str]) -> dict[str, str]:
     """
     return {
         key: value
-        for key, value in environ.items()
+        for key, value in _snapshot(environ).items()
         if not key.startswith("GIT_") or key in _KEEP or key.startswith(_KEEP_PREFIXES)
     }
+
+
+def _snapshot(environ: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``environ``, taken again when a key went away while it was read.
+
+    A prefetching thread starts git with ``os.environ`` while the main thread runs gates,
+    and pytest sets and removes ``PYTEST_CURRENT_TEST`` there for every phase of every
+    test: copying lists the keys, then reads each value, and a key removed in between
+    raised ``KeyError`` in a gate (once in a few thousand gates at fleet scale).
+    """
+    for _ in range(_SNAPSHOT_TRIES):
+        try:
+            return dict(environ)
+        except KeyError:
+            continue
+    # Keys that keep vanishing: keep those still there.
+    return {key: value for key in list(environ) if (value := environ.get(key)) is not None}
+
+
+_SNAPSHOT_TRIES: Final = 100
 
 
 def run_git(

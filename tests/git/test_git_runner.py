@@ -172,3 +172,64 @@ def test_hidden_git_redirects_restores_the_environment(monkeypatch: pytest.Monke
         assert "GIT_DIR" not in os.environ
         assert os.environ["GIT_SSH_COMMAND"] == "ssh -v"
     assert os.environ["GIT_DIR"] == "/elsewhere/.git"
+
+
+def test_git_env_survives_a_variable_removed_by_another_thread() -> None:
+    # pytest sets and removes PYTEST_CURRENT_TEST on the main thread for every phase of
+    # every test while prefetching threads start git with os.environ.
+    import sys
+    import threading
+
+    from pytest_prove.git.runner import git_env
+
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                git_env(os.environ)
+            except BaseException as exc:  # noqa: BLE001 - what the gate would have met
+                errors.append(exc)
+                return
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # the old copy failed within a few hundred rounds here
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for round_ in range(20_000):
+            os.environ["PROVE_TEST_RACE"] = str(round_)
+            del os.environ["PROVE_TEST_RACE"]
+            if errors:
+                break
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(interval)
+    assert errors == []
+
+
+def test_git_env_keeps_what_is_left_when_keys_keep_vanishing() -> None:
+    from collections.abc import Iterator, Mapping
+
+    from pytest_prove.git.runner import git_env
+
+    class Vanishing(Mapping[str, str]):
+        """Lists a key it then cannot give, on every read."""
+
+        def __getitem__(self, key: str) -> str:
+            if key == "GONE":
+                raise KeyError(key)
+            return {"PATH": "/bin", "GIT_DIR": "/elsewhere"}[key]
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(["PATH", "GONE", "GIT_DIR"])
+
+        def __len__(self) -> int:
+            return 3
+
+    env = git_env(Vanishing())
+    assert env["PATH"] == "/bin"
+    assert "GONE" not in env
+    assert "GIT_DIR" not in env  # still kept from git
