@@ -145,7 +145,7 @@ def _validate(
 ) -> CheckSettings:
     """``raw`` validated by the check's model: one shared (frozen) object per distinct
     section, so a fleet whose repositories keep the defaults validates each once, and
-    the pass cache's key of a gate finds its settings' JSON already made."""
+    the pass cache's key of a gate finds its settings' digest already made."""
     model = check.settings_model
     key = _frozen(raw)
     if key is not None:

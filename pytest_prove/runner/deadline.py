@@ -27,7 +27,7 @@ class GateTimeoutError(ProveError):
 def _handler_setter() -> Callable[[int, Any], Any]:
     """``signal.signal`` without its enum conversions: handed back a function (the handler
     of the previous gate), it tries that as an enum value and catches the ``ValueError``,
-    which cost a tenth of a cached gate's time.  CPython's ``_signal`` is what it wraps."""
+    about 30 us a gate (3% of a cached one's).  CPython's ``_signal`` is what it wraps."""
     with contextlib.suppress(ImportError):
         setter: Callable[[int, Any], Any] = importlib.import_module("_signal").signal
         return setter
