@@ -18,9 +18,11 @@ __all__ = [
     "GIT_OPTIONS",
     "NOT_FOUND",
     "GitCommandError",
+    "StartedGit",
     "git_env",
     "hidden_git_redirects",
     "run_git",
+    "start_git",
     "without_git_redirects",
 ]
 
@@ -183,20 +185,33 @@ def run_git(
     :returns: stdout, undecoded
     :raises GitCommandError: git failed or is not installed
     """
+    if input is None:
+        return start_git(cwd, *args, env=env).result(ok_returncodes)
     argv = ("git", *GIT_OPTIONS, *args)
+    with _starting(argv, cwd):
+        completed = subprocess.run(
+            argv,
+            cwd=cwd,
+            env=git_env(os.environ if env is None else env),
+            input=input,
+            capture_output=True,
+            check=False,
+        )
+    if completed.returncode not in ok_returncodes:
+        raise GitCommandError(
+            argv,
+            completed.returncode,
+            completed.stderr.decode("utf-8", "replace"),
+            completed.stdout,
+        )
+    return completed.stdout
+
+
+@contextlib.contextmanager
+def _starting(argv: tuple[str, ...], cwd: Path | str) -> Iterator[None]:
+    """Turn the errors of starting git into :class:`GitCommandError` (``NOT_FOUND``)."""
     try:
-        if input is None:
-            returncode, stdout, stderr = _run_reading_stdout(argv, cwd, env)
-        else:
-            completed = subprocess.run(
-                argv,
-                cwd=cwd,
-                env=git_env(os.environ if env is None else env),
-                input=input,
-                capture_output=True,
-                check=False,
-            )
-            returncode, stdout, stderr = completed.returncode, completed.stdout, completed.stderr
+        yield
     except FileNotFoundError as err:
         if err.filename is not None and os.fspath(err.filename) == os.fspath(cwd):
             raise GitCommandError(argv, NOT_FOUND, f"directory {cwd} does not exist") from err
@@ -205,44 +220,92 @@ def run_git(
         ) from err
     except NotADirectoryError as err:
         raise GitCommandError(argv, NOT_FOUND, f"{cwd} is not a directory") from err
-    if returncode not in ok_returncodes:
-        raise GitCommandError(argv, returncode, stderr.decode("utf-8", "replace"), stdout)
-    return stdout
 
 
-def _run_reading_stdout(
-    argv: tuple[str, ...], cwd: Path | str, env: Mapping[str, str] | None
-) -> tuple[int, bytes, bytes]:
-    """Like ``subprocess.run(capture_output=True)``, minus its poll loop.
+def start_git(cwd: Path | str, *args: str, env: Mapping[str, str] | None = None) -> StartedGit:
+    """Start ``git <args>`` in ``cwd`` and return at once; :meth:`StartedGit.result` reads it.
 
-    ``communicate`` polls both pipes and reads stdout in small pieces: on a 10,000-commit
-    ``git log`` that loop cost more than git itself.  stderr goes to a temporary file
-    instead, so one blocking read of stdout cannot deadlock on a full stderr pipe.
+    For a call whose answer is wanted a little later: the caller goes on while git runs,
+    with no thread that would have to win the GIL back to hand the answer over.  The
+    parameters are :func:`run_git`'s.
+
+    :raises GitCommandError: git is not installed, or ``cwd`` is no directory
     """
-    with _stderr_file() as errors:
-        with subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=git_env(os.environ if env is None else env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            # its own group: what git starts (hooks, aliases, helpers) dies with it
-            start_new_session=True,
-        ) as proc:
-            assert proc.stdout is not None
-            try:
-                with inflight.tracked(proc.pid):  # a prefetching thread's call is ended with it
-                    stdout = proc.stdout.read()
-                    returncode = proc.wait()
-            except BaseException:
-                # A gate's deadline (or ^C) interrupted the read: leaving the block waits
-                # for git, so it must not be left running.
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                raise
-        errors.seek(0)
-        return returncode, stdout, errors.read()
+    argv = ("git", *GIT_OPTIONS, *args)
+    errors = _stderr_file()
+    try:
+        with _starting(argv, cwd):
+            proc = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=git_env(os.environ if env is None else env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                # its own group: what git starts (hooks, aliases, helpers) dies with it
+                start_new_session=True,
+            )
+    except BaseException:
+        errors.close()
+        raise
+    return StartedGit(argv, proc, errors)
+
+
+class StartedGit:
+    """A git call under way (see :func:`start_git`).
+
+    Its stdout is read in one blocking read (``communicate`` polls both pipes and reads in
+    small pieces: on a 10,000-commit ``git log`` that loop cost more than git itself);
+    stderr goes to an anonymous file, so that read cannot deadlock on a full stderr pipe.
+    """
+
+    def __init__(
+        self, argv: tuple[str, ...], proc: subprocess.Popen[bytes], errors: IO[bytes]
+    ) -> None:
+        self.argv = argv
+        self._proc = proc
+        self._errors = errors
+        self._outcome: tuple[int, bytes, bytes] | None = None
+
+    def result(self, ok_returncodes: Sequence[int] = (0,)) -> bytes:
+        """git's stdout, once it has ended (read on the first call, kept for the next).
+
+        :raises GitCommandError: git exited with a status not in ``ok_returncodes``
+        """
+        if self._outcome is None:
+            self._outcome = self._finish()
+        returncode, stdout, stderr = self._outcome
+        if returncode not in ok_returncodes:
+            raise GitCommandError(self.argv, returncode, stderr.decode("utf-8", "replace"), stdout)
+        return stdout
+
+    def _finish(self) -> tuple[int, bytes, bytes]:
+        proc = self._proc
+        assert proc.stdout is not None
+        try:
+            with inflight.tracked(proc.pid):  # a prefetching thread's call is ended with it
+                stdout = proc.stdout.read()
+                returncode = proc.wait()
+        except BaseException:
+            # A gate's deadline (or ^C) interrupted the read: git must not run on.
+            self.close()
+            raise
+        proc.stdout.close()
+        with self._errors:
+            self._errors.seek(0)
+            return returncode, stdout, self._errors.read()
+
+    def close(self) -> None:
+        """End a call nobody will read: git (and what it started) is killed and reaped."""
+        if self._outcome is None:
+            self._outcome = (-signal.SIGKILL, b"", b"killed: its answer was not needed")
+        if self._proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+        self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._errors.close()
 
 
 def _stderr_file() -> IO[bytes]:

@@ -141,7 +141,7 @@ def test_a_pass_cache_state_that_hangs_holds_up_no_fact_nor_other_repository(
     release = threading.Event()
     calls: list[str] = []
 
-    def state(context: RepoContext, written: object = ()) -> str:
+    def state(context: RepoContext, written: object = (), status_call: object = None) -> str:
         calls.append(context.name)
         if context.name == "a":
             release.wait(10)
@@ -225,3 +225,78 @@ def test_a_pass_cache_lookup_that_hangs_is_bounded_by_the_gates_timeout(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["FAILED multi.yaml::r::commit-msg - *timed out after 1000 ms"])
     assert time.monotonic() - started < 10
+
+
+def test_a_started_call_gives_what_run_git_gives_and_keeps_it(make_repo: MakeRepo) -> None:
+    from pytest_prove.git.runner import start_git
+
+    repo = make_repo("r")
+    repo.write("new.txt", "x\n")
+    started = start_git(repo.path, "status", "--porcelain=v1", "-z")
+    assert started.result() == run_git(repo.path, "status", "--porcelain=v1", "-z")
+    assert started.result() == b"?? new.txt\0"  # read once, kept
+    started.close()  # after reading: nothing left to end
+    failing = start_git(repo.path, "rev-parse", "--verify", "nowhere")
+    with pytest.raises(GitCommandError, match="exit code 128"):
+        failing.result()
+    assert failing.result((128,)) == b""
+    with pytest.raises(GitCommandError, match="does not exist"):
+        start_git(repo.path / "gone", "status")
+
+
+def test_a_started_call_nobody_reads_dies_with_what_it_started(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    from pytest_prove.git.runner import start_git
+
+    repo = make_repo("r")
+    groups = tmp_path / "groups"
+    hanging_hook(repo, groups, 30)
+    started = start_git(repo.path, "status", "--porcelain=v1", "-z")
+    group = noted(groups)
+    began = time.monotonic()
+    started.close()
+    assert time.monotonic() - began < 5
+    assert all_dead(group)
+    with pytest.raises(GitCommandError, match="not needed"):
+        started.result()
+
+
+def test_the_pass_cache_reads_the_status_it_started(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo("r")
+    repo.write("new.txt", "x\n")
+    plain = RepoContext(repo.path)
+    expected = cache.repo_state(plain)
+    passes = PassCache(_EmptyCache())  # type: ignore[arg-type]
+    context = RepoContext(repo.path)
+    passes.start(context)
+    passes.start(context)  # once per repository
+    assert context.git_calls == 1
+    statuses: list[tuple[str, ...]] = []
+    real = cache._git
+    monkeypatch.setattr(cache, "_git", lambda c, *a, **k: statuses.append(a) or real(c, *a, **k))
+    assert passes.state(context) == expected
+    assert [args[0] for args in statuses] == ["status", "diff"]  # dirty: the diff is asked
+    assert context.git_calls == plain.git_calls  # the status not asked a second time
+    passes.start(context)  # known: nothing started
+    assert context.git_calls == plain.git_calls
+
+
+def test_a_status_started_for_a_repository_that_fails_is_ended(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo("r")
+    groups = tmp_path / "groups"
+    hanging_hook(repo, groups, 30)
+    passes = PassCache(_EmptyCache())  # type: ignore[arg-type]
+    context = RepoContext(repo.path)
+    passes.start(context)
+    group = noted(groups)
+    passes.close()  # the run ended before a gate asked
+    assert all_dead(group)
+    assert passes.state(RepoContext(make_repo("plain").path)) is not None
+    not_a_repo = RepoContext(tmp_path / "groups")
+    passes.start(not_a_repo)  # left for state to meet, which gives no key
+    assert passes.state(not_a_repo) is None
