@@ -244,14 +244,21 @@ def test_a_started_call_gives_what_run_git_gives_and_keeps_it(make_repo: MakeRep
         start_git(repo.path / "gone", "status")
 
 
-def test_a_started_call_nobody_reads_dies_with_what_it_started(
-    make_repo: MakeRepo, tmp_path: Path
-) -> None:
-    from pytest_prove.git.runner import start_git
-
+@pytest.fixture
+def hung_status(make_repo: MakeRepo, tmp_path: Path) -> tuple[RepoBuilder, Path]:
+    """A repository whose `git status` hangs (30 s), and the file its hook notes groups in."""
     repo = make_repo("r")
     groups = tmp_path / "groups"
     hanging_hook(repo, groups, 30)
+    return repo, groups
+
+
+def test_a_started_call_nobody_reads_dies_with_what_it_started(
+    hung_status: tuple[RepoBuilder, Path],
+) -> None:
+    from pytest_prove.git.runner import start_git
+
+    repo, groups = hung_status
     started = start_git(repo.path, "status", "--porcelain=v1", "-z")
     group = noted(groups)
     began = time.monotonic()
@@ -284,12 +291,10 @@ def test_the_pass_cache_reads_the_status_it_started(
     assert context.git_calls == plain.git_calls
 
 
-def test_a_status_started_for_a_repository_that_fails_is_ended(
-    make_repo: MakeRepo, tmp_path: Path
+def test_the_pass_cache_ends_the_status_no_gate_read(
+    hung_status: tuple[RepoBuilder, Path], make_repo: MakeRepo
 ) -> None:
-    repo = make_repo("r")
-    groups = tmp_path / "groups"
-    hanging_hook(repo, groups, 30)
+    repo, groups = hung_status
     passes = PassCache(_EmptyCache())  # type: ignore[arg-type]
     context = RepoContext(repo.path)
     passes.start(context)
@@ -297,6 +302,6 @@ def test_a_status_started_for_a_repository_that_fails_is_ended(
     passes.close()  # the run ended before a gate asked
     assert all_dead(group)
     assert passes.state(RepoContext(make_repo("plain").path)) is not None
-    not_a_repo = RepoContext(tmp_path / "groups")
+    not_a_repo = RepoContext(groups)  # a file
     passes.start(not_a_repo)  # left for state to meet, which gives no key
     assert passes.state(not_a_repo) is None
