@@ -6,13 +6,13 @@ import contextlib
 import os
 import signal
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Final
 
 from pytest_prove.errors import ProveError
 from pytest_prove.git import inflight
+from pytest_prove.git.launcher_process import stderr_file
 
 __all__ = [
     "GIT_OPTIONS",
@@ -23,6 +23,7 @@ __all__ = [
     "hidden_git_redirects",
     "run_git",
     "start_git",
+    "starting",
     "without_git_redirects",
 ]
 
@@ -50,8 +51,6 @@ _KEEP: Final = frozenset(
     }
 )
 _KEEP_PREFIXES: Final = ("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_HTTP_PROXY")
-# Linux's anonymous in-memory files, for git's stderr (see _stderr_file).
-_MEMFD: Final = getattr(os, "memfd_create", None)
 
 # Pinned on every call so a user's config cannot change what we parse:
 # prefixes and relative paths change diff headers, quotepath escapes non-ASCII
@@ -188,7 +187,7 @@ def run_git(
     if input is None:
         return start_git(cwd, *args, env=env).result(ok_returncodes)
     argv = ("git", *GIT_OPTIONS, *args)
-    with _starting(argv, cwd):
+    with starting(argv, cwd):
         completed = subprocess.run(
             argv,
             cwd=cwd,
@@ -208,7 +207,7 @@ def run_git(
 
 
 @contextlib.contextmanager
-def _starting(argv: tuple[str, ...], cwd: Path | str) -> Iterator[None]:
+def starting(argv: tuple[str, ...], cwd: Path | str) -> Iterator[None]:
     """Turn the errors of starting git into :class:`GitCommandError` (``NOT_FOUND``)."""
     try:
         yield
@@ -232,9 +231,9 @@ def start_git(cwd: Path | str, *args: str, env: Mapping[str, str] | None = None)
     :raises GitCommandError: git is not installed, or ``cwd`` is no directory
     """
     argv = ("git", *GIT_OPTIONS, *args)
-    errors = _stderr_file()
+    errors = stderr_file()
     try:
-        with _starting(argv, cwd):
+        with starting(argv, cwd):
             proc = subprocess.Popen(
                 argv,
                 cwd=cwd,
@@ -272,12 +271,16 @@ class StartedGit:
 
         :raises GitCommandError: git exited with a status not in ``ok_returncodes``
         """
-        if self._outcome is None:
-            self._outcome = self._finish()
-        returncode, stdout, stderr = self._outcome
+        returncode, stdout, stderr = self.outcome()
         if returncode not in ok_returncodes:
             raise GitCommandError(self.argv, returncode, stderr.decode("utf-8", "replace"), stdout)
         return stdout
+
+    def outcome(self) -> tuple[int, bytes, bytes]:
+        """git's exit status, stdout and stderr, once it has ended (kept for the next call)."""
+        if self._outcome is None:
+            self._outcome = self._finish()
+        return self._outcome
 
     def _finish(self) -> tuple[int, bytes, bytes]:
         proc = self._proc
@@ -306,15 +309,6 @@ class StartedGit:
         if self._proc.stdout is not None:
             self._proc.stdout.close()
         self._errors.close()
-
-
-def _stderr_file() -> IO[bytes]:
-    """An anonymous file for a git call's stderr: in memory where Linux offers it (a
-    temporary file on disk cost a tenth of a small git call), else a temporary file."""
-    if _MEMFD is not None:
-        with contextlib.suppress(OSError):  # a kernel without memfd, or a seccomp filter
-            return os.fdopen(_MEMFD("git-stderr", os.MFD_CLOEXEC), "w+b")
-    return tempfile.TemporaryFile()
 
 
 @contextlib.contextmanager

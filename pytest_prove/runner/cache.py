@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..api import CheckSettings
     from ..config.fleet import GatePlan
     from ..git.context import RepoContext
-    from ..git.runner import StartedGit
+    from ..git.launcher import GitCall, GitLauncher
 
 __all__ = [
     "PassCache",
@@ -64,7 +64,7 @@ def reuse_until(key: str, until: datetime.datetime) -> str:
 _STATUS: Final = ("status", "--porcelain=v1", "-z", "--untracked-files=all")
 
 
-def _git(context: RepoContext, *args: str, started: StartedGit | None = None) -> bytes:
+def _git(context: RepoContext, *args: str, started: GitCall | None = None) -> bytes:
     """``git <args>``'s stdout, or that of ``started`` (the same call, started earlier)."""
     from ..git.context import RepoContextError
     from ..git.runner import GitCommandError, run_git
@@ -79,15 +79,13 @@ def _git(context: RepoContext, *args: str, started: StartedGit | None = None) ->
         raise RepoContextError(f"git failed in {context.name}: {err}") from err
 
 
-def start_status(context: RepoContext) -> StartedGit:
+def start_status(context: RepoContext, launcher: GitLauncher) -> GitCall:
     """Start the ``git status`` :func:`tree_digest` reads, to hand it over later.
 
     :raises RepoContextError: not a repository
     :raises GitCommandError: git could not be started
     """
-    from ..git.runner import start_git
-
-    started = start_git(context.toplevel, *_STATUS, env=context.env)
+    started = launcher.start(context.toplevel, *_STATUS, env=context.env)
     context.git_calls += 1
     return started
 
@@ -140,7 +138,7 @@ def _without(status: bytes, paths: set[bytes]) -> tuple[bytes, list[bytes]]:
 def tree_digest(
     context: RepoContext,
     written: Iterable[str | os.PathLike[str]] = (),
-    status_call: StartedGit | None = None,
+    status_call: GitCall | None = None,
 ) -> str:
     """sha256 of the work tree's difference from ``HEAD``: one git call when clean.
 
@@ -170,7 +168,7 @@ def tree_digest(
 def repo_state(
     context: RepoContext,
     written: Iterable[str | os.PathLike[str]] = (),
-    status_call: StartedGit | None = None,
+    status_call: GitCall | None = None,
 ) -> str:
     """sha256 of what every gate of the repository depends on.
 
@@ -272,7 +270,8 @@ class PassCache:
         )
         self._guard = threading.Lock()
         # The `git status` of states not computed yet, started ahead (see start).
-        self._started: dict[RepoContext, StartedGit] = {}
+        self._started: dict[RepoContext, GitCall] = {}
+        self._launcher: GitLauncher | None = None  # made on the first start
         self._changes: dict[str, str | None] = {}
 
     def lookup(
@@ -341,8 +340,12 @@ class PassCache:
         with self._guard:
             if whole in self._states or whole in self._started:
                 return
+        if self._launcher is None:
+            from ..git.launcher import GitLauncher
+
+            self._launcher = GitLauncher()
         try:
-            started = start_status(whole)
+            started = start_status(whole, self._launcher)
         except (RepoContextError, GitCommandError):
             return
         with self._guard:
@@ -354,6 +357,8 @@ class PassCache:
             started, self._started = list(self._started.values()), {}
         for call in started:
             call.close()
+        if self._launcher is not None:
+            self._launcher.close()
 
     def may_reuse(self, nodeid: str) -> bool:
         """Whether a pass of ``nodeid`` is stored (it is reused only if its key still matches)."""

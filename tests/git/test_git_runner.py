@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.git import runner as runner_module
 from pytest_prove.git.runner import (
     GIT_OPTIONS,
     NOT_FOUND,
@@ -100,7 +99,10 @@ def test_stderr_is_read_where_no_in_memory_file_is_offered(
     def refused(name: str, flags: int) -> int:
         raise OSError(38, "Function not implemented")
 
-    monkeypatch.setattr(runner_module, "_MEMFD", refused if memfd == "refused" else None)
+    if memfd == "refused":
+        monkeypatch.setattr(os, "memfd_create", refused)
+    else:
+        monkeypatch.delattr(os, "memfd_create", raising=False)
     with pytest.raises(GitCommandError, match="Needed a single revision"):
         run_git(make_repo().path, "rev-parse", "--verify", "no-such-ref")
 

@@ -1,0 +1,248 @@
+"""Git calls started by a helper process, so that starting them costs the caller nothing.
+
+Starting a process blocks the process that starts it until the child has called
+``exec``: 0.5-0.8 ms on a small cloud machine, for ``git`` or ``/bin/true`` alike.  An
+unchanged fleet re-run asks each repository one ``git status`` and little else, so on
+1,000 repositories the run's main thread spent about 0.8 s of its 3.8 s starting them.
+A thread cannot take that over: it needs the GIL back after each start, behind the gates.
+The launcher hands each call to a helper process (:mod:`.launcher_process`, started once,
+on first use) with a line on a pipe, and reads the answer when it is asked for.
+
+Anything the helper cannot do is done the usual way (:func:`.runner.start_git`): the
+helper failed to start, or ended, or the answer was lost.  Errors read as
+:func:`.runner.run_git`'s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Final, Protocol
+
+from pytest_prove.errors import ProveError
+from pytest_prove.git import launcher_process
+from pytest_prove.git.runner import (
+    GIT_OPTIONS,
+    GitCommandError,
+    git_env,
+    start_git,
+    starting,
+)
+
+__all__ = ["GitCall", "GitLauncher", "LaunchedGit"]
+
+# How long the helper may take to end once told to (s): it kills its calls first.
+_END_WAIT: Final = 5.0
+# Signals that must not land between the pieces of one request (a gate's deadline, ^C).
+_HELD: Final = frozenset({signal.SIGALRM, signal.SIGINT})
+
+
+class GitCall(Protocol):
+    """A git call under way: :class:`.runner.StartedGit` or :class:`LaunchedGit`."""
+
+    def result(self, ok_returncodes: Sequence[int] = (0,)) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class _Gone(ProveError):
+    """The helper ended before it answered: the call is made the usual way."""
+
+
+class GitLauncher:
+    """The helper process and the calls handed to it (several threads may use one)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # writing requests, starting and ending the helper
+        self._reading = threading.Lock()  # reading answers
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._failed = False
+        self._next = 0
+        self._buffer = bytearray()
+        self._answers: dict[int, tuple[int, bytes, bytes] | OSError] = {}
+        self._dropped: set[int] = set()
+
+    def start(self, cwd: Path | str, *args: str, env: Mapping[str, str] | None = None) -> GitCall:
+        """Start ``git <args>`` in ``cwd``, as :func:`.runner.start_git` does."""
+        argv = ("git", *GIT_OPTIONS, *args)
+        request = {
+            "argv": argv,
+            "cwd": os.fspath(cwd),
+            "env": git_env(os.environ if env is None else env),
+        }
+        with self._lock:
+            number = self._next
+            self._next += 1
+            if self._send({"id": number, **request}):
+                return LaunchedGit(self, number, argv, cwd, env)
+        return start_git(cwd, *args, env=env)
+
+    def close(self) -> None:
+        """End the helper: the calls it still runs are killed."""
+        with self._lock:
+            proc, self._proc = self._proc, None
+            self._failed = True
+        if proc is None:
+            return
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        try:
+            proc.wait(_END_WAIT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+    def _send(self, request: dict[str, object]) -> bool:
+        """Write ``request`` to the helper (started if need be); False if it cannot."""
+        proc = self._helper()
+        if proc is None:
+            return False
+        assert proc.stdin is not None
+        line = json.dumps(request).encode() + b"\n"
+        try:
+            with _signals_held():  # half a request would garble every later one
+                proc.stdin.write(line)
+                proc.stdin.flush()
+        except OSError:
+            self._failed = True  # it ended: its calls come back _Gone
+            return False
+        return True
+
+    def _helper(self) -> subprocess.Popen[bytes] | None:
+        if self._proc is None and not self._failed:
+            # -I -S: no site-packages, no PYTHON* variables; the helper needs the stdlib only.
+            argv = [sys.executable, "-I", "-S", launcher_process.__file__]
+            try:
+                self._proc = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    # pytest's capture holds fd 2 while a gate runs; the helper has
+                    # nothing to say that its answers (or their absence) do not
+                    stderr=subprocess.DEVNULL,
+                )
+            except OSError:
+                self._failed = True
+        return self._proc
+
+    def kill(self, number: int) -> None:
+        """Stop call ``number`` and forget its answer."""
+        with self._reading:
+            self._dropped.add(number)
+            self._answers.pop(number, None)
+        with self._lock:
+            self._send({"kill": number})
+
+    def answer(self, number: int) -> tuple[int, bytes, bytes] | OSError:
+        """Call ``number``'s status, stdout and stderr (or why it did not start).
+
+        :raises _Gone: the helper ended without answering it
+        """
+        with self._reading:
+            while number not in self._answers:
+                self._read_answer()
+            return self._answers.pop(number)
+
+    def _read_answer(self) -> None:
+        proc = self._proc
+        if proc is None:
+            raise _Gone
+        assert proc.stdout is not None
+        while (end := self._buffer.find(b"\n")) < 0:
+            self._fill(proc)
+        header = json.loads(bytes(self._buffer[:end]))
+        size = header.get("out", 0) + header.get("err", 0)
+        while len(self._buffer) < end + 1 + size:
+            self._fill(proc)
+        body = bytes(self._buffer[end + 1 : end + 1 + size])
+        del self._buffer[: end + 1 + size]
+        number = header["id"]
+        if number in self._dropped:
+            self._dropped.discard(number)
+        elif "oserror" in header:
+            code, message, filename = header["oserror"]
+            self._answers[number] = OSError(code, message, filename)
+        else:
+            out = header["out"]
+            self._answers[number] = (header["rc"], body[:out], body[out:])
+
+    def _fill(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        # os.read either returns what it read or raises having read nothing, so a deadline
+        # that interrupts it loses no answer.
+        data = os.read(proc.stdout.fileno(), 1 << 16)
+        if not data:
+            self._failed = True
+            raise _Gone
+        self._buffer += data
+
+
+class LaunchedGit:
+    """A git call handed to the helper (see :meth:`GitLauncher.start`)."""
+
+    def __init__(
+        self,
+        launcher: GitLauncher,
+        number: int,
+        argv: tuple[str, ...],
+        cwd: Path | str,
+        env: Mapping[str, str] | None,
+    ) -> None:
+        self.argv = argv
+        self._launcher = launcher
+        self._number = number
+        self._cwd = cwd
+        self._env = env
+        self._outcome: tuple[int, bytes, bytes] | None = None
+
+    def result(self, ok_returncodes: Sequence[int] = (0,)) -> bytes:
+        """git's stdout, as :meth:`.runner.StartedGit.result` gives it."""
+        if self._outcome is None:
+            self._outcome = self._finish()
+        returncode, stdout, stderr = self._outcome
+        if returncode not in ok_returncodes:
+            raise GitCommandError(self.argv, returncode, stderr.decode("utf-8", "replace"), stdout)
+        return stdout
+
+    def _finish(self) -> tuple[int, bytes, bytes]:
+        try:
+            answer = self._launcher.answer(self._number)
+        except _Gone:
+            # The helper ended before answering: the call is made here instead.
+            return start_git(self._cwd, *self.argv[1 + len(GIT_OPTIONS) :], env=self._env).outcome()
+        except BaseException:
+            self.close()  # a deadline or ^C: git must not run on
+            raise
+        if isinstance(answer, OSError):
+            with starting(self.argv, self._cwd):
+                raise answer
+        return answer
+
+    def close(self) -> None:
+        """End a call nobody will read (it is killed)."""
+        if self._outcome is None:
+            self._outcome = (-signal.SIGKILL, b"", b"killed: its answer was not needed")
+            self._launcher.kill(self._number)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold the deadline's and ^C's signals for the block (main thread; POSIX)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are handled on the main thread only
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)

@@ -1,0 +1,153 @@
+"""Git calls started by the launcher's helper process answer as run_git does, and end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pytest_prove.git.launcher import GitLauncher
+from pytest_prove.git.runner import NOT_FOUND, GitCommandError, run_git
+from pytest_prove.runner.deadline import GateTimeoutError, deadline
+from tests.git.test_git_hangs import all_dead, hanging_hook, noted
+from tests.repo_builder import MakeRepo
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="process groups are read from /proc"
+)
+
+STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all")
+
+
+@pytest.fixture
+def launcher() -> Iterator[GitLauncher]:
+    started = GitLauncher()
+    yield started
+    started.close()
+
+
+def helper_pid(launcher: GitLauncher) -> int:
+    proc = launcher._proc
+    assert proc is not None, "the helper was not started"
+    return proc.pid
+
+
+def test_calls_answer_as_run_git_in_any_order_and_any_size(
+    launcher: GitLauncher, make_repo: MakeRepo
+) -> None:
+    repo = make_repo("r")
+    for i in range(30):  # a log far beyond a pipe's 64 KiB
+        repo.commit(f"feat: change {i}\n\n" + "body line\n" * 300, files={f"f{i}.txt": "x\n"})
+    repo.write("new.txt", "x\n")
+    log = launcher.start(repo.path, "log", "--format=%H%n%B")
+    status = launcher.start(repo.path, *STATUS)
+    failing = launcher.start(repo.path, "rev-parse", "--verify", "nowhere")
+    assert status.result() == b"?? new.txt\0" == run_git(repo.path, *STATUS)
+    assert len(expected := run_git(repo.path, "log", "--format=%H%n%B")) > 1 << 16
+    assert log.result() == expected
+    assert log.result() == expected  # kept
+    with pytest.raises(GitCommandError) as info:
+        failing.result()
+    assert info.value.returncode == 128
+    assert str(info.value) == (
+        "`git rev-parse --verify nowhere` failed with exit code 128: "
+        "fatal: Needed a single revision"
+    )
+    assert failing.result((128,)) == b""
+
+
+def test_calls_that_cannot_start_fail_as_run_git_does(
+    launcher: GitLauncher, make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo("r")
+    gone = launcher.start(repo.path / "gone", *STATUS)
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    no_git = launcher.start(repo.path, *STATUS, env={"PATH": os.fspath(empty_bin)})
+    for call, message in ((gone, "does not exist"), (no_git, "git is not installed")):
+        with pytest.raises(GitCommandError, match=message) as info:
+            call.result()
+        assert info.value.returncode == NOT_FOUND
+    assert launcher.start(repo.path, *STATUS).result() == b""  # and it goes on
+
+
+def test_a_call_closed_unread_dies_with_what_it_started(
+    launcher: GitLauncher, make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    hung = make_repo("hung")
+    hanging_hook(hung, tmp_path / "groups", 30)
+    call = launcher.start(hung.path, *STATUS)
+    group = noted(tmp_path / "groups")
+    began = time.monotonic()
+    call.close()
+    assert time.monotonic() - began < 5
+    assert all_dead(group)
+    with pytest.raises(GitCommandError, match="not needed"):
+        call.result()
+    plain = make_repo("plain")
+    assert launcher.start(plain.path, *STATUS).result() == b""  # its late answer is skipped
+
+
+def test_a_deadline_while_waiting_kills_the_call_and_loses_no_other_answer(
+    launcher: GitLauncher, make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    hung = make_repo("hung")
+    hanging_hook(hung, tmp_path / "groups", 30)
+    plain = make_repo("plain")
+    plain.write("new.txt", "x\n")
+    waiting = launcher.start(hung.path, *STATUS)
+    after = launcher.start(plain.path, *STATUS)  # answered while the first one hangs
+    with pytest.raises(GateTimeoutError), deadline(300):
+        waiting.result()
+    assert all_dead(noted(tmp_path / "groups"))
+    assert after.result() == b"?? new.txt\0"
+    assert launcher.start(plain.path, *STATUS).result() == b"?? new.txt\0"
+
+
+def test_calls_are_made_here_when_the_helper_ends(
+    launcher: GitLauncher, make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo("r")
+    repo.write("new.txt", "x\n")
+    launcher.start(repo.path, *STATUS).result()
+    hung = make_repo("hung")
+    hanging_hook(hung, tmp_path / "groups", 30)
+    pending = launcher.start(hung.path, *STATUS)  # keeps the helper busy
+    orphaned = noted(tmp_path / "groups")
+    os.kill(helper_pid(launcher), signal.SIGKILL)
+    for group in orphaned:  # a killed helper cannot end its calls: the test does
+        os.killpg(group, signal.SIGKILL)
+    hung.git("config", "--unset", "core.fsmonitor")  # made here, the status does not hang
+    assert pending.result() == b""
+    assert launcher.start(repo.path, *STATUS).result() == b"?? new.txt\0"
+
+
+def test_calls_are_made_here_when_the_helper_cannot_start(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys, "executable", os.fspath(tmp_path / "no-python"))
+    repo = make_repo("r")
+    repo.write("new.txt", "x\n")
+    launcher = GitLauncher()
+    assert launcher.start(repo.path, *STATUS).result() == b"?? new.txt\0"
+    assert launcher._proc is None
+    launcher.close()
+
+
+def test_closing_ends_the_helper_and_its_calls(make_repo: MakeRepo, tmp_path: Path) -> None:
+    hung = make_repo("hung")
+    hanging_hook(hung, tmp_path / "groups", 30)
+    launcher = GitLauncher()
+    launcher.start(hung.path, *STATUS)
+    group = noted(tmp_path / "groups")
+    pid = helper_pid(launcher)
+    launcher.close()
+    assert all_dead(group)
+    assert not Path(f"/proc/{pid}").exists()  # exited and reaped
+    plain = make_repo("plain")
+    assert launcher.start(plain.path, *STATUS).result() == b""  # made here from now on
