@@ -7,7 +7,8 @@ spent beside the run's main thread instead of in it.
 
 Protocol, one request per line on stdin (JSON):
 
-- ``{"id": n, "argv": [...], "cwd": "...", "env": {...}}``: run ``argv`` in ``cwd``; answered
+- ``{"id": n, "argv": [...], "cwd": "...", "env": {...}}``: run ``argv`` in ``cwd`` with the
+  environment ``env``, or with the last one sent when ``env`` is left out; answered
   by a line ``{"id": n, "rc": status, "out": bytes, "err": bytes}`` followed by that many
   bytes of stdout, then of stderr; or, when it could not start, by
   ``{"id": n, "oserror": [errno, message, filename]}``.
@@ -50,6 +51,7 @@ class _Launcher:
         self.running: dict[int, _Call] = {}  # by number
         self.ending: list[_Call] = []  # stdout closed, not exited yet
         self.open = True
+        self.env: dict[str, str] | None = None
         os.set_blocking(1, False)
         self.selector.register(0, selectors.EVENT_READ, None)
 
@@ -89,12 +91,13 @@ class _Launcher:
                 _kill(call.proc)
             return
         number: int = request["id"]
+        self.env = request.get("env", self.env)
         errors = stderr_file()
         try:
             proc = subprocess.Popen(
                 request["argv"],
                 cwd=request["cwd"],
-                env=request["env"],
+                env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=errors,

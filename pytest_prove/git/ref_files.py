@@ -24,6 +24,7 @@ import dataclasses
 import functools
 import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -66,17 +67,20 @@ def probe_files(root: Path, env: Mapping[str, str]) -> FileProbe | None:
 
 
 def _probe(root: Path, env: Mapping[str, str]) -> FileProbe | None:
+    # Paths are plain strings here: pathlib's objects cost more than the system calls
+    # (1,000 repositories are probed on a fleet run's main thread).
     if any(k.startswith("GIT_CONFIG_KEY_") and _UNSURE_KEY.match(v) for k, v in env.items()):
         return None
-    toplevel = Path(os.path.realpath(root))
+    toplevel = os.path.realpath(root)
     dirs = _git_dirs(toplevel)
     if dirs is None or not _plain(toplevel, *dirs):
         return None
     git_dir, common_dir = dirs
-    shallow = (common_dir / "shallow").exists()
-    head = (git_dir / "HEAD").read_text(encoding="utf-8").rstrip("\n")
+    shallow = os.path.exists(_join(common_dir, "shallow"))
+    head = _read(_join(git_dir, "HEAD"))
+    paths = Path(toplevel), Path(git_dir), Path(common_dir)
     if _SHA.fullmatch(head):
-        return FileProbe(toplevel, git_dir, common_dir, shallow, head, "HEAD")
+        return FileProbe(*paths, shallow, head, "HEAD")
     if not head.startswith("ref: refs/heads/"):
         return None
     branch = head[len("ref: ") :]
@@ -85,42 +89,60 @@ def _probe(root: Path, env: Mapping[str, str]) -> FileProbe | None:
         return None
     # An unborn branch: git's probe gives no HEAD, and no branch name either.
     symbolic = branch if target is not None else None
-    return FileProbe(toplevel, git_dir, common_dir, shallow, target, symbolic)
+    return FileProbe(*paths, shallow, target, symbolic)
 
 
-def _git_dirs(toplevel: Path) -> tuple[Path, Path] | None:
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}"
+
+
+def _read(path: str) -> str:
+    """A small file's text (newlines as ``Path.read_text`` reads them), without the last."""
+    with open(path, encoding="utf-8") as file:
+        return file.read().rstrip("\n")
+
+
+def _git_dirs(toplevel: str) -> tuple[str, str] | None:
     """The git directory and the common one of the work tree ``toplevel``, by its ``.git``."""
-    dot_git = toplevel / ".git"
-    if dot_git.is_symlink():
+    dot_git = _join(toplevel, ".git")
+    try:
+        mode = os.lstat(dot_git).st_mode
+    except FileNotFoundError:
         return None
-    if dot_git.is_dir():
+    if stat.S_ISDIR(mode):
         git_dir = dot_git
-    elif dot_git.is_file():
-        text = dot_git.read_text(encoding="utf-8")
+    elif stat.S_ISREG(mode):
+        text = _read(dot_git)
         if not text.startswith("gitdir: "):
             return None
-        git_dir = Path(os.path.realpath(toplevel / text[len("gitdir: ") :].rstrip("\n")))
+        git_dir = os.path.realpath(os.path.join(toplevel, text[len("gitdir: ") :]))
     else:
-        return None
-    if not (git_dir / "commondir").exists():
+        return None  # a symbolic link, or something stranger
+    commondir = _join(git_dir, "commondir")
+    if not os.path.exists(commondir):
         return git_dir, git_dir
-    common = (git_dir / "commondir").read_text(encoding="utf-8").rstrip("\n")
-    return git_dir, Path(os.path.realpath(git_dir / common))
+    return git_dir, os.path.realpath(os.path.join(git_dir, _read(commondir)))
 
 
-def _plain(toplevel: Path, git_dir: Path, common_dir: Path) -> bool:
+def _plain(toplevel: str, git_dir: str, common_dir: str) -> bool:
     """A repository git would open as it is laid out, with nothing to reinterpret."""
-    if (common_dir / "reftable").exists() or not (common_dir / "refs").is_dir():
+    if os.path.exists(_join(common_dir, "reftable")) or not os.path.isdir(
+        _join(common_dir, "refs")
+    ):
         return False
-    if (git_dir / "HEAD").is_symlink():
+    if os.path.islink(_join(git_dir, "HEAD")):
         return False  # an old layout: HEAD a link to the branch's file
     owner = os.geteuid() if hasattr(os, "geteuid") else None
-    if owner is not None and any(p.stat().st_uid != owner for p in (toplevel, git_dir)):
+    if owner is not None and any(os.stat(p).st_uid != owner for p in (toplevel, git_dir)):
         return False  # git's safe.directory check may refuse it: let git say so
-    configs = [common_dir / "config", git_dir / "config.worktree"]
-    return not any(
-        _UNSURE_CONFIG.search(path.read_text(encoding="utf-8")) for path in configs if path.exists()
-    )
+    for config in (_join(common_dir, "config"), _join(git_dir, "config.worktree")):
+        try:
+            text = _read(config)
+        except FileNotFoundError:
+            continue
+        if _UNSURE_CONFIG.search(text):
+            return False
+    return True
 
 
 class _Unsure:
@@ -130,15 +152,15 @@ class _Unsure:
 _UNSURE: Final = _Unsure()
 
 
-def _resolve(name: str, git_dir: Path, common_dir: Path) -> str | _Unsure | None:
+def _resolve(name: str, git_dir: str, common_dir: str) -> str | _Unsure | None:
     """The sha a plain (not symbolic) ref names, ``None`` if it does not exist."""
     if git_dir != common_dir and name.startswith(_PER_WORKTREE):
         return _UNSURE
-    loose = common_dir / name
-    if loose.is_file():
-        content = loose.read_text(encoding="utf-8").rstrip("\n")
+    loose = _join(common_dir, name)
+    if os.path.isfile(loose):
+        content = _read(loose)
         return content if _SHA.fullmatch(content) else _UNSURE
-    if loose.exists():
+    if os.path.exists(loose):
         return _UNSURE  # a directory where a ref would be
     packed = _packed(common_dir)
     if packed is None:
@@ -147,7 +169,7 @@ def _resolve(name: str, git_dir: Path, common_dir: Path) -> str | _Unsure | None
     return entry[0] if entry is not None else None
 
 
-def _packed(common_dir: Path) -> Mapping[str, tuple[str, str]] | None:
+def _packed(common_dir: str) -> Mapping[str, tuple[str, str]] | None:
     """``packed-refs``: each ref's sha and peeled sha ('' when not a tag object); ``None``
     when it does not say it peels every ref (``fully-peeled``, written since git 1.8).
 
@@ -155,12 +177,12 @@ def _packed(common_dir: Path) -> Mapping[str, tuple[str, str]] | None:
     it may hold 100,000 tags.  git replaces the file by renaming a new one over it, so
     its inode, time and size tell a new version.
     """
-    path = common_dir / "packed-refs"
+    path = _join(common_dir, "packed-refs")
     try:
-        found = path.stat()
+        found = os.stat(path)
     except FileNotFoundError:
         return {}
-    return _read_packed(os.fspath(path), found.st_ino, found.st_mtime_ns, found.st_size)
+    return _read_packed(path, found.st_ino, found.st_mtime_ns, found.st_size)
 
 
 @functools.lru_cache(maxsize=8)
@@ -196,11 +218,12 @@ def refs_listing(git_dir: Path, common_dir: Path) -> bytes | None:
 
 
 def _listing(git_dir: Path, common_dir: Path) -> bytes | None:
-    if git_dir != common_dir and (git_dir / "refs").exists():
+    common = os.fspath(common_dir)
+    if git_dir != common_dir and os.path.exists(_join(os.fspath(git_dir), "refs")):
         return None  # per-worktree refs: where git lists them from is git's to say
-    packed = _packed(common_dir)
-    loose = _loose(common_dir)
-    if packed is None or loose is None:
+    packed = _packed(common)
+    loose: dict[str, str] = {}
+    if packed is None or not _gather_loose(_join(common, "refs"), "refs", loose):
         return None
     records = {name: ("", sha, peeled) for name, (sha, peeled) in packed.items()}
     for name, content in loose.items():
@@ -222,14 +245,17 @@ def _listing(git_dir: Path, common_dir: Path) -> bytes | None:
     return os.fsencode("".join(f"{line}\n" for line in lines))
 
 
-def _loose(common_dir: Path) -> dict[str, str] | None:
-    """Each loose ref's name and content; ``None`` when one is for git to read."""
-    loose: dict[str, str] = {}
-    for folder, _, files in os.walk(common_dir / "refs"):
-        for file in files:
-            path = Path(folder) / file
-            name = path.relative_to(common_dir).as_posix()
-            if file.endswith(".lock") or path.is_symlink() or _BAD_NAME.search(name):
-                return None  # being written, read git's own way, or a name git ignores
-            loose[name] = path.read_text(encoding="utf-8").rstrip("\n")
-    return loose
+def _gather_loose(folder: str, prefix: str, loose: dict[str, str]) -> bool:
+    """Add each loose ref below ``folder`` (named ``prefix``) to ``loose`` by its name and
+    content; False when one is for git to read."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = f"{prefix}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                if not _gather_loose(entry.path, name, loose):
+                    return False
+            elif entry.name.endswith(".lock") or entry.is_symlink() or _BAD_NAME.search(name):
+                return False  # being written, read git's own way, or a name git ignores
+            else:
+                loose[name] = _read(entry.path)
+    return True
