@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import itertools
 import json
 import math
 import re
 from importlib import resources
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +22,7 @@ from pytest_prove.report.views.dashboard import (
     TRAIL_RUNS,
     embed_json,
     gate_view,
+    live_json,
     live_payload,
     pass_rate,
     render_dashboard,
@@ -148,6 +151,21 @@ def test_the_live_file_lists_the_gates_finished_so_far() -> None:
     assert payload["run"] == record.id
     assert [g["check"] for g in payload["gates"]] == ["commit-msg", "secrets"]
     json.dumps(payload, allow_nan=False)
+
+
+@pytest.mark.parametrize("pieces", [[], [0], [1], [0, 2], [0, 1, 2]])
+def test_the_live_files_text_holds_its_gates_given_as_json_in_pieces(pieces: list[int]) -> None:
+    record = hostile_run()
+    views = [gate_view(g) for g in record.gates[:2]]
+    bounds = [0, *pieces, len(views)]  # cut where the run rewrote the file; empty pieces too
+    texts = [json.dumps(views[a:b])[1:-1] for a, b in itertools.pairwise(bounds)]
+    text = live_json(record.id, record.started, texts, running=False)
+    parsed = json.loads(text)
+    expected = live_payload(record.id, record.started, views, running=False)
+    assert parsed.pop("updated")  # the moment of writing
+    assert expected.pop("updated")
+    assert parsed == expected
+    assert text.endswith("}\n")
 
 
 def test_each_gate_carries_its_trail_over_the_newest_runs() -> None:

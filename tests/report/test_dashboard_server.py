@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import json
 import os
@@ -186,6 +187,25 @@ def test_past_runs_are_outlines_and_the_newest_is_whole(tmp_path: Path) -> None:
     assert [r.id for r in recent_runs(path, limit=1)[0]] == ["run-0005"]
     assert recent_runs(tmp_path / "absent.db") == ([], "")
     assert not (tmp_path / "absent.db").exists()
+
+
+def test_the_run_that_just_ended_is_not_read_back_when_it_is_the_newest(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "history.db"
+    with open_history(path) as store:
+        for hour in range(3):
+            store.add(run((gate("api", "a", "passed"),), hour=hour))
+        stored = store.runs(limit=1)[0]
+        older = store.runs(limit=2)[0]
+    # The caller's copy is taken as it is (here told apart by its gates)...
+    mine = dataclasses.replace(stored, gates=(gate("api", "a", "failed"),))
+    runs, _, _ = recent_history(path, known=mine)
+    assert runs[-1] is mine
+    assert [r.id for r in runs] == ["run-0000", "run-0001", "run-0002"]
+    # ...and a run that is not the newest stored does not replace it.
+    runs, _, _ = recent_history(path, known=older)
+    assert runs[-1] == stored
 
 
 def test_each_gates_trail_comes_from_the_outlines_outcomes(tmp_path: Path) -> None:

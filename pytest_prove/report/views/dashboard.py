@@ -40,6 +40,7 @@ __all__ = [
     "GateOutcomes",
     "embed_json",
     "gate_view",
+    "live_json",
     "live_payload",
     "render_dashboard",
     "run_summary",
@@ -171,6 +172,28 @@ def live_payload(
     if process is not None:
         payload.update(host=process.host, pid=process.pid, process_start=process.start)
     return payload
+
+
+def live_json(
+    run_id: str,
+    started: datetime.datetime,
+    gate_texts: Sequence[str],
+    *,
+    running: bool,
+    process: ProcessMark | None = None,
+) -> str:
+    """:func:`live_payload` as JSON, its gates given as JSON already: each text a
+    comma-separated run of gate views (a list's JSON without its brackets).
+
+    The file is rewritten every second with every gate so far; dumped anew each time,
+    the views of a 4,000-gate run cost a quarter of a second by its end.
+    """
+    head = json.dumps(
+        live_payload(run_id, started, [], running=running, process=process),
+        separators=(",", ":"),
+    )
+    gates = ",".join(text for text in gate_texts if text)
+    return head.replace('"gates":[]', f'"gates":[{gates}]', 1) + "\n"
 
 
 def _trails(
