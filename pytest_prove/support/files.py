@@ -12,7 +12,14 @@ from typing import BinaryIO
 
 from pytest_prove.errors import ProveError
 
-__all__ = ["NotAFileError", "digest_file", "open_regular", "read_if_present", "write_atomic"]
+__all__ = [
+    "NotAFileError",
+    "digest_file",
+    "open_regular",
+    "read_if_present",
+    "read_up_to",
+    "write_atomic",
+]
 
 _NEW_FILE_MODE = 0o644
 _CHUNK = 1 << 20
@@ -45,6 +52,33 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def read_up_to(path: str | os.PathLike[str], limit: int, size: int | None = None) -> bytes:
+    """Up to ``limit`` bytes of ``path``, a regular file as far as the caller knows.
+
+    Three system calls (``open``, one ``read``, ``close``) where a file object makes
+    nine, among them a buffer of ``limit`` bytes mapped and unmapped.  Opened as
+    :func:`open_regular` opens, so a FIFO that took the file's place does not make it wait.
+
+    :param size: the file's size, when the caller has it: the one read asks for one byte
+        more, so a file that grew since is still read to ``limit``
+    :raises OSError: as ``open`` and ``read``
+    """
+    fd = os.open(path, os.O_RDONLY | _NO_WAIT)
+    try:
+        asked = limit if size is None else min(limit, size + 1)
+        data = os.read(fd, asked)
+        # A regular file's read is short only at its end.
+        if len(data) < asked or len(data) >= limit:
+            return data
+        pieces, total = [data], len(data)
+        while total < limit and (more := os.read(fd, min(limit - total, _CHUNK))):
+            pieces.append(more)
+            total += len(more)
+        return b"".join(pieces)
+    finally:
+        os.close(fd)
 
 
 def read_if_present(path: str | os.PathLike[str]) -> bytes | None:

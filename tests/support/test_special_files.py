@@ -88,8 +88,8 @@ def test_read_text_skips_a_fifo_and_a_socket(tmp_path: Path) -> None:
         assert read_text(tmp_path, "app.py").skipped == "not-a-file"
     with socket.socket(socket.AF_UNIX) as server:
         server.bind(os.fspath(tmp_path / "sock"))
-        # open() of a socket fails outright (ENXIO): unreadable, as before
-        assert read_text(tmp_path, "sock").skipped == "missing"
+        # told by its lstat, before open() would fail (ENXIO): no file, not a missing one
+        assert read_text(tmp_path, "sock").skipped == "not-a-file"
 
 
 def test_a_digest_of_a_fifo_names_it_without_waiting(tmp_path: Path) -> None:
