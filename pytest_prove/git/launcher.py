@@ -22,7 +22,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -40,8 +40,6 @@ __all__ = ["GitCall", "GitLauncher", "LaunchedGit"]
 
 # How long the helper may take to end once told to (s): it kills its calls first.
 _END_WAIT: Final = 5.0
-# Signals that must not land between the pieces of one request (a gate's deadline, ^C).
-_HELD: Final = frozenset({signal.SIGALRM, signal.SIGINT})
 
 
 class GitCall(Protocol):
@@ -105,23 +103,30 @@ class GitLauncher:
         proc.stdout.close()
 
     def _send(self, request: dict[str, object]) -> bool:
-        """Write ``request`` to the helper (started if need be); False if it cannot."""
+        """Write ``request`` to the helper (started if need be); False if it cannot.
+
+        The pipe does not block: the helper reads it at once, so a full pipe means a helper
+        that is stuck, and a part of a request would garble every later one.  Either way
+        nothing more is sent; calls sent before are still answered.
+        """
         proc = self._helper()
         if proc is None:
             return False
         assert proc.stdin is not None
         line = json.dumps(request).encode() + b"\n"
         try:
-            with _signals_held():  # half a request would garble every later one
-                proc.stdin.write(line)
-                proc.stdin.flush()
-        except OSError:
-            self._failed = True  # it ended: its calls come back _Gone
+            written = os.write(proc.stdin.fileno(), line)
+        except OSError:  # it ended, or its pipe is full
+            written = 0
+        if written != len(line):
+            self._failed = True
             return False
         return True
 
     def _helper(self) -> subprocess.Popen[bytes] | None:
-        if self._proc is None and not self._failed:
+        if self._failed:
+            return None
+        if self._proc is None:
             # -I -S: no site-packages, no PYTHON* variables; the helper needs the stdlib only.
             argv = [sys.executable, "-I", "-S", launcher_process.__file__]
             try:
@@ -135,6 +140,9 @@ class GitLauncher:
                 )
             except OSError:
                 self._failed = True
+                return None
+            assert self._proc.stdin is not None
+            os.set_blocking(self._proc.stdin.fileno(), False)
         return self._proc
 
     def kill(self, number: int) -> None:
@@ -235,16 +243,3 @@ class LaunchedGit:
         if self._outcome is None:
             self._outcome = (-signal.SIGKILL, b"", b"killed: its answer was not needed")
             self._launcher.kill(self._number)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold the deadline's and ^C's signals for the block (main thread; POSIX)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals are handled on the main thread only
-        return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)

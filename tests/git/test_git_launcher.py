@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pytest_prove.git.launcher import GitLauncher
-from pytest_prove.git.runner import NOT_FOUND, GitCommandError, run_git
+from pytest_prove.git.runner import NOT_FOUND, GitCommandError, StartedGit, run_git
 from pytest_prove.runner.deadline import GateTimeoutError, deadline
 from tests.git.test_git_hangs import all_dead, hanging_hook, noted
 from tests.repo_builder import MakeRepo
@@ -125,6 +125,29 @@ def test_calls_are_made_here_when_the_helper_ends(
     hung.git("config", "--unset", "core.fsmonitor")  # made here, the status does not hang
     assert pending.result() == b""
     assert launcher.start(repo.path, *STATUS).result() == b"?? new.txt\0"
+
+
+def test_calls_are_made_here_once_the_helper_stops_reading(
+    launcher: GitLauncher, make_repo: MakeRepo
+) -> None:
+    repo = make_repo("r")
+    repo.write("new.txt", "x\n")
+    first = launcher.start(repo.path, *STATUS)
+    assert first.result() == b"?? new.txt\0"
+    pid = helper_pid(launcher)
+    os.kill(pid, signal.SIGSTOP)  # stuck: its pipe fills up
+    try:
+        calls = []
+        for n in range(8):  # each request carries its environment: 40 KB
+            padded = {**os.environ, "PAD": str(n) * 40_000}
+            calls.append(launcher.start(repo.path, *STATUS, env=padded))
+        # Nothing waits on the stuck helper: the calls that found its pipe full, and all
+        # after them, were made here.
+        assert isinstance(calls[-1], StartedGit)
+        assert calls[-1].result() == b"?? new.txt\0"
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert all(call.result() == b"?? new.txt\0" for call in calls)  # sent ones too
 
 
 def test_calls_are_made_here_when_the_helper_cannot_start(
