@@ -264,8 +264,15 @@ def parse_yaml_value(text: str) -> Any:
 
 
 def load_pyproject_table(path: Path) -> LoadedFile | None:
-    """``[tool.prove]`` of a pyproject.toml, or None when it has no such table."""
+    """``[tool.prove]`` of a pyproject.toml, or None when it has no such table.
+
+    A file in which no key can spell ``prove`` (the word does not occur, nor a backslash
+    that could escape it) is not parsed: a fleet run reads every repository's, and a
+    project's pyproject.toml is mostly other tools' tables.
+    """
     text = _read_text(path)
+    if "prove" not in text and "\\" not in text:
+        return None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

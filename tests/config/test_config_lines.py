@@ -114,6 +114,28 @@ def test_pyproject_keys_have_their_lines(tmp_path: Path) -> None:
     assert loaded.line_of(("repositories", 1, "path")) == 24
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('[project]\nname = "x"\n', False),
+        ("[project\nbroken = \n", False),  # nothing for us in it: not even parsed
+        ('[tool."pro\\u0076e"]\nchecks = ["trunk"]\n', True),  # spelt with an escape
+        ("[tool]\nprove = { checks = ['trunk'] }\n", True),
+    ],
+)
+def test_a_pyproject_is_parsed_only_when_a_key_can_spell_prove(
+    tmp_path: Path, text: str, found: bool
+) -> None:
+    from pytest_prove.readers.yamlfile import load_pyproject_table
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_pyproject_table(path)
+    assert (loaded is not None) is found
+    if loaded is not None:
+        assert loaded.data == {"checks": ["trunk"]}
+
+
 def test_a_pyproject_error_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pyproject.toml").write_text(
