@@ -249,7 +249,9 @@ class RepoContext(BaseChoice):
         """How many commits :attr:`base_ref` has that ``HEAD`` lacks."""
         # Without a merge-base the count would be the base's whole history, so
         # a shallow or unrelated clone fails with merge_base's message instead.
-        head, _ = self.head, self.merge_base
+        head, merge_base = self.head, self.merge_base
+        if merge_base == self.base_commit:
+            return 0  # the base is an ancestor of HEAD: it has nothing HEAD lacks
         return int(self._git("rev-list", "--count", f"{head}..{self.base_commit}", "--"))
 
     @lazy

@@ -813,6 +813,21 @@ def test_behind_counts_base_commits_head_lacks(feature_repo: RepoBuilder) -> Non
     assert RepoContext(feature_repo.path, base="feature").behind == 0
 
 
+def test_a_branch_up_to_date_with_its_base_is_behind_by_none_without_a_count(
+    make_repo: MakeRepo,
+) -> None:
+    repo = make_repo()
+    repo.branch("feature")  # at main's tip
+    repo.checkout("feature")
+    repo.commit("Add app", files={"app.py": "a = 1\n"})
+    ctx = RepoContext(repo.path)
+    assert ctx.merge_base == ctx.base_commit
+    calls = ctx.git_calls
+    assert ctx.behind == 0
+    assert ctx.git_calls == calls  # no rev-list
+    assert int(repo.git("rev-list", "--count", f"HEAD..{ctx.base_commit}")) == 0
+
+
 def test_behind_without_the_base_fails_once(shallow_clone: RepoBuilder) -> None:
     ctx = RepoContext(shallow_clone.path, env=with_env(GITHUB_BASE_REF="main"))
     with pytest.raises(RepoContextError) as info:
