@@ -69,6 +69,9 @@ class Prefetcher:
         self._order: dict[str, int] = {}
         self._items: Sequence[pytest.Item] = ()
         self._submitted: set[str] = set()
+        # Without xdist: where each item's look ahead ends, and how far it was submitted.
+        self._window_ends: list[int] = []
+        self._horizon = 0
 
     def start(self, fleet: Fleet) -> None:
         """Ask for the first repositories' facts before their gates are collected.
@@ -95,9 +98,10 @@ class Prefetcher:
             self._queue = _worker_queue(self._config)
             return
         self._order = {item.nodeid: index for index, item in enumerate(session.items)}
+        self._window_ends = _window_ends(session.items)
         if session.items:
             # The first gates' facts, while the session starts and the header is written.
-            self._ahead(self._by_repository(self._items[:_MAX_ITEMS]))
+            self._advance(0)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
@@ -110,7 +114,18 @@ class Prefetcher:
         if index is None:
             self._ahead([nextitem])
         else:
-            self._ahead(self._by_repository(self._items[index : index + _MAX_ITEMS]))
+            self._advance(index)
+
+    def _advance(self, index: int) -> None:
+        """Submit the items up to the end of item ``index``'s look ahead not submitted yet.
+
+        The window moves only when a new repository comes into it, so most gates submit
+        nothing (scanning the window at every gate was 0.1 s of a 4,000-gate re-run).
+        """
+        end = self._window_ends[index]
+        if end > self._horizon:
+            self._ahead(self._items[max(index, self._horizon) : end])
+            self._horizon = end
 
     def _queued(self) -> list[pytest.Item]:
         """The items queued for this xdist worker after the next one, as far as it can tell.
@@ -186,6 +201,22 @@ class Prefetcher:
         passes = self._config.stash.get(PASS_CACHE_KEY, None)
         if passes is not None:
             passes.close()
+
+
+def _window_ends(items: Sequence[pytest.Item]) -> list[int]:
+    """For each item, the end of its look ahead: the items up to the end of the
+    :data:`_AHEAD`-th run of one repository's items from its own, at most
+    :data:`_MAX_ITEMS` (a fleet's items come grouped by repository)."""
+    keys = [item.repo.name if isinstance(item, GateItem) else "" for item in items]
+    starts = [i for i, key in enumerate(keys) if i == 0 or key != keys[i - 1]]
+    ends: list[int] = []
+    block = 0
+    for index in range(len(keys)):
+        while block + 1 < len(starts) and starts[block + 1] <= index:
+            block += 1
+        end = starts[block + _AHEAD] if block + _AHEAD < len(starts) else len(keys)
+        ends.append(min(end, index + _MAX_ITEMS))
+    return ends
 
 
 class _Pool:

@@ -82,6 +82,16 @@ def test_the_next_gates_facts_are_ready_when_they_run(
         assert "not prefetched" in result.stdout.str()
 
 
+def test_the_look_ahead_moves_on_with_the_run(
+    pytester: pytest.Pytester, make_repo: MakeRepo, site: Path
+) -> None:
+    # Twice as many repositories as are looked at ahead: the later ones are submitted
+    # as the run reaches them, each before its gate runs.
+    _fleet(pytester, make_repo, "probe", names="abcdefghij")
+    result = pytester.runpytest_subprocess("--prove-config", "multi.yaml", "-p", "no:randomly")
+    result.assert_outcomes(passed=10)
+
+
 class _Facts:
     """What :class:`lazy` needs of its owner, counting how often a fact is computed."""
 
