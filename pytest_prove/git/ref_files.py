@@ -42,6 +42,10 @@ _UNSURE_CONFIG: Final = re.compile(
 _UNSURE_KEY: Final = re.compile(r"core\.(?:worktree|bare)|extensions\.refstorage|include", re.I)
 # What git-check-ref-format(1) rejects in a ref name: for-each-ref skips such a file.
 _BAD_NAME: Final = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|/\.|\.$|^@$|//")
+# A FIFO where a file should be is read without waiting for a writer (it then reads as
+# empty or fails: either way git is asked).
+_NO_WAIT: Final = getattr(os, "O_NONBLOCK", 0)
+_CHUNK: Final = 1 << 16
 # Refs kept per worktree (gitrepository-layout(5)): in a linked worktree they live apart.
 _PER_WORKTREE: Final = ("refs/bisect/", "refs/worktree/", "refs/rewritten/")
 
@@ -69,7 +73,8 @@ def probe_files(root: Path, env: Mapping[str, str]) -> FileProbe | None:
 def _probe(root: Path, env: Mapping[str, str]) -> FileProbe | None:
     # Paths are plain strings here: pathlib's objects cost more than the system calls
     # (1,000 repositories are probed on a fleet run's main thread).
-    if any(k.startswith("GIT_CONFIG_KEY_") and _UNSURE_KEY.match(v) for k, v in env.items()):
+    # By key first: os.environ decodes every value it is asked for.
+    if any(k.startswith("GIT_CONFIG_KEY_") and _UNSURE_KEY.match(env[k]) for k in env):
         return None
     toplevel = os.path.realpath(root)
     dirs = _git_dirs(toplevel)
@@ -97,9 +102,22 @@ def _join(folder: str, name: str) -> str:
 
 
 def _read(path: str) -> str:
-    """A small file's text (newlines as ``Path.read_text`` reads them), without the last."""
-    with open(path, encoding="utf-8") as file:
-        return file.read().rstrip("\n")
+    """A small file's text (newlines as ``Path.read_text`` reads them), without the last.
+
+    Read with ``os`` calls: a text file object costs eight system calls to open, where
+    three do (probing 1,000 repositories reads 4,000 such files on the main thread).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | _NO_WAIT)
+    try:
+        pieces = []
+        while piece := os.read(fd, _CHUNK):
+            pieces.append(piece)
+    finally:
+        os.close(fd)
+    text = b"".join(pieces).decode("utf-8")
+    if "\r" in text:  # universal newlines, as text mode reads them
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.rstrip("\n")
 
 
 def _git_dirs(toplevel: str) -> tuple[str, str] | None:

@@ -126,6 +126,9 @@ def git_env(environ: Mapping[str, str]) -> dict[str, str]:
         another repository, with a fixed locale so messages can be matched
     """
     env = without_git_redirects(environ)
+    # pytest sets it to the gate under way, so the environment would differ for every gate
+    # (the launcher sends it again each time it changes); git has no use for it.
+    env.pop("PYTEST_CURRENT_TEST", None)
     env["LC_ALL"] = "C"
     env.pop("LANGUAGE", None)  # LANGUAGE overrides LC_ALL for gettext messages
     # A read-only run must not take the index lock that `git diff` grabs to

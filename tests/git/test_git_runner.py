@@ -66,6 +66,14 @@ def test_git_env_pins_locale_and_keeps_other_variables() -> None:
     assert inherited["LC_ALL"] == "de_DE.UTF-8", "the input must not be modified"
 
 
+def test_git_env_is_the_same_for_every_gate() -> None:
+    # pytest names the gate under way in PYTEST_CURRENT_TEST; git's environment leaves it out
+    first = git_env({"PATH": "/bin", "PYTEST_CURRENT_TEST": "multi.yaml::a::trunk (call)"})
+    second = git_env({"PATH": "/bin", "PYTEST_CURRENT_TEST": "multi.yaml::b::tdd (setup)"})
+    assert first == second
+    assert "PYTEST_CURRENT_TEST" not in first
+
+
 def test_run_git_returns_stdout_bytes(make_repo: MakeRepo) -> None:
     repo = make_repo()
     out = run_git(repo.path, "rev-parse", "HEAD")
