@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from pytest_prove.git import inflight
 from pytest_prove.git.context import RepoContext
+from pytest_prove.git.launcher import GitCall, GitLauncher
 from pytest_prove.git.lazy import lazy
-from pytest_prove.git.runner import GitCommandError, run_git
+from pytest_prove.git.runner import GitCommandError, run_git, start_git
 from pytest_prove.runner import cache
 from pytest_prove.runner.cache import PassCache
 from pytest_prove.support.clock import NOW_VARIABLE
@@ -228,8 +230,6 @@ def test_a_pass_cache_lookup_that_hangs_is_bounded_by_the_gates_timeout(
 
 
 def test_a_started_call_gives_what_run_git_gives_and_keeps_it(make_repo: MakeRepo) -> None:
-    from pytest_prove.git.runner import start_git
-
     repo = make_repo("r")
     repo.write("new.txt", "x\n")
     started = start_git(repo.path, "status", "--porcelain=v1", "-z")
@@ -253,13 +253,22 @@ def hung_status(make_repo: MakeRepo, tmp_path: Path) -> tuple[RepoBuilder, Path]
     return repo, groups
 
 
-def test_a_started_call_nobody_reads_dies_with_what_it_started(
-    hung_status: tuple[RepoBuilder, Path],
-) -> None:
-    from pytest_prove.git.runner import start_git
+@pytest.fixture(params=["here", "launcher"])
+def starter(request: pytest.FixtureRequest) -> Iterator[Callable[..., GitCall]]:
+    """Starts a git call in this process (``start_git``), or by the launcher's helper."""
+    if request.param == "here":
+        yield start_git
+        return
+    launcher = GitLauncher()
+    yield launcher.start
+    launcher.close()
 
+
+def test_a_started_call_nobody_reads_dies_with_what_it_started(
+    hung_status: tuple[RepoBuilder, Path], starter: Callable[..., GitCall], make_repo: MakeRepo
+) -> None:
     repo, groups = hung_status
-    started = start_git(repo.path, "status", "--porcelain=v1", "-z")
+    started = starter(repo.path, "status", "--porcelain=v1", "-z")
     group = noted(groups)
     began = time.monotonic()
     started.close()
@@ -267,6 +276,8 @@ def test_a_started_call_nobody_reads_dies_with_what_it_started(
     assert all_dead(group)
     with pytest.raises(GitCommandError, match="not needed"):
         started.result()
+    # The next call is not held up (the launcher skips the killed call's late answer).
+    assert starter(make_repo("plain").path, "status", "--porcelain=v1", "-z").result() == b""
 
 
 def test_the_pass_cache_reads_the_status_it_started(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,23 +73,6 @@ def test_calls_that_cannot_start_fail_as_run_git_does(
             call.result()
         assert info.value.returncode == NOT_FOUND
     assert launcher.start(repo.path, *STATUS).result() == b""  # and it goes on
-
-
-def test_a_call_closed_unread_dies_with_what_it_started(
-    launcher: GitLauncher, make_repo: MakeRepo, tmp_path: Path
-) -> None:
-    hung = make_repo("hung")
-    hanging_hook(hung, tmp_path / "groups", 30)
-    call = launcher.start(hung.path, *STATUS)
-    group = noted(tmp_path / "groups")
-    began = time.monotonic()
-    call.close()
-    assert time.monotonic() - began < 5
-    assert all_dead(group)
-    with pytest.raises(GitCommandError, match="not needed"):
-        call.result()
-    plain = make_repo("plain")
-    assert launcher.start(plain.path, *STATUS).result() == b""  # its late answer is skipped
 
 
 def test_a_deadline_while_waiting_kills_the_call_and_loses_no_other_answer(
