@@ -18,10 +18,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final, Protocol
@@ -40,6 +42,9 @@ __all__ = ["GitCall", "GitLauncher", "LaunchedGit"]
 
 # How long the helper may take to end once told to (s): it kills its calls first.
 _END_WAIT: Final = 5.0
+# The call that starts the helper: the first is made here, so a run of one repository never
+# starts it (the helper's own start, 20-30 ms, would have been that run's wait).
+_SPAWN_AT: Final = 2
 
 
 class GitCall(Protocol):
@@ -67,22 +72,64 @@ class GitLauncher:
         self._answers: dict[int, tuple[int, bytes, bytes] | OSError] = {}
         self._dropped: set[int] = set()
         self._environment: dict[str, str] | None = None  # the helper's, as last sent
+        self._calls = 0
+        self._ready = False  # the helper said it takes requests: until then, calls go here
+        self._unanswered: set[int] = set()
 
     def start(self, cwd: Path | str, *args: str, env: Mapping[str, str] | None = None) -> GitCall:
         """Start ``git <args>`` in ``cwd``, as :func:`.runner.start_git` does."""
         argv = ("git", *GIT_OPTIONS, *args)
         environment = git_env(os.environ if env is None else env)
         with self._lock:
-            number = self._next
-            self._next += 1
-            request: dict[str, object] = {"id": number, "argv": argv, "cwd": os.fspath(cwd)}
-            if environment != self._environment:
-                # Sent when it changes only: the helper keeps it (dumping it was 5% of a re-run).
-                request["env"] = environment
-            if self._send(request):
-                self._environment = environment
-                return LaunchedGit(self, number, argv, cwd, env)
+            self._calls += 1
+            if self._calls >= _SPAWN_AT and self._takes_requests():
+                number = self._next
+                self._next += 1
+                request: dict[str, object] = {"id": number, "argv": argv, "cwd": os.fspath(cwd)}
+                if environment != self._environment:
+                    # Sent when it changes only: the helper keeps it (dumping it every time
+                    # was 5% of a re-run).
+                    request["env"] = environment
+                if self._send(request):
+                    self._environment = environment
+                    self._unanswered.add(number)
+                    return LaunchedGit(self, number, argv, cwd, env)
         return start_git(cwd, *args, env=env)
+
+    def warm(self, timeout: float = _END_WAIT) -> bool:
+        """Start the helper now and wait until it takes requests (at most ``timeout`` s)."""
+        with self._lock:
+            self._calls = max(self._calls, _SPAWN_AT)
+            proc = self._helper()
+            if proc is None:
+                return False
+            assert proc.stdout is not None
+            until = time.monotonic() + timeout
+            while not self._takes_requests() and (left := until - time.monotonic()) > 0:
+                select.select([proc.stdout], [], [], left)
+            return self._ready
+
+    def _takes_requests(self) -> bool:
+        """Whether the helper (started if need be) has said it is ready; never waits."""
+        if self._ready:
+            return not self._failed
+        proc = self._helper()
+        if proc is None:
+            return False
+        assert proc.stdout is not None
+        with self._reading:
+            while not self._ready:
+                if self._buffer.startswith(launcher_process.READY):
+                    del self._buffer[: len(launcher_process.READY)]
+                    self._ready = True
+                elif select.select([proc.stdout], [], [], 0)[0]:
+                    try:
+                        self._fill(proc)
+                    except _Gone:
+                        return False
+                else:
+                    return False
+        return True
 
     def close(self) -> None:
         """End the helper: the calls it still runs are killed."""
@@ -95,6 +142,8 @@ class GitLauncher:
         assert proc.stdout is not None
         with contextlib.suppress(OSError):
             proc.stdin.close()
+        if not self._unanswered:
+            proc.kill()  # nothing of ours runs: no need to wait for it to finish starting
         try:
             proc.wait(_END_WAIT)
         except subprocess.TimeoutExpired:
@@ -177,6 +226,7 @@ class GitLauncher:
         body = bytes(self._buffer[end + 1 : end + 1 + size])
         del self._buffer[: end + 1 + size]
         number = header["id"]
+        self._unanswered.discard(number)
         if number in self._dropped:
             self._dropped.discard(number)
         elif "oserror" in header:

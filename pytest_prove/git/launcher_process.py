@@ -15,8 +15,9 @@ Protocol, one request per line on stdin (JSON):
 - ``{"kill": n}``: kill call ``n`` and what it started (its process group); its answer
   still comes, with the signal's status.
 
-End of stdin ends the process, after killing the calls still running.  ^C is left to the
-parent (the launcher shares its terminal): the parent decides when calls end.
+Its first line says it is ready (:data:`READY`).  End of stdin ends the process, after
+killing the calls still running.  ^C is left to the parent (the launcher shares its
+terminal): the parent decides when calls end.
 """
 
 from __future__ import annotations
@@ -179,9 +180,14 @@ def stderr_file() -> IO[bytes]:
     return tempfile.TemporaryFile()
 
 
+READY: Final = b'{"ready": true}\n'
+"""The first line the helper writes, once it can take requests."""
+
+
 def main() -> None:
     """Serve requests until stdin ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.write(1, READY)
     _Launcher().serve()
 
 

@@ -260,6 +260,7 @@ def starter(request: pytest.FixtureRequest) -> Iterator[Callable[..., GitCall]]:
         yield start_git
         return
     launcher = GitLauncher()
+    assert launcher.warm()
     yield launcher.start
     launcher.close()
 

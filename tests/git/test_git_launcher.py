@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +26,9 @@ STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all")
 
 @pytest.fixture
 def launcher() -> Iterator[GitLauncher]:
+    """A launcher whose helper takes requests."""
     started = GitLauncher()
+    assert started.warm()
     yield started
     started.close()
 
@@ -139,15 +142,35 @@ def test_calls_are_made_here_when_the_helper_cannot_start(
     repo = make_repo("r")
     repo.write("new.txt", "x\n")
     launcher = GitLauncher()
+    assert not launcher.warm()
     assert launcher.start(repo.path, *STATUS).result() == b"?? new.txt\0"
     assert launcher._proc is None
     launcher.close()
+
+
+def test_a_one_repository_run_never_starts_the_helper_nor_waits_for_it(
+    make_repo: MakeRepo,
+) -> None:
+    repo = make_repo("r")
+    launcher = GitLauncher()
+    first = launcher.start(repo.path, *STATUS)
+    assert isinstance(first, StartedGit)  # made here: a run of one never starts the helper
+    assert launcher._proc is None
+    second = launcher.start(repo.path, *STATUS)  # starts the helper, which is not ready yet
+    assert isinstance(second, StartedGit)
+    assert launcher._proc is not None
+    assert first.result() == second.result() == b""
+    began = time.monotonic()
+    launcher.close()  # nothing of ours in it: not waited for
+    assert time.monotonic() - began < 1
+    assert launcher._proc is None
 
 
 def test_closing_ends_the_helper_and_its_calls(make_repo: MakeRepo, tmp_path: Path) -> None:
     hung = make_repo("hung")
     hanging_hook(hung, tmp_path / "groups", 30)
     launcher = GitLauncher()
+    assert launcher.warm()
     launcher.start(hung.path, *STATUS)
     group = noted(tmp_path / "groups")
     pid = helper_pid(launcher)
