@@ -32,7 +32,7 @@ from pytest_prove.errors import ProveError
 from pytest_prove.git import launcher_process
 from pytest_prove.git.runner import (
     GIT_OPTIONS,
-    GitCommandError,
+    checked,
     git_env,
     start_git,
     starting,
@@ -269,10 +269,7 @@ class LaunchedGit:
         """git's stdout, as :meth:`.runner.StartedGit.result` gives it."""
         if self._outcome is None:
             self._outcome = self._finish()
-        returncode, stdout, stderr = self._outcome
-        if returncode not in ok_returncodes:
-            raise GitCommandError(self.argv, returncode, stderr.decode("utf-8", "replace"), stdout)
-        return stdout
+        return checked(self.argv, self._outcome, ok_returncodes)
 
     def _finish(self) -> tuple[int, bytes, bytes]:
         try:

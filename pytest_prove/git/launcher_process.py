@@ -89,7 +89,7 @@ class _Launcher:
         if "kill" in request:
             call = self.running.get(request["kill"])
             if call is not None:
-                _kill(call.proc)
+                kill_group(call.proc)
             return
         number: int = request["id"]
         self.env = request.get("env", self.env)
@@ -155,13 +155,17 @@ class _Launcher:
 
     def _stop_all(self) -> None:
         for call in self.running.values():
-            _kill(call.proc)
+            kill_group(call.proc)
         for call in self.running.values():
             call.proc.wait()
             call.errors.close()
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill ``proc``'s process group (git and what it started), unless it has ended.
+
+    Here, not in :mod:`.runner`, because this module may import the standard library only.
+    """
     if proc.returncode is None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)

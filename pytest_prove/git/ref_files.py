@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from pytest_prove.support.files import read_up_to
+
 __all__ = ["FileProbe", "probe_files", "refs_listing"]
 
 _SHA: Final = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
@@ -42,10 +44,8 @@ _UNSURE_CONFIG: Final = re.compile(
 _UNSURE_KEY: Final = re.compile(r"core\.(?:worktree|bare)|extensions\.refstorage|include", re.I)
 # What git-check-ref-format(1) rejects in a ref name: for-each-ref skips such a file.
 _BAD_NAME: Final = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|/\.|\.$|^@$|//")
-# A FIFO where a file should be is read without waiting for a writer (it then reads as
-# empty or fails: either way git is asked).
-_NO_WAIT: Final = getattr(os, "O_NONBLOCK", 0)
-_CHUNK: Final = 1 << 16
+# HEAD, a ref, a config: none is near this; a file that is goes to git.
+_MAX_BYTES: Final = 16 * 1024 * 1024
 # Refs kept per worktree (gitrepository-layout(5)): in a linked worktree they live apart.
 _PER_WORKTREE: Final = ("refs/bisect/", "refs/worktree/", "refs/rewritten/")
 
@@ -104,17 +104,16 @@ def _join(folder: str, name: str) -> str:
 def _read(path: str) -> str:
     """A small file's text (newlines as ``Path.read_text`` reads them), without the last.
 
-    Read with ``os`` calls: a text file object costs eight system calls to open, where
-    three do (probing 1,000 repositories reads 4,000 such files on the main thread).
+    Through :func:`~pytest_prove.support.files.read_up_to`: a text file object costs eight
+    system calls to open, where three do (probing 1,000 repositories reads 4,000 such
+    files on the main thread).
+
+    :raises ValueError: larger than any git writes there (the caller asks git instead)
     """
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | _NO_WAIT)
-    try:
-        pieces = []
-        while piece := os.read(fd, _CHUNK):
-            pieces.append(piece)
-    finally:
-        os.close(fd)
-    text = b"".join(pieces).decode("utf-8")
+    data = read_up_to(path, _MAX_BYTES + 1)
+    if len(data) > _MAX_BYTES:
+        raise ValueError(f"{path}: larger than {_MAX_BYTES} bytes")
+    text = data.decode("utf-8")
     if "\r" in text:  # universal newlines, as text mode reads them
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.rstrip("\n")

@@ -12,13 +12,14 @@ from typing import IO, Final
 
 from pytest_prove.errors import ProveError
 from pytest_prove.git import inflight
-from pytest_prove.git.launcher_process import stderr_file
+from pytest_prove.git.launcher_process import kill_group, stderr_file
 
 __all__ = [
     "GIT_OPTIONS",
     "NOT_FOUND",
     "GitCommandError",
     "StartedGit",
+    "checked",
     "git_env",
     "hidden_git_redirects",
     "run_git",
@@ -253,6 +254,19 @@ def start_git(cwd: Path | str, *args: str, env: Mapping[str, str] | None = None)
     return StartedGit(argv, proc, errors)
 
 
+def checked(
+    argv: tuple[str, ...], outcome: tuple[int, bytes, bytes], ok_returncodes: Sequence[int]
+) -> bytes:
+    """The stdout of a finished call's ``(status, stdout, stderr)``.
+
+    :raises GitCommandError: the status is not in ``ok_returncodes``
+    """
+    returncode, stdout, stderr = outcome
+    if returncode not in ok_returncodes:
+        raise GitCommandError(argv, returncode, stderr.decode("utf-8", "replace"), stdout)
+    return stdout
+
+
 class StartedGit:
     """A git call under way (see :func:`start_git`).
 
@@ -274,10 +288,7 @@ class StartedGit:
 
         :raises GitCommandError: git exited with a status not in ``ok_returncodes``
         """
-        returncode, stdout, stderr = self.outcome()
-        if returncode not in ok_returncodes:
-            raise GitCommandError(self.argv, returncode, stderr.decode("utf-8", "replace"), stdout)
-        return stdout
+        return checked(self.argv, self.outcome(), ok_returncodes)
 
     def outcome(self) -> tuple[int, bytes, bytes]:
         """git's exit status, stdout and stderr, once it has ended (kept for the next call)."""
@@ -305,9 +316,7 @@ class StartedGit:
         """End a call nobody will read: git (and what it started) is killed and reaped."""
         if self._outcome is None:
             self._outcome = (-signal.SIGKILL, b"", b"killed: its answer was not needed")
-        if self._proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self._proc.pid, signal.SIGKILL)
+        kill_group(self._proc)
         self._proc.wait()
         if self._proc.stdout is not None:
             self._proc.stdout.close()
