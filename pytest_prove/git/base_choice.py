@@ -43,7 +43,11 @@ class BaseChoice(RepoProbe):
     @lazy
     def _refs_listing(self) -> bytes:
         probe = self._probe
-        listing = refs_listing(probe.git_dir, probe.common_dir)
+        ahead = self._files_ahead
+        if ahead is not None and ahead.probe is not None:  # read with the probe in use
+            listing = ahead.listing
+        else:
+            listing = refs_listing(probe.git_dir, probe.common_dir)
         return listing if listing is not None else self._git(*refs.REFS_ARGS)
 
     @lazy

@@ -26,10 +26,11 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 from pytest_prove.errors import ProveError
 from pytest_prove.git import launcher_process
+from pytest_prove.git.ref_files import RepoFiles
 from pytest_prove.git.runner import (
     GIT_OPTIONS,
     checked,
@@ -69,7 +70,7 @@ class GitLauncher:
         self._failed = False
         self._next = 0
         self._buffer = bytearray()
-        self._answers: dict[int, tuple[int, bytes, bytes] | OSError] = {}
+        self._answers: dict[int, _Answer | OSError] = {}
         self._dropped: set[int] = set()
         self._environment: dict[str, str] | None = None  # the helper's, as last sent
         self._calls = 0
@@ -78,23 +79,51 @@ class GitLauncher:
 
     def start(self, cwd: Path | str, *args: str, env: Mapping[str, str] | None = None) -> GitCall:
         """Start ``git <args>`` in ``cwd``, as :func:`.runner.start_git` does."""
+        launched = self._launch({"cwd": os.fspath(cwd)}, cwd, args, env, count=True)
+        return start_git(cwd, *args, env=env) if launched is None else launched
+
+    def start_in_repository(
+        self, root: Path | str, *args: str, env: Mapping[str, str] | None = None
+    ) -> LaunchedGit | None:
+        """Have the helper read the files of the repository at ``root`` (its probe and refs,
+        :func:`.ref_files.read_repo_files`), then start ``git <args>`` at its top; ``None``
+        when the helper does not take requests (the caller does both itself, and starts
+        the call with :meth:`start`, which alone counts towards starting the helper).
+
+        What it read comes with the answer: :meth:`LaunchedGit.files`.  In a fleet's
+        unchanged re-run those reads were a tenth of the run's main thread.
+        """
+        # As the run's process would resolve it now, even if the run moves later.
+        where = os.path.join(os.getcwd(), root)
+        return self._launch({"repo": where}, where, args, env, count=False)
+
+    def _launch(
+        self,
+        request: dict[str, object],
+        cwd: Path | str,
+        args: tuple[str, ...],
+        env: Mapping[str, str] | None,
+        *,
+        count: bool,
+    ) -> LaunchedGit | None:
         argv = ("git", *GIT_OPTIONS, *args)
         environment = git_env(os.environ if env is None else env)
         with self._lock:
-            self._calls += 1
-            if self._calls >= _SPAWN_AT and self._takes_requests():
-                number = self._next
-                self._next += 1
-                request: dict[str, object] = {"id": number, "argv": argv, "cwd": os.fspath(cwd)}
-                if environment != self._environment:
-                    # Sent when it changes only: the helper keeps it (dumping it every time
-                    # was 5% of a re-run).
-                    request["env"] = environment
-                if self._send(request):
-                    self._environment = environment
-                    self._unanswered.add(number)
-                    return LaunchedGit(self, number, argv, cwd, env)
-        return start_git(cwd, *args, env=env)
+            self._calls += count
+            if self._calls < _SPAWN_AT or not self._takes_requests():
+                return None
+            number = self._next
+            self._next += 1
+            request.update(id=number, argv=argv)
+            if environment != self._environment:
+                # Sent when it changes only: the helper keeps it (dumping it every time
+                # was 5% of a re-run).
+                request["env"] = environment
+            if not self._send(request):
+                return None
+            self._environment = environment
+            self._unanswered.add(number)
+            return LaunchedGit(self, number, argv, cwd, env)
 
     def warm(self, timeout: float = _END_WAIT) -> bool:
         """Start the helper now and wait until it takes requests (at most ``timeout`` s)."""
@@ -202,8 +231,8 @@ class GitLauncher:
         with self._lock:
             self._send({"kill": number})
 
-    def answer(self, number: int) -> tuple[int, bytes, bytes] | OSError:
-        """Call ``number``'s status, stdout and stderr (or why it did not start).
+    def answer(self, number: int) -> _Answer | OSError:
+        """Call ``number``'s status, stdout, stderr and files (or why it did not start).
 
         :raises _Gone: the helper ended without answering it
         """
@@ -220,7 +249,7 @@ class GitLauncher:
         while (end := self._buffer.find(b"\n")) < 0:
             self._fill(proc)
         header = json.loads(bytes(self._buffer[:end]))
-        size = header.get("out", 0) + header.get("err", 0)
+        size = header.get("out", 0) + header.get("err", 0) + header.get("listing", 0)
         while len(self._buffer) < end + 1 + size:
             self._fill(proc)
         body = bytes(self._buffer[end + 1 : end + 1 + size])
@@ -233,8 +262,11 @@ class GitLauncher:
             code, message, filename = header["oserror"]
             self._answers[number] = OSError(code, message, filename)
         else:
-            out = header["out"]
-            self._answers[number] = (header["rc"], body[:out], body[out:])
+            out, err = header["out"], header["out"] + header["err"]
+            files = None
+            if "files" in header:
+                files = RepoFiles.from_wire(header["files"], body[err:])
+            self._answers[number] = _Answer((header["rc"], body[:out], body[out:err]), files)
 
     def _fill(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None
@@ -245,6 +277,11 @@ class GitLauncher:
             self._failed = True
             raise _Gone
         self._buffer += data
+
+
+class _Answer(NamedTuple):
+    outcome: tuple[int, bytes, bytes]  # status, stdout, stderr
+    files: RepoFiles | None  # when asked for (GitLauncher.start_in_repository)
 
 
 class LaunchedGit:
@@ -263,30 +300,51 @@ class LaunchedGit:
         self._number = number
         self._cwd = cwd
         self._env = env
-        self._outcome: tuple[int, bytes, bytes] | None = None
+        self._outcome: tuple[int, bytes, bytes] | OSError | None = None
+        self._files: RepoFiles | None = None
+        # The answer is read once: a thread may ask for the files while another reads it.
+        self._finishing = threading.Lock()
 
     def result(self, ok_returncodes: Sequence[int] = (0,)) -> bytes:
         """git's stdout, as :meth:`.runner.StartedGit.result` gives it."""
-        if self._outcome is None:
-            self._outcome = self._finish()
-        return checked(self.argv, self._outcome, ok_returncodes)
+        outcome = self._finish()
+        if isinstance(outcome, OSError):
+            with starting(self.argv, self._cwd):
+                raise outcome
+        return checked(self.argv, outcome, ok_returncodes)
 
-    def _finish(self) -> tuple[int, bytes, bytes]:
+    def files(self) -> RepoFiles | None:
+        """What the helper read of the repository (:meth:`GitLauncher.start_in_repository`),
+        once the call has ended; ``None`` when it did not (the caller reads the files)."""
+        self._finish()
+        return self._files
+
+    def _finish(self) -> tuple[int, bytes, bytes] | OSError:
+        with self._finishing:
+            if self._outcome is None:
+                self._outcome = self._answer()
+            return self._outcome
+
+    def _answer(self) -> tuple[int, bytes, bytes] | OSError:
         try:
             answer = self._launcher.answer(self._number)
         except _Gone:
             # The helper ended before answering: the call is made here instead.
             return start_git(self._cwd, *self.argv[1 + len(GIT_OPTIONS) :], env=self._env).outcome()
         except BaseException:
-            self.close()  # a deadline or ^C: git must not run on
+            self._close()  # a deadline or ^C: git must not run on
             raise
         if isinstance(answer, OSError):
-            with starting(self.argv, self._cwd):
-                raise answer
-        return answer
+            return answer
+        self._files = answer.files
+        return answer.outcome
 
     def close(self) -> None:
         """End a call nobody will read (it is killed)."""
+        with self._finishing:
+            self._close()
+
+    def _close(self) -> None:
         if self._outcome is None:
             self._outcome = (-signal.SIGKILL, b"", b"killed: its answer was not needed")
             self._launcher.kill(self._number)

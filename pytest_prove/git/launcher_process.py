@@ -12,6 +12,11 @@ Protocol, one request per line on stdin (JSON):
   by a line ``{"id": n, "rc": status, "out": bytes, "err": bytes}`` followed by that many
   bytes of stdout, then of stderr; or, when it could not start, by
   ``{"id": n, "oserror": [errno, message, filename]}``.
+- ``{"id": n, "repo": "...", "argv": [...], "env": ...}``: first read the probe and refs of the
+  repository at ``repo`` from its files (:func:`.ref_files.read_repo_files`), then run
+  ``argv`` at its top (in ``repo`` when unsure); the answer's header also holds
+  ``"files"`` (:meth:`.ref_files.RepoFiles.to_wire`) and ``"listing"``, the size of the
+  refs listing that follows stderr.
 - ``{"kill": n}``: kill call ``n`` and what it started (its process group); its answer
   still comes, with the signal's status.
 
@@ -23,12 +28,15 @@ terminal): the parent decides when calls end.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import selectors
 import signal
 import subprocess
+import sys
 import tempfile
+from types import ModuleType
 from typing import IO, Any, Final
 
 _CHUNK: Final = 1 << 16
@@ -37,15 +45,25 @@ _REAP_EVERY: Final = 0.005
 
 
 class _Call:
-    def __init__(self, number: int, proc: subprocess.Popen[bytes], errors: IO[bytes]) -> None:
+    def __init__(
+        self,
+        number: int,
+        proc: subprocess.Popen[bytes],
+        errors: IO[bytes],
+        files: dict[str, object],
+        listing: bytes,
+    ) -> None:
         self.number = number
         self.proc = proc
         self.errors = errors
         self.out = bytearray()
+        self.files = files  # header fields of a repository's files, when asked for
+        self.listing = listing
 
 
 class _Launcher:
-    def __init__(self) -> None:
+    def __init__(self, ref_files: ModuleType | None = None) -> None:
+        self.ref_files = ref_files
         self.selector = selectors.DefaultSelector()
         self.pending = bytearray()  # requests read, not complete yet
         self.outgoing = bytearray()  # answers not written yet
@@ -93,11 +111,16 @@ class _Launcher:
             return
         number: int = request["id"]
         self.env = request.get("env", self.env)
+        cwd: str | None = request.get("cwd")
+        files: dict[str, object] = {}
+        listing = b""
+        if "repo" in request:
+            cwd, files, listing = self._repo_files(request["repo"])
         errors = stderr_file()
         try:
             proc = subprocess.Popen(
                 request["argv"],
-                cwd=request["cwd"],
+                cwd=cwd,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -109,11 +132,23 @@ class _Launcher:
             detail = [err.errno, err.strerror, None if err.filename is None else str(err.filename)]
             self._answer({"id": number, "oserror": detail}, b"")
             return
-        call = _Call(number, proc, errors)
+        call = _Call(number, proc, errors, files, listing)
         self.running[number] = call
         assert proc.stdout is not None
         os.set_blocking(proc.stdout.fileno(), False)
         self.selector.register(proc.stdout, selectors.EVENT_READ, call)
+
+    def _repo_files(self, root: str) -> tuple[str, dict[str, object], bytes]:
+        """Where to run git for the repository at ``root``, and the header fields and bytes
+        of its files (none when they cannot be read here: the caller reads them itself)."""
+        if self.ref_files is None:
+            return root, {}, b""
+        try:
+            fields, listing = self.ref_files.read_repo_files(root, self.env or {}).to_wire()
+        except Exception:  # noqa: BLE001 - a bug here must not end the calls of others
+            return root, {}, b""
+        cwd = root if fields is None else fields[0]
+        return cwd, {"files": fields, "listing": len(listing)}, listing
 
     def _read_call(self, call: _Call) -> None:
         assert call.proc.stdout is not None
@@ -136,7 +171,8 @@ class _Launcher:
                 call.errors.seek(0)
                 errors = call.errors.read()
             header = {"id": call.number, "rc": call.proc.returncode, "out": len(call.out)}
-            self._answer({**header, "err": len(errors)}, bytes(call.out) + errors)
+            header.update(call.files, err=len(errors))
+            self._answer(header, bytes(call.out) + errors + call.listing)
 
     def _answer(self, header: dict[str, object], body: bytes) -> None:
         self.outgoing += json.dumps(header).encode() + b"\n" + body
@@ -188,11 +224,32 @@ READY: Final = b'{"ready": true}\n'
 """The first line the helper writes, once it can take requests."""
 
 
+def load_ref_files() -> ModuleType | None:
+    """:mod:`.ref_files`, loaded by its path: importing it as part of its package would run
+    the package's ``__init__``, which imports the whole git layer (and pydantic, and more).
+    ``None`` if it cannot be loaded: the run then reads the files itself."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    name = "pytest_prove.git.ref_files"
+    try:
+        # for its one import from the package, support.files (standard library only)
+        sys.path.insert(0, os.path.dirname(os.path.dirname(here)))
+        spec = importlib.util.spec_from_file_location(name, os.path.join(here, "ref_files.py"))
+        if spec is None or spec.loader is None:
+            return None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses looks the module up by name
+        spec.loader.exec_module(module)
+    except Exception:  # noqa: BLE001 - any failure leaves the reading to the run
+        return None
+    return module
+
+
 def main() -> None:
     """Serve requests until stdin ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ref_files = load_ref_files()
     os.write(1, READY)
-    _Launcher().serve()
+    _Launcher(ref_files).serve()
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from typing import Final
 
 from pytest_prove.support.files import read_up_to
 
-__all__ = ["FileProbe", "probe_files", "refs_listing"]
+__all__ = ["FileProbe", "RepoFiles", "probe_files", "read_repo_files", "refs_listing"]
 
 _SHA: Final = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 # Settings that move the work tree or the refs, or bring in more configuration: git decides.
@@ -60,6 +60,61 @@ class FileProbe:
     shallow: bool
     head: str | None
     symbolic_head: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class RepoFiles:
+    """The probe and the refs listing of one repository, read together.
+
+    ``probe`` is ``None`` when :func:`probe_files` is unsure, ``listing`` when
+    :func:`refs_listing` is (or the probe was): then git is asked, as without them.
+    """
+
+    probe: FileProbe | None
+    listing: bytes | None
+
+    def to_wire(self) -> tuple[list[str | bool | None] | None, bytes]:
+        """The probe's fields as JSON values, the last saying whether the listing is known,
+        and the listing's bytes: what the launcher's helper sends back (see :func:`from_wire`)."""
+        probe = self.probe
+        if probe is None:
+            return None, b""
+        fields: list[str | bool | None] = [
+            os.fspath(probe.toplevel),
+            os.fspath(probe.git_dir),
+            os.fspath(probe.common_dir),
+            probe.shallow,
+            probe.head,
+            probe.symbolic_head,
+        ]
+        return [*fields, self.listing is not None], self.listing or b""
+
+    @classmethod
+    def from_wire(cls, fields: object, listing: bytes) -> RepoFiles:
+        """The inverse of :meth:`to_wire`; anything else reads as unsure (git is asked)."""
+        match fields:
+            case [
+                str(top),
+                str(git_dir),
+                str(common_dir),
+                bool(shallow),
+                str() | None as head,
+                str() | None as symbolic,
+                bool(listed),
+            ]:
+                probe = FileProbe(
+                    Path(top), Path(git_dir), Path(common_dir), shallow, head, symbolic
+                )
+                return cls(probe, listing if listed else None)
+        return cls(None, None)
+
+
+def read_repo_files(root: str, env: Mapping[str, str]) -> RepoFiles:
+    """:func:`probe_files` and, when it is sure, :func:`refs_listing` of ``root``."""
+    probe = probe_files(Path(root), env)
+    if probe is None:
+        return RepoFiles(None, None)
+    return RepoFiles(probe, refs_listing(probe.git_dir, probe.common_dir))
 
 
 def probe_files(root: Path, env: Mapping[str, str]) -> FileProbe | None:

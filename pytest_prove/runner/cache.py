@@ -85,9 +85,7 @@ def start_status(context: RepoContext, launcher: GitLauncher) -> GitCall:
     :raises RepoContextError: not a repository
     :raises GitCommandError: git could not be started
     """
-    started = launcher.start(context.toplevel, *_STATUS, env=context.env)
-    context.git_calls += 1
-    return started
+    return context.start_ahead(launcher, *_STATUS)
 
 
 def _entries(status: bytes) -> Iterator[tuple[bytes, bytes | None]]:
@@ -248,8 +246,14 @@ def _expired(until: str, context: RepoContext) -> bool:
 class PassCache:
     """One process's view of the store, plus (on the controller) this run's changes."""
 
-    def __init__(self, store: Store, written: Iterable[str | os.PathLike[str]] = ()) -> None:
-        """:param written: the files this run writes (see :func:`tree_digest`)"""
+    def __init__(
+        self,
+        store: Store,
+        written: Iterable[str | os.PathLike[str]] = (),
+        launcher: GitLauncher | None = None,
+    ) -> None:
+        """:param written: the files this run writes (see :func:`tree_digest`)
+        :param launcher: starts the calls of :meth:`start` (made on first use by default)"""
         self._store = store
         self._written = tuple(written)
         passes = store.get(STORE_KEY, {})
@@ -271,7 +275,7 @@ class PassCache:
         self._guard = threading.Lock()
         # The `git status` of states not computed yet, started ahead (see start).
         self._started: dict[RepoContext, GitCall] = {}
-        self._launcher: GitLauncher | None = None  # made on the first start
+        self._launcher = launcher
         self._changes: dict[str, str | None] = {}
 
     def lookup(

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_prove.git import inflight
+from pytest_prove.git import base_choice, inflight
+from pytest_prove.git import probe as probe_module
 from pytest_prove.git.context import RepoContext
 from pytest_prove.git.launcher import GitCall, GitLauncher
 from pytest_prove.git.lazy import lazy
@@ -281,14 +282,20 @@ def test_a_started_call_nobody_reads_dies_with_what_it_started(
     assert starter(make_repo("plain").path, "status", "--porcelain=v1", "-z").result() == b""
 
 
+@pytest.mark.parametrize("helper", [False, True], ids=["here", "helper"])
 def test_the_pass_cache_reads_the_status_it_started(
-    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, helper: bool
 ) -> None:
     repo = make_repo("r")
     repo.write("new.txt", "x\n")
     plain = RepoContext(repo.path)
     expected = cache.repo_state(plain)
-    passes = PassCache(_EmptyCache())  # type: ignore[arg-type]
+    launcher = GitLauncher()
+    if helper:  # which reads the probe and refs too
+        assert launcher.warm()
+        monkeypatch.setattr(probe_module, "probe_files", lambda *a: pytest.fail("read here"))
+        monkeypatch.setattr(base_choice, "refs_listing", lambda *a: pytest.fail("read here"))
+    passes = PassCache(_EmptyCache(), launcher=launcher)  # type: ignore[arg-type]
     context = RepoContext(repo.path)
     passes.start(context)
     passes.start(context)  # once per repository
@@ -301,6 +308,7 @@ def test_the_pass_cache_reads_the_status_it_started(
     assert context.git_calls == plain.git_calls  # the status not asked a second time
     passes.start(context)  # known: nothing started
     assert context.git_calls == plain.git_calls
+    passes.close()
 
 
 def test_the_pass_cache_ends_the_status_no_gate_read(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -11,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from pytest_prove.git import launcher_process
 from pytest_prove.git.launcher import GitLauncher
-from pytest_prove.git.runner import NOT_FOUND, GitCommandError, StartedGit, run_git
+from pytest_prove.git.ref_files import RepoFiles, read_repo_files
+from pytest_prove.git.runner import NOT_FOUND, GitCommandError, StartedGit, git_env, run_git
 from pytest_prove.runner.deadline import GateTimeoutError, deadline
 from tests.git.test_git_hangs import all_dead, hanging_hook, noted
 from tests.repo_builder import MakeRepo
@@ -78,6 +83,74 @@ def test_calls_that_cannot_start_fail_as_run_git_does(
     assert launcher.start(repo.path, *STATUS).result() == b""  # and it goes on
 
 
+def test_the_helper_reads_a_repositorys_files_as_the_run_would(
+    launcher: GitLauncher, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo("r")
+    repo.diverge("feat/x")
+    repo.commit("feat: more", files={"src/more.txt": "m\n"})
+    repo.git("tag", "-a", "-m", "release", "v1.0", "main")
+    repo.git("pack-refs", "--all")
+    repo.write("docs/new.txt", "x\n")
+    monkeypatch.chdir(repo.path.parent)
+    call = launcher.start_in_repository(Path("r"), *STATUS)  # relative to where the run is
+    assert call is not None
+    assert call.result() == b"?? docs/new.txt\0" == run_git(repo.path, *STATUS)
+    files = call.files()
+    assert files is not None
+    assert files.probe is not None
+    assert files.listing is not None
+    assert files == read_repo_files(os.fspath(repo.path), os.environ)
+    assert files.probe.symbolic_head == "refs/heads/feat/x"
+    assert b"refs/tags/v1.0" in files.listing
+
+
+def test_where_the_files_are_not_enough_the_call_still_runs_and_git_is_asked(
+    launcher: GitLauncher, make_repo: MakeRepo
+) -> None:
+    repo = make_repo("r")
+    repo.write("docs/new.txt", "x\n")
+    repo.write("src/also.txt", "x\n")
+    # A subdirectory: only git knows where the top is.  The status is the whole
+    # repository's, with paths from its top, as at the top.
+    call = launcher.start_in_repository(repo.path / "src", *STATUS)
+    assert call is not None
+    assert call.result() == run_git(repo.path, *STATUS)
+    assert call.files() == RepoFiles(None, None)
+    gone = launcher.start_in_repository(repo.path / "gone", *STATUS)
+    assert gone is not None
+    with pytest.raises(GitCommandError, match="does not exist") as info:
+        gone.result()
+    assert info.value.returncode == NOT_FOUND
+    assert gone.files() is None  # nothing read: the run reads (and fails) itself
+
+
+def test_a_helper_that_cannot_load_the_files_reader_still_runs_the_call(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    repo = make_repo("r")
+    alone = tmp_path / "alone" / "launcher_process.py"  # no ref_files.py beside it
+    alone.parent.mkdir()
+    shutil.copy(launcher_process.__file__, alone)
+    helper = subprocess.Popen(
+        [sys.executable, "-I", "-S", os.fspath(alone)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert helper.stdin is not None
+    assert helper.stdout is not None
+    try:
+        assert helper.stdout.readline() == launcher_process.READY
+        request = {"id": 0, "repo": os.fspath(repo.path), "argv": ["git", *STATUS]}
+        helper.stdin.write(json.dumps({**request, "env": git_env(os.environ)}).encode() + b"\n")
+        helper.stdin.flush()
+        header = json.loads(helper.stdout.readline())
+        assert header == {"id": 0, "rc": 0, "out": 0, "err": 0}  # no files: the run reads them
+    finally:
+        helper.stdin.close()
+        assert helper.wait(10) == 0
+
+
 def test_a_deadline_while_waiting_kills_the_call_and_loses_no_other_answer(
     launcher: GitLauncher, make_repo: MakeRepo, tmp_path: Path
 ) -> None:
@@ -102,13 +175,17 @@ def test_calls_are_made_here_when_the_helper_ends(
     launcher.start(repo.path, *STATUS).result()
     hung = make_repo("hung")
     hanging_hook(hung, tmp_path / "groups", 30)
-    pending = launcher.start(hung.path, *STATUS)  # keeps the helper busy
+    pending = launcher.start_in_repository(hung.path, *STATUS)  # keeps the helper busy
+    assert pending is not None
     orphaned = noted(tmp_path / "groups")
     os.kill(helper_pid(launcher), signal.SIGKILL)
     for group in orphaned:  # a killed helper cannot end its calls: the test does
         os.killpg(group, signal.SIGKILL)
     hung.git("config", "--unset", "core.fsmonitor")  # made here, the status does not hang
     assert pending.result() == b""
+    assert pending.files() is None  # lost with the helper: the run reads them itself
+    after = launcher.start_in_repository(repo.path, *STATUS)
+    assert after is None  # the run reads the files itself
     assert launcher.start(repo.path, *STATUS).result() == b"?? new.txt\0"
 
 
@@ -153,6 +230,7 @@ def test_a_one_repository_run_never_starts_the_helper_nor_waits_for_it(
 ) -> None:
     repo = make_repo("r")
     launcher = GitLauncher()
+    assert launcher.start_in_repository(repo.path, *STATUS) is None  # for the run to do
     first = launcher.start(repo.path, *STATUS)
     assert isinstance(first, StartedGit)  # made here: a run of one never starts the helper
     assert launcher._proc is None

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from pytest_prove.git import base_choice as base_choice_module
 from pytest_prove.git import probe as probe_module
+from pytest_prove.git.context import RepoContext
 from pytest_prove.git.probe import RepoProbe
-from pytest_prove.git.ref_files import FileProbe, probe_files, refs_listing
+from pytest_prove.git.ref_files import (
+    FileProbe,
+    RepoFiles,
+    probe_files,
+    read_repo_files,
+    refs_listing,
+)
 from pytest_prove.git.refs import REFS_ARGS
 from tests.repo_builder import MakeRepo, RepoBuilder
 
@@ -230,3 +239,60 @@ def test_packed_refs_are_read_once_and_again_when_git_rewrites_them(
     repo.git("pack-refs", "--all")
     assert_as_git(repo.path, monkeypatch)
     assert _read_packed.cache_info().misses == before + 2
+
+
+def test_files_read_ahead_are_taken_instead_of_reading_them_here(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = two_branches(make_repo())
+    repo.git("pack-refs", "--all")
+    facts = ("toplevel", "head", "branch", "detached", "shallow", "_refs", "_ref_objects", "trunk")
+    plain = RepoContext(repo.path)
+    expected = [getattr(plain, fact) for fact in facts]
+    ahead = read_repo_files(os.fspath(repo.path), os.environ)
+    read_here: list[str] = []
+    real_probe, real_listing = probe_module.probe_files, base_choice_module.refs_listing
+    monkeypatch.setattr(
+        probe_module, "probe_files", lambda *a: read_here.append("probe") or real_probe(*a)
+    )
+    monkeypatch.setattr(
+        base_choice_module, "refs_listing", lambda *a: read_here.append("refs") or real_listing(*a)
+    )
+
+    taken = RepoContext(repo.path)
+    taken.read_ahead(lambda: ahead)
+    assert [getattr(taken, fact) for fact in facts] == expected
+    assert read_here == []
+    assert taken.git_calls == 0
+
+    lost = RepoContext(repo.path)  # the helper ended before it answered
+    lost.read_ahead(lambda: None)
+    assert [getattr(lost, fact) for fact in facts] == expected
+    assert read_here == ["probe", "refs"]
+    assert lost.git_calls == 0
+
+    # The helper was unsure of the probe: git is asked for it, as here, and the refs are
+    # read here from the folders git named.
+    unsure = RepoContext(repo.path)
+    unsure.read_ahead(lambda: RepoFiles(None, None))
+    assert [getattr(unsure, fact) for fact in facts] == expected
+    assert read_here == ["probe", "refs", "refs"]
+    assert unsure.git_calls == 1
+
+
+@pytest.mark.parametrize("shape", ["packed refs", "detached HEAD", "a non-ASCII branch"])
+def test_files_travel_to_the_run_unchanged(make_repo: MakeRepo, shape: str) -> None:
+    repo = two_branches(make_repo())
+    SHAPES[shape](repo)
+    files = read_repo_files(os.fspath(repo.path), os.environ)
+    assert files.probe is not None
+    assert files.listing is not None
+    fields, listing = files.to_wire()
+    assert RepoFiles.from_wire(json.loads(json.dumps(fields)), listing) == files
+
+
+@pytest.mark.parametrize(
+    "fields", [None, [], ["a", "b"], ["/r", "/r/.git", "/r/.git", "no", None, None, True], 7]
+)
+def test_files_that_do_not_arrive_whole_are_unsure(fields: object) -> None:
+    assert RepoFiles.from_wire(fields, b"x") == RepoFiles(None, None)
