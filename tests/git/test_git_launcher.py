@@ -105,6 +105,20 @@ def test_the_helper_reads_a_repositorys_files_as_the_run_would(
     assert b"refs/tags/v1.0" in files.listing
 
 
+def test_a_repository_whose_path_is_not_utf8_is_read_by_the_helper_too(
+    launcher: GitLauncher, make_repo: MakeRepo
+) -> None:
+    repo = make_repo(os.fsdecode(b"caf\xe9"))
+    repo.write("new.txt", "x\n")
+    call = launcher.start_in_repository(repo.path, *STATUS)
+    assert call is not None
+    assert call.result() == b"?? new.txt\0"
+    files = call.files()
+    assert files is not None
+    assert files.probe is not None
+    assert files == read_repo_files(os.fspath(repo.path), os.environ)
+
+
 def test_where_the_files_are_not_enough_the_call_still_runs_and_git_is_asked(
     launcher: GitLauncher, make_repo: MakeRepo
 ) -> None:
