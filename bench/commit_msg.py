@@ -5,7 +5,12 @@ Usage: python bench/commit_msg.py [--commits 10000] [--repos 20] [--runs 3]
 1. In-process: the check over N commits (including the one `git log` that reads them)
    against that bare `git log` call alone (target: at most 2x).
 2. One repository: one whole `pytest` run of the gate against `cz check --rev-range`
-   on the same range (target: not slower), with the same verdict per commit.
+   on the same range (target: not slower; issue 21: at most 0.8x cz's time), with the same
+   verdict per commit.  Beside them, the floor of any pytest plugin that validates its
+   configuration with pydantic (the product's configuration library): bare pytest with a
+   plugin that starts git's log of the range, imports pydantic and PyYAML meanwhile,
+   validates the configuration file with one model and reads the log; it judges nothing
+   and reports nothing.
 3. A fleet of R such repositories: one `pytest --prove-config` run against `cz check`
    in each repository in turn (target: at least 5x faster).
 
@@ -28,6 +33,28 @@ import time
 from pathlib import Path
 
 from peer_runs import ENV, peer_tool, run, timed
+
+# The floor of [2]: what any pytest plugin configured through pydantic must do at least.
+FLOOR_PLUGIN = """
+import subprocess
+
+
+def pytest_configure(config):
+    log = subprocess.Popen(
+        ["git", "log", "-z", "--format=%H%x00%P%x00%ct%x00%B", "--topo-order", "--reverse",
+         "main..HEAD"],
+        stdout=subprocess.PIPE,
+    )
+    import pydantic
+    import yaml
+
+    class Settings(pydantic.BaseModel):
+        checks: list[str] = []
+
+    with open("prove.yaml", encoding="utf-8") as handle:
+        Settings.model_validate(yaml.safe_load(handle))
+    log.communicate()
+"""
 
 GOOD = (
     "feat(core): add widget {i}",
@@ -195,8 +222,22 @@ def main() -> None:
         same = "same" if theirs == our_failures else "DIFFERENT"
         print(
             f"[2] one repo: pytest gate {pytest_one:.2f} s; cz check {cz_one:.2f} s "
-            f"-> cz/pytest = {cz_one / pytest_one:.2f}x (target >= 1); "
+            f"-> cz/pytest = {cz_one / pytest_one:.2f}x (target >= 1), pytest/cz = "
+            f"{pytest_one / cz_one:.2f}x (issue 21: <= 0.8x); "
             f"{len(our_failures)} failing commits, {same} verdicts as cz ({len(theirs)})"
+        )
+        plugins = root / "floor-plugin"
+        plugins.mkdir()
+        (plugins / "commit_floor.py").write_text(FLOOR_PLUGIN, encoding="utf-8")
+        pytest_alone = [py, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider"]
+        pytest_alone += ["-p", "no:prove"]
+        floor_env = {**ENV, "PYTHONPATH": str(plugins)}
+        bare_one = timed(lambda: run(pytest_alone, one, (5,)), args.runs)
+        floored = [*pytest_alone, "-p", "commit_floor"]
+        floor_one = timed(lambda: run(floored, one, (5,), floor_env), args.runs)
+        print(
+            f"    bare pytest {bare_one:.2f} s; floor with pydantic {floor_one:.2f} s "
+            f"= {floor_one / cz_one:.2f}x cz; the gate is {pytest_one - floor_one:.2f} s above it"
         )
 
         lines = ['version: "1.0"', "repositories:"]

@@ -26,9 +26,14 @@ def timed(fn: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def run(argv: list[str], cwd: Path, ok: tuple[int, ...]) -> subprocess.CompletedProcess[str]:
-    """Run ``argv``; any exit code outside ``ok`` ends the benchmark with its output."""
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=ENV, check=False)
+def run(
+    argv: list[str], cwd: Path, ok: tuple[int, ...], env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` (with :data:`ENV`, or ``env``); any exit code outside ``ok`` ends the
+    benchmark with its output."""
+    proc = subprocess.run(
+        argv, cwd=cwd, capture_output=True, text=True, env=env or ENV, check=False
+    )
     if proc.returncode not in ok:
         raise SystemExit(
             f"{argv} -> {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
