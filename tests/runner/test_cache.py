@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -457,3 +458,82 @@ def test_settings_digest_is_remembered_by_object_not_by_address() -> None:
     dumped = json.dumps(first.model_dump(mode="json"), sort_keys=True)
     assert _settings_digest(first) == hashlib.sha256(dumped.encode()).hexdigest()
     assert _settings_digest(first) != _settings_digest(CommitMsgSettings(max_findings=4))
+
+
+# -- the helper reads the repositories' files -------------------------------------------
+
+# Loaded by the runs below (the rootdir's conftest): every call is the helper's, ready from
+# the first, and each repository whose files it read is noted in `helped.txt`.
+_HELPER_AT_ONCE = """
+import os
+from pytest_prove.git import launcher
+
+launcher._SPAWN_AT = 1
+_init, _start = launcher.GitLauncher.__init__, launcher.GitLauncher.start_in_repository
+
+
+def _warmed(self):
+    _init(self)
+    assert self.warm()
+
+
+def _noted(self, root, *args, **kwargs):
+    call = _start(self, root, *args, **kwargs)
+    if call is not None:
+        with open(os.path.join(os.path.dirname(__file__), "helped.txt"), "a") as out:
+            out.write(os.path.basename(os.fspath(root)) + "\\n")
+    return call
+
+
+launcher.GitLauncher.__init__ = _warmed
+launcher.GitLauncher.start_in_repository = _noted
+"""
+
+
+@pytest.mark.parametrize("mode", sorted(XDIST))
+def test_an_unchanged_fleet_of_real_shapes_is_cached_from_what_the_helper_read(
+    pytester: pytest.Pytester, make_repo: MakeRepo, tmp_path: Path, mode: str
+) -> None:
+    plain = make_repo("plain")
+    plain.diverge("feat/a")
+    plain.commit("feat: a", files={"src/a.py": "a = 1\n"})
+    plain.git("tag", "-a", "-m", "release", "v1.0", "main")
+    plain.git("pack-refs", "--all")
+    worktree = tmp_path / "linked"
+    plain.git("worktree", "add", "-q", "-b", "feat/b", os.fspath(worktree), "main")
+    RepoBuilder(worktree).commit("fix: b", files={"src/b.py": "b = 1\n"})
+    shallow = tmp_path / "shallow"  # as actions/checkout with fetch-depth: 2, all branches
+    plain.git(
+        *("clone", "-q", "--depth=2", "--no-single-branch", "--branch=feat/a"),
+        *(plain.path.as_uri(), os.fspath(shallow)),
+    )
+    unsure = make_repo("unsure")  # an include: only git may say what it holds
+    unsure.git("config", "include.path", os.fspath(tmp_path / "absent.config"))
+    unsure.diverge("feat/c")
+    unsure.commit("docs: c", files={"README.md": "c\n"})
+    shapes = {"plain": plain.path, "linked": worktree, "shallow": shallow}
+    shapes["unsure"] = unsure.path
+    # Without xdist the first repositories' facts are asked for by threads at start-up (see
+    # Prefetcher.start): the shapes come after them.
+    first = {f"first-{n}": make_repo(f"first-{n}").path for n in range(4)}
+    entries = "".join(
+        f"  - {{name: {name}, path: {path}, checks: [commit-msg, security]}}\n"
+        for name, path in {**first, **shapes}.items()
+    )
+    pytester.makefile(".yaml", multi=f"repositories:\n{entries}")
+    pytester.makeconftest(_HELPER_AT_ONCE)
+    names = [*first, *shapes]
+    gates = {f"{name}::{check}" for name in names for check in ("commit-msg", "security")}
+    run = Fleet(pytester, plain, unsure).run
+    assert run(*XDIST[mode]) == dict.fromkeys(gates, "passed")
+    helped = pytester.path / "helped.txt"
+    assert not helped.exists()  # nothing is started ahead while nothing is stored
+    assert run(*XDIST[mode]) == dict.fromkeys(gates, "cached")
+    # Each shape's files were read by the helper (the unsure one's by git after it), and
+    # the keys matched those of the run that read them itself.
+    assert {path.name for path in shapes.values()} <= set(helped.read_text().split())
+    unsure.write("README.md", "changed\n")
+    assert run(*XDIST[mode]) == {
+        **dict.fromkeys(gates, "cached"),
+        **dict.fromkeys(("unsure::commit-msg", "unsure::security"), "passed"),
+    }
