@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final, NamedTuple, Protocol
+from typing import Final, Protocol
 
 from pytest_prove.errors import ProveError
 from pytest_prove.git import launcher_process
@@ -70,7 +70,11 @@ class GitLauncher:
         self._failed = False
         self._next = 0
         self._buffer = bytearray()
-        self._answers: dict[int, _Answer | OSError] = {}
+        self._answers: dict[int, tuple[int, bytes, bytes] | OSError] = {}
+        # What the helper read of a repository, by call (None: it read nothing), and the
+        # calls whose files have not come yet (see start_in_repository).
+        self._files: dict[int, RepoFiles | None] = {}
+        self._awaiting_files: set[int] = set()
         self._dropped: set[int] = set()
         self._environment: dict[str, str] | None = None  # the helper's, as last sent
         self._calls = 0
@@ -90,8 +94,9 @@ class GitLauncher:
         when the helper does not take requests (the caller does both itself, and starts
         the call with :meth:`start`, which alone counts towards starting the helper).
 
-        What it read comes with the answer: :meth:`LaunchedGit.files`.  In a fleet's
-        unchanged re-run those reads were a tenth of the run's main thread.
+        What it read is sent before git starts, so it never waits for git:
+        :meth:`LaunchedGit.files`.  In a fleet's unchanged re-run those reads were a tenth
+        of the run's main thread.
         """
         # As the run's process would resolve it now, even if the run moves later.
         where = os.path.join(os.getcwd(), root)
@@ -119,7 +124,13 @@ class GitLauncher:
                 # Sent when it changes only: the helper keeps it (dumping it every time
                 # was 5% of a re-run).
                 request["env"] = environment
+            repository = "repo" in request
+            if repository:  # before it is sent: another thread may read the answer
+                with self._reading:
+                    self._awaiting_files.add(number)
             if not self._send(request):
+                with self._reading:
+                    self._awaiting_files.discard(number)
                 return None
             self._environment = environment
             self._unanswered.add(number)
@@ -228,11 +239,12 @@ class GitLauncher:
         with self._reading:
             self._dropped.add(number)
             self._answers.pop(number, None)
+            self._files.pop(number, None)
         with self._lock:
             self._send({"kill": number})
 
-    def answer(self, number: int) -> _Answer | OSError:
-        """Call ``number``'s status, stdout, stderr and files (or why it did not start).
+    def answer(self, number: int) -> tuple[int, bytes, bytes] | OSError:
+        """Call ``number``'s status, stdout and stderr (or why it did not start).
 
         :raises _Gone: the helper ended without answering it
         """
@@ -240,6 +252,17 @@ class GitLauncher:
             while number not in self._answers:
                 self._read_answer()
             return self._answers.pop(number)
+
+    def files(self, number: int) -> RepoFiles | None:
+        """What the helper read for call ``number`` (:meth:`start_in_repository`); ``None``
+        when it read nothing.  Asked once.
+
+        :raises _Gone: the helper ended without sending them
+        """
+        with self._reading:
+            while number not in self._files:
+                self._read_answer()
+            return self._files.pop(number)
 
     def _read_answer(self) -> None:
         proc = self._proc
@@ -255,6 +278,15 @@ class GitLauncher:
         body = bytes(self._buffer[end + 1 : end + 1 + size])
         del self._buffer[: end + 1 + size]
         number = header["id"]
+        if "files" in header:  # sent ahead of the call's answer
+            self._awaiting_files.discard(number)
+            if number not in self._dropped:
+                self._files[number] = RepoFiles.from_wire(header["files"], body)
+            return
+        if number in self._awaiting_files:  # the helper could not read them
+            self._awaiting_files.discard(number)
+            if number not in self._dropped:
+                self._files.setdefault(number, None)
         self._unanswered.discard(number)
         if number in self._dropped:
             self._dropped.discard(number)
@@ -262,11 +294,8 @@ class GitLauncher:
             code, message, filename = header["oserror"]
             self._answers[number] = OSError(code, message, filename)
         else:
-            out, err = header["out"], header["out"] + header["err"]
-            files = None
-            if "files" in header:
-                files = RepoFiles.from_wire(header["files"], body[err:])
-            self._answers[number] = _Answer((header["rc"], body[:out], body[out:err]), files)
+            out = header["out"]
+            self._answers[number] = (header["rc"], body[:out], body[out:])
 
     def _fill(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None
@@ -277,11 +306,6 @@ class GitLauncher:
             self._failed = True
             raise _Gone
         self._buffer += data
-
-
-class _Answer(NamedTuple):
-    outcome: tuple[int, bytes, bytes]  # status, stdout, stderr
-    files: RepoFiles | None  # when asked for (GitLauncher.start_in_repository)
 
 
 class LaunchedGit:
@@ -302,7 +326,10 @@ class LaunchedGit:
         self._env = env
         self._outcome: tuple[int, bytes, bytes] | OSError | None = None
         self._files: RepoFiles | None = None
-        # The answer is read once: a thread may ask for the files while another reads it.
+        self._files_asked = False
+        self._killed = False
+        # Each answer is read once: a thread may ask for the files while another reads the
+        # call's answer.
         self._finishing = threading.Lock()
 
     def result(self, ok_returncodes: Sequence[int] = (0,)) -> bytes:
@@ -315,9 +342,17 @@ class LaunchedGit:
 
     def files(self) -> RepoFiles | None:
         """What the helper read of the repository (:meth:`GitLauncher.start_in_repository`),
-        once the call has ended; ``None`` when it did not (the caller reads the files)."""
-        self._finish()
-        return self._files
+        without waiting for git; ``None`` when it read nothing, ended first or the call was
+        closed (the caller reads the files itself)."""
+        with self._finishing:
+            if not self._files_asked:
+                self._files_asked = True
+                if not self._killed:
+                    try:
+                        self._files = self._launcher.files(self._number)
+                    except _Gone:
+                        self._files = None
+            return self._files
 
     def _finish(self) -> tuple[int, bytes, bytes] | OSError:
         with self._finishing:
@@ -334,10 +369,7 @@ class LaunchedGit:
         except BaseException:
             self._close()  # a deadline or ^C: git must not run on
             raise
-        if isinstance(answer, OSError):
-            return answer
-        self._files = answer.files
-        return answer.outcome
+        return answer
 
     def close(self) -> None:
         """End a call nobody will read (it is killed)."""
@@ -347,4 +379,5 @@ class LaunchedGit:
     def _close(self) -> None:
         if self._outcome is None:
             self._outcome = (-signal.SIGKILL, b"", b"killed: its answer was not needed")
+            self._killed = True
             self._launcher.kill(self._number)

@@ -13,10 +13,11 @@ Protocol, one request per line on stdin (JSON):
   bytes of stdout, then of stderr; or, when it could not start, by
   ``{"id": n, "oserror": [errno, message, filename]}``.
 - ``{"id": n, "repo": "...", "argv": [...], "env": ...}``: first read the probe and refs of the
-  repository at ``repo`` from its files (:func:`.ref_files.read_repo_files`), then run
-  ``argv`` at its top (in ``repo`` when unsure); the answer's header also holds
-  ``"files"`` (:meth:`.ref_files.RepoFiles.to_wire`) and ``"listing"``, the size of the
-  refs listing that follows stderr.
+  repository at ``repo`` from its files (:func:`.ref_files.read_repo_files`) and send them
+  at once, as ``{"id": n, "files": [...], "listing": bytes}`` (the fields of
+  :meth:`.ref_files.RepoFiles.to_wire`) followed by the refs listing, then run ``argv`` at
+  the repository's top (in ``repo`` when unsure) and answer as above.  The files come
+  first and never wait for git: a gate that needs them is not held up by a slow call.
 - ``{"kill": n}``: kill call ``n`` and what it started (its process group); its answer
   still comes, with the signal's status.
 
@@ -45,20 +46,11 @@ _REAP_EVERY: Final = 0.005
 
 
 class _Call:
-    def __init__(
-        self,
-        number: int,
-        proc: subprocess.Popen[bytes],
-        errors: IO[bytes],
-        files: dict[str, object],
-        listing: bytes,
-    ) -> None:
+    def __init__(self, number: int, proc: subprocess.Popen[bytes], errors: IO[bytes]) -> None:
         self.number = number
         self.proc = proc
         self.errors = errors
         self.out = bytearray()
-        self.files = files  # header fields of a repository's files, when asked for
-        self.listing = listing
 
 
 class _Launcher:
@@ -112,10 +104,8 @@ class _Launcher:
         number: int = request["id"]
         self.env = request.get("env", self.env)
         cwd: str | None = request.get("cwd")
-        files: dict[str, object] = {}
-        listing = b""
         if "repo" in request:
-            cwd, files, listing = self._repo_files(request["repo"])
+            cwd = self._send_files(number, request["repo"])
         errors = stderr_file()
         try:
             proc = subprocess.Popen(
@@ -132,23 +122,23 @@ class _Launcher:
             detail = [err.errno, err.strerror, None if err.filename is None else str(err.filename)]
             self._answer({"id": number, "oserror": detail}, b"")
             return
-        call = _Call(number, proc, errors, files, listing)
+        call = _Call(number, proc, errors)
         self.running[number] = call
         assert proc.stdout is not None
         os.set_blocking(proc.stdout.fileno(), False)
         self.selector.register(proc.stdout, selectors.EVENT_READ, call)
 
-    def _repo_files(self, root: str) -> tuple[str, dict[str, object], bytes]:
-        """Where to run git for the repository at ``root``, and the header fields and bytes
-        of its files (none when they cannot be read here: the caller reads them itself)."""
+    def _send_files(self, number: int, root: str) -> str:
+        """Send call ``number``'s files of the repository at ``root`` (nothing when they
+        cannot be read here: the caller reads them itself); where to run its git."""
         if self.ref_files is None:
-            return root, {}, b""
+            return root
         try:
             fields, listing = self.ref_files.read_repo_files(root, self.env or {}).to_wire()
         except Exception:  # noqa: BLE001 - a bug here must not end the calls of others
-            return root, {}, b""
-        cwd = root if fields is None else fields[0]
-        return cwd, {"files": fields, "listing": len(listing)}, listing
+            return root
+        self._answer({"id": number, "files": fields, "listing": len(listing)}, listing)
+        return root if fields is None else str(fields[0])
 
     def _read_call(self, call: _Call) -> None:
         assert call.proc.stdout is not None
@@ -171,8 +161,7 @@ class _Launcher:
                 call.errors.seek(0)
                 errors = call.errors.read()
             header = {"id": call.number, "rc": call.proc.returncode, "out": len(call.out)}
-            header.update(call.files, err=len(errors))
-            self._answer(header, bytes(call.out) + errors + call.listing)
+            self._answer({**header, "err": len(errors)}, bytes(call.out) + errors)
 
     def _answer(self, header: dict[str, object], body: bytes) -> None:
         self.outgoing += json.dumps(header).encode() + b"\n" + body

@@ -311,6 +311,26 @@ def test_the_pass_cache_reads_the_status_it_started(
     passes.close()
 
 
+def test_a_status_that_hangs_holds_up_no_fact_the_helper_read(
+    hung_status: tuple[RepoBuilder, Path],
+) -> None:
+    repo, groups = hung_status
+    launcher = GitLauncher()
+    assert launcher.warm()
+    passes = PassCache(_EmptyCache(), launcher=launcher)  # type: ignore[arg-type]
+    context = RepoContext(repo.path)
+    passes.start(context)  # the helper reads the files, then starts the status, which hangs
+    group = noted(groups)
+    began = time.monotonic()
+    assert (context.head, context.branch) == (repo.head, "main")
+    assert context.trunk == "main"
+    assert time.monotonic() - began < 5  # not the status's 30 s
+    assert context.git_calls == 1  # the status; the rest came from the files
+    passes.close()
+    assert all_dead(group)
+    launcher.close()
+
+
 def test_the_pass_cache_ends_the_status_no_gate_read(
     hung_status: tuple[RepoBuilder, Path], make_repo: MakeRepo
 ) -> None:

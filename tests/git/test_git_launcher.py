@@ -136,7 +136,7 @@ def test_where_the_files_are_not_enough_the_call_still_runs_and_git_is_asked(
     with pytest.raises(GitCommandError, match="does not exist") as info:
         gone.result()
     assert info.value.returncode == NOT_FOUND
-    assert gone.files() is None  # nothing read: the run reads (and fails) itself
+    assert gone.files() == RepoFiles(None, None)  # unsure: the run asks git, which fails
 
 
 def test_a_helper_that_cannot_load_the_files_reader_still_runs_the_call(
@@ -192,12 +192,19 @@ def test_calls_are_made_here_when_the_helper_ends(
     pending = launcher.start_in_repository(hung.path, *STATUS)  # keeps the helper busy
     assert pending is not None
     orphaned = noted(tmp_path / "groups")
-    os.kill(helper_pid(launcher), signal.SIGKILL)
+    # The files came before git started: they do not wait for the status, which hangs.
+    assert pending.files() == read_repo_files(os.fspath(hung.path), os.environ)
+    pid = helper_pid(launcher)
+    os.kill(pid, signal.SIGSTOP)
+    lost = launcher.start_in_repository(repo.path, *STATUS)  # sent, never read
+    assert lost is not None
+    os.kill(pid, signal.SIGKILL)
     for group in orphaned:  # a killed helper cannot end its calls: the test does
         os.killpg(group, signal.SIGKILL)
     hung.git("config", "--unset", "core.fsmonitor")  # made here, the status does not hang
     assert pending.result() == b""
-    assert pending.files() is None  # lost with the helper: the run reads them itself
+    assert lost.files() is None  # lost with the helper: the run reads them itself
+    assert lost.result() == b"?? new.txt\0"
     after = launcher.start_in_repository(repo.path, *STATUS)
     assert after is None  # the run reads the files itself
     assert launcher.start(repo.path, *STATUS).result() == b"?? new.txt\0"
