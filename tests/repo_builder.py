@@ -231,6 +231,14 @@ class RepoBuilder:
         """Add ``source`` as a submodule at ``relpath`` (staged, not committed)."""
         self.git("submodule", "--quiet", "add", source.path.absolute().as_uri(), relpath)
 
+    def released_branch(self, branch: str, path: str) -> None:
+        """Cut ``branch`` from a trunk that moves on, commit ``path`` on it, tag the trunk
+        with an annotated ``v1.0`` and pack every ref: the refs of a released project."""
+        self.diverge(branch)
+        self.commit(f"feat: {path}", files={path: "x\n"})
+        self.git("tag", "-a", "-m", "release", "v1.0", "main")
+        self.git("pack-refs", "--all")
+
     @property
     def head(self) -> str:
         """The full sha of ``HEAD``."""

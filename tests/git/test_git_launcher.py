@@ -87,10 +87,7 @@ def test_the_helper_reads_a_repositorys_files_as_the_run_would(
     launcher: GitLauncher, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = make_repo("r")
-    repo.diverge("feat/x")
-    repo.commit("feat: more", files={"src/more.txt": "m\n"})
-    repo.git("tag", "-a", "-m", "release", "v1.0", "main")
-    repo.git("pack-refs", "--all")
+    repo.released_branch("feat/x", "src/more.txt")
     repo.write("docs/new.txt", "x\n")
     monkeypatch.chdir(repo.path.parent)
     call = launcher.start_in_repository(Path("r"), *STATUS)  # relative to where the run is

@@ -495,10 +495,7 @@ def test_an_unchanged_fleet_of_real_shapes_is_cached_from_what_the_helper_read(
     pytester: pytest.Pytester, make_repo: MakeRepo, tmp_path: Path, mode: str
 ) -> None:
     plain = make_repo("plain")
-    plain.diverge("feat/a")
-    plain.commit("feat: a", files={"src/a.py": "a = 1\n"})
-    plain.git("tag", "-a", "-m", "release", "v1.0", "main")
-    plain.git("pack-refs", "--all")
+    plain.released_branch("feat/a", "src/a.py")
     worktree = tmp_path / "linked"
     plain.git("worktree", "add", "-q", "-b", "feat/b", os.fspath(worktree), "main")
     RepoBuilder(worktree).commit("fix: b", files={"src/b.py": "b = 1\n"})
