@@ -39,6 +39,7 @@ __all__ = [
     "gate_cache_key",
     "repo_state",
     "reuse_until",
+    "settings_digest",
     "tree_digest",
 ]
 
@@ -209,7 +210,7 @@ def gate_cache_key(
         "version": gate.check.version,
         # Sorted JSON, so reordering keys in YAML is not a change; its digest, so the
         # settings are not escaped into this JSON again for every gate.
-        "settings": _settings_digest(settings),
+        "settings": settings_digest(settings),
         "repo": repo_state(context) if state is None else state,
         "inputs": None if extra is None else extra(context, settings),
     }
@@ -223,7 +224,9 @@ _SETTINGS_DIGEST: dict[int, tuple[CheckSettings, str]] = {}
 _SETTINGS_DIGEST_MAX: Final = 4096
 
 
-def _settings_digest(settings: CheckSettings) -> str:
+def settings_digest(settings: CheckSettings) -> str:
+    """sha256 of ``settings`` as sorted JSON: what they mean, not how they were spelled;
+    computed once per settings object."""
     known = _SETTINGS_DIGEST.get(id(settings))
     if known is not None and known[0] is settings:
         return known[1]

@@ -445,19 +445,19 @@ def test_a_coverage_pass_is_cached_until_its_ignored_report_changes(
     assert svc.run(*argv) == {gate: "failed"}  # no report: an error finding, never the cached pass
 
 
-def test_settings_digest_is_remembered_by_object_not_by_address() -> None:
+def testsettings_digest_is_remembered_by_object_not_by_address() -> None:
     import hashlib
     import json
 
     from pytest_prove.checks.commit_msg import CommitMsgSettings
-    from pytest_prove.runner.cache import _settings_digest
+    from pytest_prove.runner.cache import settings_digest
 
     first = CommitMsgSettings(max_findings=3)
-    assert _settings_digest(first) == _settings_digest(CommitMsgSettings(max_findings=3))
-    assert _settings_digest(first) is _settings_digest(first)  # dumped once
+    assert settings_digest(first) == settings_digest(CommitMsgSettings(max_findings=3))
+    assert settings_digest(first) is settings_digest(first)  # dumped once
     dumped = json.dumps(first.model_dump(mode="json"), sort_keys=True)
-    assert _settings_digest(first) == hashlib.sha256(dumped.encode()).hexdigest()
-    assert _settings_digest(first) != _settings_digest(CommitMsgSettings(max_findings=4))
+    assert settings_digest(first) == hashlib.sha256(dumped.encode()).hexdigest()
+    assert settings_digest(first) != settings_digest(CommitMsgSettings(max_findings=4))
 
 
 # -- the helper reads the repositories' files -------------------------------------------
