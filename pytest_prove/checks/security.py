@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Final
 
-from pytest_prove.engines.security.audit import audit_dependencies
 from pytest_prove.engines.security.forbidden import forbidden_paths
 from pytest_prove.engines.security.outcome import Outcome
 from pytest_prove.engines.security.scan import scan_secrets, secret_findings
@@ -73,6 +72,10 @@ def check_security(context: RepoContext, settings: SecuritySettings) -> CheckRes
         )
     valid_until = None
     if settings.dependencies.enabled:
+        # Here, not at the top: the audit brings the lockfile and advisory readers (and
+        # `packaging`), 15 ms of every start-up that loads this check, cached or not.
+        from pytest_prove.engines.security.audit import audit_dependencies
+
         files = (
             sorted(context.work_tree_files) if settings.scope == "diff" else [p for p, _ in targets]
         )
