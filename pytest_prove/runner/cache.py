@@ -24,6 +24,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Final, Protocol
 
 from .. import __version__
+from ..git.context import RepoContextError
+from ..git.runner import GitCommandError, run_git
 from ..support.clock import now_or_real
 from ..support.files import digest_file
 
@@ -67,9 +69,6 @@ _STATUS: Final = ("status", "--porcelain=v1", "-z", "--untracked-files=all")
 
 def _git(context: RepoContext, *args: str, started: GitCall | None = None) -> bytes:
     """``git <args>``'s stdout, or that of ``started`` (the same call, started earlier)."""
-    from ..git.context import RepoContextError
-    from ..git.runner import GitCommandError, run_git
-
     try:
         if started is not None:
             return started.result()
@@ -289,8 +288,6 @@ class PassCache:
 
         The key goes on the gate's report whatever the outcome: a pass stores it.
         """
-        from ..git.context import RepoContextError
-
         if not gate.check.cacheable:
             return None, None
         try:
@@ -313,8 +310,6 @@ class PassCache:
 
         Under a lock of the repository's: a prefetching thread may compute it too.
         """
-        from ..git.context import RepoContextError
-
         whole = context.whole_repository
         with self._guard:
             lock = self._computing.setdefault(whole, threading.Lock())
@@ -340,9 +335,6 @@ class PassCache:
         from the gates, several times per call (1,000 repositories: 1 s of a 5 s re-run).
         Anything that goes wrong is left for :meth:`state` to meet as before.
         """
-        from ..git.context import RepoContextError
-        from ..git.runner import GitCommandError
-
         whole = context.whole_repository
         with self._guard:
             if whole in self._states or whole in self._started:

@@ -17,6 +17,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 from ..api import CheckResult, CheckSettings, Finding
+from ..git.context import RepoContextError
+from ..git.refs import branch_of
+from ..redact.redactor import secret_values
+from ..redact.sanitize import sanitize, sanitize_result
 from .cache import reuse_until
 from .conditions import unmet_condition
 from .deadline import GateTimeoutError, deadline
@@ -85,8 +89,6 @@ class GateOutcome:
 
 def fact(context: RepoContext, what: str) -> str:
     """``base_ref``, ``head`` or ``mode`` for reports; empty when the repository cannot tell."""
-    from ..git.context import RepoContextError
-
     try:
         value = getattr(context, what)
     except RepoContextError:
@@ -96,9 +98,6 @@ def fact(context: RepoContext, what: str) -> str:
 
 def _on_trunk(context: RepoContext) -> bool:
     """On the base's own branch, or nothing to tell: no judged-nothing warning there."""
-    from ..git.context import RepoContextError
-    from ..git.refs import branch_of
-
     try:
         branch, base = context.branch, context.base_ref
     except RepoContextError:
@@ -112,9 +111,6 @@ def evaluate(repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun)
     :raises Exception: whatever the check raised other than a repository error (the adapter
         reports it as the gate's failure, sanitized)
     """
-    from ..git.context import RepoContextError
-    from ..redact.redactor import secret_values
-    from ..redact.sanitize import sanitize, sanitize_result
 
     mode = fact(context, "mode")
     error: str | None = None
@@ -175,8 +171,6 @@ def _result(
     repo: RepoPlan, gate: GatePlan, context: RepoContext, run: GateRun, mode: str
 ) -> _Decided:
     if repo.problem is not None:
-        from ..git.context import RepoContextError
-
         raise RepoContextError(repo.problem)
     for dependency in repo.depends_on:
         if dependency in run.failed:
