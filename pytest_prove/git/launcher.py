@@ -71,10 +71,9 @@ class GitLauncher:
         self._next = 0
         self._buffer = bytearray()
         self._answers: dict[int, tuple[int, bytes, bytes] | OSError] = {}
-        # What the helper read of a repository, by call (None: it read nothing), and the
-        # calls whose files have not come yet (see start_in_repository).
+        # What the helper read of a repository, by call (None: it read nothing); see
+        # start_in_repository.
         self._files: dict[int, RepoFiles | None] = {}
-        self._awaiting_files: set[int] = set()
         self._dropped: set[int] = set()
         self._environment: dict[str, str] | None = None  # the helper's, as last sent
         self._calls = 0
@@ -124,13 +123,7 @@ class GitLauncher:
                 # Sent when it changes only: the helper keeps it (dumping it every time
                 # was 5% of a re-run).
                 request["env"] = environment
-            repository = "repo" in request
-            if repository:  # before it is sent: another thread may read the answer
-                with self._reading:
-                    self._awaiting_files.add(number)
             if not self._send(request):
-                with self._reading:
-                    self._awaiting_files.discard(number)
                 return None
             self._environment = environment
             self._unanswered.add(number)
@@ -279,14 +272,10 @@ class GitLauncher:
         del self._buffer[: end + 1 + size]
         number = header["id"]
         if "files" in header:  # sent ahead of the call's answer
-            self._awaiting_files.discard(number)
             if number not in self._dropped:
-                self._files[number] = RepoFiles.from_wire(header["files"], body)
+                fields = header["files"]
+                self._files[number] = None if fields is False else RepoFiles.from_wire(fields, body)
             return
-        if number in self._awaiting_files:  # the helper could not read them
-            self._awaiting_files.discard(number)
-            if number not in self._dropped:
-                self._files.setdefault(number, None)
         self._unanswered.discard(number)
         if number in self._dropped:
             self._dropped.discard(number)

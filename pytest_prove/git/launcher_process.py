@@ -15,8 +15,9 @@ Protocol, one request per line on stdin (JSON):
 - ``{"id": n, "repo": "...", "argv": [...], "env": ...}``: first read the probe and refs of the
   repository at ``repo`` from its files (:func:`.ref_files.read_repo_files`) and send them
   at once, as ``{"id": n, "files": [...], "listing": bytes}`` (the fields of
-  :meth:`.ref_files.RepoFiles.to_wire`) followed by the refs listing, then run ``argv`` at
-  the repository's top (in ``repo`` when unsure) and answer as above.  The files come
+  :meth:`.ref_files.RepoFiles.to_wire`) followed by the refs listing, or ``"files": false``
+  when they cannot be read here (the caller reads them itself); then run ``argv`` at the
+  repository's top (in ``repo`` when unsure) and answer as above.  The files always come
   first and never wait for git: a gate that needs them is not held up by a slow call.
 - ``{"kill": n}``: kill call ``n`` and what it started (its process group); its answer
   still comes, with the signal's status.
@@ -129,16 +130,15 @@ class _Launcher:
         self.selector.register(proc.stdout, selectors.EVENT_READ, call)
 
     def _send_files(self, number: int, root: str) -> str:
-        """Send call ``number``'s files of the repository at ``root`` (nothing when they
+        """Send call ``number``'s files of the repository at ``root`` (``false`` when they
         cannot be read here: the caller reads them itself); where to run its git."""
-        if self.ref_files is None:
-            return root
-        try:
-            fields, listing = self.ref_files.read_repo_files(root, self.env or {}).to_wire()
-        except Exception:  # noqa: BLE001 - a bug here must not end the calls of others
-            return root
+        fields: object = False
+        listing = b""
+        if self.ref_files is not None:
+            with contextlib.suppress(Exception):  # a bug here must not end others' calls
+                fields, listing = self.ref_files.read_repo_files(root, self.env or {}).to_wire()
         self._answer({"id": number, "files": fields, "listing": len(listing)}, listing)
-        return root if fields is None else str(fields[0])
+        return str(fields[0]) if isinstance(fields, list) else root
 
     def _read_call(self, call: _Call) -> None:
         assert call.proc.stdout is not None
