@@ -35,16 +35,13 @@ from pathlib import Path
 from peer_runs import ENV, peer_tool, run, timed
 
 # The floor of [2]: what any pytest plugin configured through pydantic must do at least.
+# LOG_ARGV is the gate's own log call (filled in from the product, so the two cannot drift).
 FLOOR_PLUGIN = """
 import subprocess
 
 
 def pytest_configure(config):
-    log = subprocess.Popen(
-        ["git", "log", "-z", "--format=%H%x00%P%x00%ct%x00%B", "--topo-order", "--reverse",
-         "main..HEAD"],
-        stdout=subprocess.PIPE,
-    )
+    log = subprocess.Popen(LOG_ARGV, stdout=subprocess.PIPE)
     import pydantic
     import yaml
 
@@ -228,7 +225,11 @@ def main() -> None:
         )
         plugins = root / "floor-plugin"
         plugins.mkdir()
-        (plugins / "commit_floor.py").write_text(FLOOR_PLUGIN, encoding="utf-8")
+        from pytest_prove.git.log import LOG_FORMAT
+
+        log_argv = ["git", "log", "-z", LOG_FORMAT, "--topo-order", "--reverse", "main..HEAD"]
+        floor_plugin = FLOOR_PLUGIN.replace("LOG_ARGV", repr(log_argv))
+        (plugins / "commit_floor.py").write_text(floor_plugin, encoding="utf-8")
         pytest_alone = [py, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider"]
         pytest_alone += ["-p", "no:prove"]
         floor_env = {**ENV, "PYTHONPATH": str(plugins)}
