@@ -260,10 +260,7 @@ def starter(request: pytest.FixtureRequest) -> Iterator[Callable[..., GitCall]]:
     if request.param == "here":
         yield start_git
         return
-    launcher = GitLauncher()
-    assert launcher.warm()
-    yield launcher.start
-    launcher.close()
+    yield request.getfixturevalue("launcher").start
 
 
 def test_a_started_call_nobody_reads_dies_with_what_it_started(
@@ -312,11 +309,9 @@ def test_the_pass_cache_reads_the_status_it_started(
 
 
 def test_a_status_that_hangs_holds_up_no_fact_the_helper_read(
-    hung_status: tuple[RepoBuilder, Path],
+    hung_status: tuple[RepoBuilder, Path], launcher: GitLauncher
 ) -> None:
     repo, groups = hung_status
-    launcher = GitLauncher()
-    assert launcher.warm()
     passes = PassCache(_EmptyCache(), launcher=launcher)  # type: ignore[arg-type]
     context = RepoContext(repo.path)
     passes.start(context)  # the helper reads the files, then starts the status, which hangs
@@ -328,7 +323,6 @@ def test_a_status_that_hangs_holds_up_no_fact_the_helper_read(
     assert context.git_calls == 1  # the status; the rest came from the files
     passes.close()
     assert all_dead(group)
-    launcher.close()
 
 
 def test_the_pass_cache_ends_the_status_no_gate_read(

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,15 +26,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all")
-
-
-@pytest.fixture
-def launcher() -> Iterator[GitLauncher]:
-    """A launcher whose helper takes requests."""
-    started = GitLauncher()
-    assert started.warm()
-    yield started
-    started.close()
 
 
 def helper_pid(launcher: GitLauncher) -> int:
